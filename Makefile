@@ -1,0 +1,60 @@
+# Sharewell: `make run` serves it, `make test` checks everything. Both install what is missing
+# first (Debian packages, npm packages, wasm-bindgen-cli) and are safe to run again.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+# wasm-bindgen-cli must match the wasm-bindgen version locked in Cargo.lock exactly.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)
+APT_PACKAGES := rustc-web cargo-web rust-web-src lld-16 chromium
+NPM_FOLDERS := frontend style end2end
+
+.PHONY: run test deps site css wasm check rust-tests browser-tests clean-site
+
+## run: build everything and serve on 127.0.0.1:3000 with the SQLite database in data/
+run: deps site
+	cargo build --locked --release -p server
+	./target/release/sharewell serve
+
+## test: formatting, lints, every Rust test, then the browser tests against the built site
+test: deps site check rust-tests browser-tests
+
+check:
+	cargo fmt --all --check
+	cargo clippy --locked --all-targets -- -D warnings
+
+rust-tests:
+	cargo test --locked
+
+browser-tests:
+	cargo build --locked -p server
+	npm test --prefix end2end
+
+## site: the wasm client, its JS glue and the CSS under target/site, plus public/
+site: wasm css
+	cp -r public/. target/site/
+
+wasm:
+	bash frontend/build.sh
+
+css:
+	cargo run --locked --quiet -p style --bin build-css
+
+deps: $(addsuffix /node_modules/.installed,$(NPM_FOLDERS))
+	@missing=""; \
+	for package in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' "$$package" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
+	  cargo install wasm-bindgen-cli --version "$(WASM_BINDGEN_VERSION)"; \
+	fi
+
+# npm ci only when the lock file changed since the last install.
+%/node_modules/.installed: %/package-lock.json
+	npm ci --prefix $* --no-audit --no-fund
+	touch $@

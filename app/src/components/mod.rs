@@ -1,0 +1,3 @@
+//! UI pieces shared by the pages.
+
+pub mod layout;

@@ -1,0 +1,41 @@
+use std::error::Error as StdError;
+
+/// Everything a domain service can refuse or fail with. It knows nothing of HTTP: each face
+/// maps it once to its own native error shape and status.
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    /// 404 in every face: the object does not exist *or* the actor may not see it. The two are
+    /// deliberately indistinguishable from outside.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// 400: the input broke a rule; `field` names the offending input for the client.
+    #[error("{field}: {message}")]
+    Invalid { field: &'static str, message: String },
+    /// 409: the input was well formed but conflicts with the current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// 500: a failure of ours (database, I/O). The cause is logged where the error is turned
+    /// into a response and is never sent to a client.
+    #[error("something went wrong")]
+    Internal(#[source] Box<dyn StdError + Send + Sync>),
+}
+
+impl DomainError {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        Self::Invalid { field, message: message.into() }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for DomainError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Internal(Box::new(error))
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::migrate::MigrateError> for DomainError {
+    fn from(error: sqlx::migrate::MigrateError) -> Self {
+        Self::Internal(Box::new(error))
+    }
+}

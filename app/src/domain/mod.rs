@@ -1,0 +1,15 @@
+//! The one domain under every face and page.
+//!
+//! Types here compile for both the server and the browser; services and the store (which
+//! talk to the database) exist only with the `ssr` feature. Faces and pages translate between
+//! their wire or form shapes and these types; the rules live here and SQL lives only in
+//! [`store`].
+
+pub mod error;
+pub mod ids;
+pub mod system;
+
+#[cfg(feature = "ssr")]
+pub mod store;
+
+pub use error::DomainError;

@@ -1,0 +1,223 @@
+//! The only place that speaks SQL.
+//!
+//! One store for SQLite (default) and PostgreSQL, chosen by the `DATABASE_URL` scheme. Queries
+//! are checked at run time through `sqlx::Any` with `$1`-style placeholders and portable SQL,
+//! so each is written once for both backends and exercised by the tests.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+use super::DomainError;
+
+/// Migrations from the workspace's `migrations/` folder, embedded at compile time.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// How long a connection waits for a lock held by another writer before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Why the database could not be opened or brought up to date. Each message is meant to be
+/// read by the person who typed the `DATABASE_URL`.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("DATABASE_URL `{0}` is not supported: use sqlite://PATH (e.g. sqlite://data/sharewell.db) or postgres://USER:PASSWORD@HOST/DB")]
+    UnsupportedUrl(String),
+    #[error("could not create the folder `{}` for the database: {source}", path.display())]
+    CreateFolder { path: PathBuf, source: std::io::Error },
+    #[error("could not open the database at `{url}`: {source}")]
+    Connect { url: String, source: sqlx::Error },
+    #[error("could not apply the database migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// A handle on the database: cheap to clone, shared by every face, page and worker.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens the database named by `url`, creating a SQLite file and its folder if missing.
+    /// Does not migrate: call [`Store::migrate`].
+    pub async fn connect(url: &str) -> Result<Self, OpenError> {
+        sqlx::any::install_default_drivers();
+        let (backend, url_to_open) = prepare_url(url)?;
+        let connect_error = |source| OpenError::Connect { url: redact_password(url), source };
+        let options = AnyConnectOptions::from_str(&url_to_open).map_err(connect_error)?;
+
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                // One writer at a time anyway; a few readers alongside it in WAL mode.
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |connection, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        connection
+                            .execute(
+                                format!(
+                                    "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                                     PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = {};",
+                                    BUSY_TIMEOUT.as_millis()
+                                )
+                                .as_str(),
+                            )
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(connect_error)?;
+
+        Ok(Self { pool, backend })
+    }
+
+    /// Applies every migration not yet applied, in order.
+    pub async fn migrate(&self) -> Result<(), OpenError> {
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock up front (`BEGIN
+    /// IMMEDIATE`), so two writers queue on the busy timeout instead of one failing when it
+    /// upgrades a read lock halfway through.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, DomainError> {
+        let begin = match self.backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        };
+        Ok(self.pool.begin_with(begin).await?)
+    }
+
+    /// Round trip to the database, for readiness checks.
+    pub async fn ping(&self) -> Result<(), DomainError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn migrations_applied(&self) -> Result<i64, DomainError> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Works out the backend from the URL's scheme and, for SQLite, makes sure the file can be
+/// created: its folder exists and the URL asks for read-write-create mode.
+fn prepare_url(url: &str) -> Result<(Backend, String), OpenError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok((Backend::Postgres, url.to_owned()));
+    }
+    let Some(rest) = url.strip_prefix("sqlite:") else {
+        return Err(OpenError::UnsupportedUrl(redact_password(url)));
+    };
+    if rest == ":memory:" || rest.starts_with(":memory:?") {
+        return Ok((Backend::Sqlite, url.to_owned()));
+    }
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() {
+        return Err(OpenError::UnsupportedUrl(url.to_owned()));
+    }
+    if let Some(folder) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder)
+            .map_err(|source| OpenError::CreateFolder { path: folder.to_owned(), source })?;
+    }
+    let query = if query.split('&').any(|pair| pair.starts_with("mode=")) {
+        query.to_owned()
+    } else if query.is_empty() {
+        "mode=rwc".to_owned()
+    } else {
+        format!("{query}&mode=rwc")
+    };
+    Ok((Backend::Sqlite, format!("sqlite://{path}?{query}")))
+}
+
+/// The URL with any password replaced, safe to print in logs and error messages.
+pub fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_relative_sqlite_url_gets_create_mode() {
+        let dir = std::env::temp_dir().join(format!("sharewell-{}", uuid::Uuid::now_v7()));
+        let url = format!("sqlite://{}/db.sqlite", dir.display());
+        let (backend, prepared) = prepare_url(&url).unwrap();
+        assert_eq!(backend, Backend::Sqlite);
+        assert!(prepared.ends_with("db.sqlite?mode=rwc"), "{prepared}");
+        assert!(dir.is_dir(), "the database folder is created");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn an_explicit_mode_is_kept() {
+        let (_, prepared) = prepare_url("sqlite:///tmp/x.db?mode=ro").unwrap();
+        assert_eq!(prepared, "sqlite:///tmp/x.db?mode=ro");
+    }
+
+    #[test]
+    fn other_schemes_are_refused_with_a_hint() {
+        let error = prepare_url("mysql://root:secret@db/app").unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("sqlite://"), "{message}");
+        assert!(!message.contains("secret"), "the password is not echoed: {message}");
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact_password("postgres://app:hunter2@db:5432/sharewell"),
+            "postgres://app:***@db:5432/sharewell"
+        );
+        assert_eq!(redact_password("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+}

@@ -1,0 +1,58 @@
+//! The Sharewell web app (Leptos) and the one domain layer under every face.
+//!
+//! Compiled twice: with `ssr` for the server (pages rendered to HTML, domain services and
+//! the store available) and with `hydrate` for the browser (pages only).
+
+pub mod components;
+pub mod domain;
+pub mod pages;
+pub mod server_fns;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::components::layout::Layout;
+use crate::pages::{home::HomePage, not_found::NotFound};
+
+/// Name shared by the wasm bundle, its JS glue and the stylesheet under `/pkg`.
+pub const SITE_NAME: &str = "sharewell";
+
+/// The HTML document around the app; rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" class="h-full">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="h-full bg-slate-50 text-slate-900 antialiased">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    view! {
+        <Stylesheet id="leptos" href=format!("/pkg/{SITE_NAME}.css") />
+        <Title formatter=|page: String| format!("{page} · Sharewell") />
+        <Router>
+            <Layout>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Builds the browser bundle into the site root: target/site/pkg/sharewell{.js,_bg.wasm}.
+#
+# Why not `rustup target add wasm32-unknown-unknown`: this machine reaches no toolchain
+# server. Debian's rustc-web ships the std sources, so std is built for wasm with -Z build-std
+# (RUSTC_BOOTSTRAP is confined to this one command) in a target folder of its own, since two
+# compilers must not share host artifacts. wasm-opt comes from npm's binaryen: Debian's older
+# binaryen produces a bundle that fails at start-up.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+site_pkg=target/site/pkg
+wasm_target_dir=target/wasm
+mkdir -p "$site_pkg"
+
+RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/bin/wasm-ld-16 \
+CARGO_TARGET_DIR="$wasm_target_dir" \
+  /usr/bin/cargo build --locked -p frontend --target wasm32-unknown-unknown \
+    -Z build-std=std,panic_abort --profile wasm-release
+
+wasm-bindgen --target web --no-typescript --out-dir "$site_pkg" --out-name sharewell \
+  "$wasm_target_dir/wasm32-unknown-unknown/wasm-release/frontend.wasm"
+
+frontend/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+  "$site_pkg/sharewell_bg.wasm" -o "$site_pkg/sharewell_bg.wasm"
+
+raw=$(stat -c %s "$site_pkg/sharewell_bg.wasm")
+gzipped=$(gzip -9 -c "$site_pkg/sharewell_bg.wasm" | wc -c)
+echo "wasm bundle: $raw bytes, $gzipped bytes gzipped"

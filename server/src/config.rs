@@ -1,0 +1,52 @@
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+/// Everything `sharewell serve` needs; each flag can also come from the environment.
+#[derive(Args, Clone, Debug)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "SHAREWELL_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Folder holding the built site: `pkg/` (wasm, JS, CSS) and the public assets.
+    #[arg(long, env = "SHAREWELL_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "SHAREWELL_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Requests taking longer than this many seconds are answered with 408.
+    #[arg(long, env = "SHAREWELL_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+}
+
+impl Config {
+    /// Defaults for everything but the address and database; used by tests.
+    pub fn new(addr: SocketAddr, database_url: impl Into<String>) -> Self {
+        Self {
+            addr,
+            database: DatabaseArgs { database_url: database_url.into() },
+            site_root: PathBuf::from("target/site"),
+            max_body_bytes: 1024 * 1024,
+            request_timeout_secs: 30,
+        }
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct DatabaseArgs {
+    /// `sqlite://PATH` (file and folder created if missing) or `postgres://...`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/sharewell.db")]
+    pub database_url: String,
+}
