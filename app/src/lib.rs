@@ -3,6 +3,7 @@
 //! Compiled twice: with `ssr` for the server (pages rendered to HTML, domain services and
 //! the store available) and with `hydrate` for the browser (pages only).
 
+pub mod auth;
 pub mod components;
 pub mod domain;
 pub mod pages;
@@ -16,7 +17,10 @@ use leptos_router::{
 };
 
 use crate::components::layout::Layout;
-use crate::pages::{home::HomePage, not_found::NotFound};
+use crate::pages::{
+    audit::AuditPage, home::HomePage, login::LoginPage, not_found::NotFound,
+    overview::OverviewPage, tokens::TokensPage,
+};
 
 /// Name shared by the wasm bundle, its JS glue and the stylesheet under `/pkg`.
 pub const SITE_NAME: &str = "sharewell";
@@ -51,6 +55,10 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/overview") view=OverviewPage />
+                    <Route path=path!("/tokens") view=TokensPage />
+                    <Route path=path!("/audit") view=AuditPage />
                 </Routes>
             </Layout>
         </Router>

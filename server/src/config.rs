@@ -25,6 +25,14 @@ pub struct Config {
     /// Requests taking longer than this many seconds are answered with 408.
     #[arg(long, env = "SHAREWELL_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
+
+    /// A browser session ends after this many hours without a request.
+    #[arg(long, env = "SHAREWELL_SESSION_IDLE_HOURS", default_value_t = 12)]
+    pub session_idle_hours: u64,
+
+    /// Mark the session cookie `Secure`: set this when Sharewell is reached over HTTPS.
+    #[arg(long, env = "SHAREWELL_SECURE_COOKIES")]
+    pub secure_cookies: bool,
 }
 
 impl Config {
@@ -36,7 +44,13 @@ impl Config {
             site_root: PathBuf::from("target/site"),
             max_body_bytes: 1024 * 1024,
             request_timeout_secs: 30,
+            session_idle_hours: 12,
+            secure_cookies: false,
         }
+    }
+
+    pub fn session_idle(&self) -> Duration {
+        Duration::from_secs(self.session_idle_hours * 3600)
     }
 
     pub fn request_timeout(&self) -> Duration {

@@ -1,10 +1,16 @@
 //! The Sharewell server: configuration, the HTTP application and the CLI around it.
 
+mod api;
+mod bearer;
 pub mod cli;
 pub mod config;
+mod csrf;
 mod health;
+mod sessions;
 mod startup;
 pub mod telemetry;
+mod throttle;
+mod web;
 
 pub use config::Config;
 pub use startup::{Application, StartError};

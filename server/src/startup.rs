@@ -15,11 +15,14 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tracing::info_span;
 
+use app::domain::identity::password;
 use app::domain::store::{OpenError, Store};
 use app::{shell, App, SITE_NAME};
 
 use crate::config::Config;
-use crate::health;
+use crate::sessions::SqlSessionStore;
+use crate::throttle::LoginThrottle;
+use crate::{api, csrf, health, web};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -27,6 +30,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub enum StartError {
     #[error(transparent)]
     Database(#[from] OpenError),
+    #[error("could not open the session store: {0}")]
+    Sessions(sqlx::Error),
     #[error("could not listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("the server stopped with an error: {0}")]
@@ -39,6 +44,7 @@ pub enum StartError {
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
+    pub login_throttle: LoginThrottle,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -66,6 +72,12 @@ impl Application {
     pub async fn build(config: Config) -> Result<Self, StartError> {
         let store = Store::connect(&config.database.database_url).await?;
         store.migrate().await?;
+        let sessions = SqlSessionStore::open(&store).await.map_err(StartError::Sessions)?;
+        sessions.spawn_cleanup();
+        let login_throttle = LoginThrottle::new();
+        login_throttle.spawn_cleanup();
+        // Computed now rather than on the first failed sign-in, which would otherwise be slow.
+        tokio::task::spawn_blocking(password::prepare);
 
         let listener = TcpListener::bind(config.addr)
             .await
@@ -80,10 +92,15 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(bound)
             .build();
-        let state = AppState { leptos_options, store: store.clone() };
-        let router = router(state, &config);
+        let state = AppState { leptos_options, store: store.clone(), login_throttle };
+        let router = router(state, sessions, &config);
         tracing::info!(addr = %bound, database = store.backend().name(), "sharewell is listening");
         Ok(Self { listener, router, store })
+    }
+
+    /// The database handle the application serves from (tests use it to set up data).
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     pub fn port(&self) -> u16 {
@@ -108,7 +125,7 @@ impl Application {
     }
 }
 
-fn router(state: AppState, config: &Config) -> Router {
+fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router {
     let routes = generate_route_list(App);
     let leptos_context = {
         let store = state.store.clone();
@@ -121,9 +138,14 @@ fn router(state: AppState, config: &Config) -> Router {
 
     Router::new()
         .merge(health::router())
+        .merge(web::router())
+        .merge(api::router())
         .leptos_routes_with_context(&state, routes, leptos_context.clone(), render_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(leptos_context, shell))
         .with_state(state)
+        .layer(axum::middleware::from_fn(web::require_sign_in_for_pages))
+        .layer(axum::middleware::from_fn(csrf::reject_cross_site_writes))
+        .layer(sessions.layer(config.session_idle(), config.secure_cookies))
         // Layers run bottom-up on the way in: the request id is set first so that every log
         // line of the request, including the timeout and body-limit refusals, carries it.
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))

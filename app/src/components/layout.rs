@@ -1,21 +1,85 @@
 use leptos::prelude::*;
+use leptos_router::hooks::use_location;
 
-/// Page frame: header with the product name, then the routed page.
+use crate::domain::identity::Actor;
+use crate::server_fns::get_current_actor;
+
+/// Where a signed-in user can go; later features add their pages here.
+const NAVIGATION: [(&str, &str); 3] =
+    [("/overview", "Overview"), ("/tokens", "Tokens"), ("/audit", "Audit log")];
+
+const NAV_LINK_CLASSES: &str = "rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700";
+
+/// Page frame: header with navigation for signed-in users, then the routed page.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    let actor = Resource::new(|| (), |_| get_current_actor());
+
     view! {
         <div class="min-h-full flex flex-col">
             <header class="border-b border-slate-200 bg-white">
-                <div class="mx-auto flex max-w-5xl items-center justify-between px-4 py-3">
+                <div class="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-2 px-4 py-3">
                     <a href="/" class="text-lg font-semibold tracking-tight text-indigo-700">
                         "Sharewell"
                     </a>
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            match actor.await {
+                                Ok(Some(actor)) => view! { <SignedInNavigation actor /> }.into_any(),
+                                _ => {
+                                    view! {
+                                        <a href="/login" class=NAV_LINK_CLASSES>
+                                            "Sign in"
+                                        </a>
+                                    }
+                                        .into_any()
+                                }
+                            }
+                        })}
+                    </Suspense>
                 </div>
             </header>
             <main class="mx-auto w-full max-w-5xl flex-1 px-4 py-8">{children()}</main>
             <footer class="border-t border-slate-200 py-4 text-center text-sm text-slate-500">
                 "Sharewell — one true record of who may see what."
             </footer>
+        </div>
+    }
+}
+
+#[component]
+fn SignedInNavigation(actor: Actor) -> impl IntoView {
+    let location = use_location();
+    view! {
+        <nav aria-label="Main" class="flex flex-wrap items-center gap-1">
+            {NAVIGATION
+                .into_iter()
+                .map(|(href, label)| {
+                    let current = move || {
+                        (location.pathname.get() == href).then_some("page")
+                    };
+                    view! {
+                        <a href=href class=NAV_LINK_CLASSES aria-current=current>
+                            {label}
+                        </a>
+                    }
+                })
+                .collect_view()}
+        </nav>
+        <div class="flex items-center gap-3 text-sm">
+            <span class="text-slate-600" data-testid="signed-in-as">
+                {actor.username}
+                " · "
+                {actor.org_name}
+            </span>
+            <form method="post" action="/logout">
+                <button
+                    type="submit"
+                    class="rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900"
+                >
+                    "Sign out"
+                </button>
+            </form>
         </div>
     }
 }

@@ -1,3 +1,4 @@
 //! UI pieces shared by the pages.
 
 pub mod layout;
+pub mod ui;

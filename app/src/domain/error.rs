@@ -11,6 +11,16 @@ pub enum DomainError {
     /// 400: the input broke a rule; `field` names the offending input for the client.
     #[error("{field}: {message}")]
     Invalid { field: &'static str, message: String },
+    /// 401: no credentials, or credentials that are unknown, revoked or expired.
+    #[error("authentication required: sign in or send a valid API token")]
+    Unauthenticated,
+    /// 401 on sign-in: the same answer for an unknown user and a wrong password, so that
+    /// the response does not tell which usernames exist.
+    #[error("invalid username or password")]
+    InvalidCredentials,
+    /// 403: the actor is known but its role does not allow this.
+    #[error("{0}")]
+    Forbidden(&'static str),
     /// 409: the input was well formed but conflicts with the current state.
     #[error("{0}")]
     Conflict(String),

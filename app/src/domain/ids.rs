@@ -61,6 +61,18 @@ id_type!(
     /// A tenant: an organisation, account or client.
     OrgId
 );
+id_type!(
+    /// A person, member of one org.
+    UserId
+);
+id_type!(
+    /// An API token (not its secret).
+    TokenId
+);
+id_type!(
+    /// One audit record.
+    EventId
+);
 
 #[cfg(all(test, feature = "ssr"))]
 mod tests {

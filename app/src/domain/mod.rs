@@ -5,10 +5,14 @@
 //! their wire or form shapes and these types; the rules live here and SQL lives only in
 //! [`store`].
 
+pub mod audit;
 pub mod error;
+pub mod identity;
 pub mod ids;
 pub mod system;
 
+#[cfg(feature = "ssr")]
+pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod store;
 

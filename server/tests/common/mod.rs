@@ -3,16 +3,27 @@
 #![allow(dead_code)] // each test binary uses its own part of the harness
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
+use app::domain::identity::{service as identity, Actor, Role};
+use app::domain::ids::OrgId;
+use app::domain::store::Store;
+use reqwest::cookie::{CookieStore, Jar};
 use server::{Application, Config};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 
+/// The password every test user gets.
+pub const PASSWORD: &str = "correct horse battery";
+
 pub struct TestApp {
     pub address: String,
     pub database_url: String,
-    /// Keeps cookies between requests, like a browser.
+    pub store: Store,
+    /// Keeps cookies between requests, like a browser; never follows redirects, so tests
+    /// can look at them.
     pub client: reqwest::Client,
+    pub cookies: Arc<Jar>,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     _data: TempDir,
@@ -32,6 +43,63 @@ impl TestApp {
             server.await.expect("server task panicked").expect("server failed");
         }
     }
+
+    pub async fn create_org(&self, name: &str) -> OrgId {
+        identity::create_org(&self.store, name, None).await.expect("org").id
+    }
+
+    pub async fn create_user(&self, org_id: OrgId, username: &str, role: Role) -> Actor {
+        let new_user = identity::NewUser {
+            org_id,
+            username,
+            email: &format!("{username}@example.test"),
+            password: PASSWORD,
+            role,
+        };
+        identity::create_user(&self.store, new_user).await.expect("user")
+    }
+
+    /// A fresh API token secret for `username`.
+    pub async fn create_token(&self, username: &str) -> String {
+        identity::create_token_for_username(&self.store, username, "test")
+            .await
+            .expect("token")
+            .secret
+    }
+
+    /// Posts the login form the way a browser on our own page does.
+    pub async fn sign_in(&self, username: &str, password: &str, next: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/login"))
+            .header("origin", &self.address)
+            .form(&[("username", username), ("password", password), ("next", next)])
+            .send()
+            .await
+            .expect("login request")
+    }
+
+    /// The current value of the session cookie, if the client holds one.
+    pub fn session_cookie(&self) -> Option<String> {
+        let url = self.address.parse().expect("url");
+        let header = self.cookies.cookies(&url)?;
+        header
+            .to_str()
+            .ok()?
+            .split("; ")
+            .find_map(|pair| pair.strip_prefix("sharewell_session=").map(str::to_owned))
+    }
+
+    /// Calls a server function as the hydrated page does (JSON back, same origin).
+    pub async fn server_fn(&self, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/api/{name}")))
+            .header("origin", &self.address)
+            .header("accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("server function request")
+    }
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -47,15 +115,36 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
 
     let application = Application::build(config).await.expect("application builds");
     let address = format!("http://127.0.0.1:{}", application.port());
+    let store = application.store().clone();
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(application.run_until(async {
         let _ = stopped.await;
     }));
 
+    let cookies = Arc::new(Jar::default());
     let client = reqwest::Client::builder()
-        .cookie_store(true)
+        .cookie_provider(cookies.clone())
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("http client");
-    TestApp { address, database_url, client, stop: Some(stop), server: Some(server), _data: data }
+    TestApp {
+        address,
+        database_url,
+        store,
+        client,
+        cookies,
+        stop: Some(stop),
+        server: Some(server),
+        _data: data,
+    }
+}
+
+/// The `Location` header of a redirect.
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
 }

@@ -13,6 +13,9 @@ use sqlx::{AnyPool, Executor};
 
 use super::DomainError;
 
+pub mod audit;
+pub mod identity;
+
 /// Migrations from the workspace's `migrations/` folder, embedded at compile time.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
@@ -53,6 +56,9 @@ pub enum OpenError {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The URL as opened (for SQLite: with create mode), for companions such as the session
+    /// store that need a backend-specific pool on the same database.
+    url: String,
 }
 
 impl Store {
@@ -63,6 +69,7 @@ impl Store {
         let (backend, url_to_open) = prepare_url(url)?;
         let connect_error = |source| OpenError::Connect { url: redact_password(url), source };
         let options = AnyConnectOptions::from_str(&url_to_open).map_err(connect_error)?;
+        let busy_timeout_ms = BUSY_TIMEOUT.as_millis();
 
         let pool = AnyPoolOptions::new()
             .max_connections(match backend {
@@ -78,8 +85,8 @@ impl Store {
                             .execute(
                                 format!(
                                     "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                                     PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = {};",
-                                    BUSY_TIMEOUT.as_millis()
+                                     PRAGMA synchronous = NORMAL; \
+                                     PRAGMA busy_timeout = {busy_timeout_ms};"
                                 )
                                 .as_str(),
                             )
@@ -92,7 +99,7 @@ impl Store {
             .await
             .map_err(connect_error)?;
 
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, url: url_to_open })
     }
 
     /// Applies every migration not yet applied, in order.
@@ -103,6 +110,14 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn busy_timeout() -> Duration {
+        BUSY_TIMEOUT
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -136,6 +151,14 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Ids are stored as text; one that does not parse means the database was edited by hand.
+fn parse_id<T: FromStr>(text: &str) -> Result<T, DomainError>
+where
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    text.parse().map_err(|error: T::Err| DomainError::Internal(Box::new(error)))
 }
 
 /// Works out the backend from the URL's scheme and, for SQLite, makes sure the file can be

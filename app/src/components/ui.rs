@@ -1,0 +1,89 @@
+//! Small building blocks: headings, notices, empty states, time stamps.
+
+use leptos::prelude::*;
+
+pub const BUTTON_CLASSES: &str = "inline-flex items-center justify-center rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:opacity-50";
+pub const SECONDARY_BUTTON_CLASSES: &str = "inline-flex items-center justify-center rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2";
+pub const DANGER_BUTTON_CLASSES: &str = "inline-flex items-center justify-center rounded-md border border-red-200 bg-white px-2.5 py-1.5 text-sm font-medium text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 focus-visible:ring-offset-2";
+pub const INPUT_CLASSES: &str = "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm placeholder:text-slate-400 focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500";
+pub const LABEL_CLASSES: &str = "block text-sm font-medium text-slate-700";
+pub const CARD_CLASSES: &str = "rounded-lg border border-slate-200 bg-white p-4 shadow-sm";
+pub const TABLE_CLASSES: &str = "min-w-full divide-y divide-slate-200 text-left text-sm";
+pub const TH_CLASSES: &str =
+    "px-3 py-2 text-xs font-semibold uppercase tracking-wide text-slate-500";
+pub const TD_CLASSES: &str = "px-3 py-2 align-top";
+pub const BADGE_GREEN_CLASSES: &str =
+    "inline-flex rounded-full bg-green-100 px-2 py-0.5 text-xs font-medium text-green-800";
+pub const BADGE_GREY_CLASSES: &str =
+    "inline-flex rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700";
+
+/// The page's heading and a sentence on what it is for.
+#[component]
+pub fn PageHeader(title: &'static str, #[prop(into)] summary: String) -> impl IntoView {
+    view! {
+        <div class="mb-6">
+            <h1 class="text-2xl font-bold tracking-tight">{title}</h1>
+            <p class="mt-1 text-slate-600">{summary}</p>
+        </div>
+    }
+}
+
+/// An error from the server, said plainly. A lost session gets a way back in.
+#[component]
+pub fn ErrorNotice(#[prop(into)] message: String) -> impl IntoView {
+    let signed_out = message.contains("authentication required");
+    view! {
+        <div role="alert" class="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800">
+            {if signed_out {
+                view! {
+                    "Your session has ended. "
+                    <a class="font-medium underline" href="/login">
+                        "Sign in again"
+                    </a>
+                }
+                    .into_any()
+            } else {
+                strip_server_prefix(&message).to_owned().into_any()
+            }}
+        </div>
+    }
+}
+
+/// Shown where a list has nothing in it yet.
+#[component]
+pub fn EmptyState(title: &'static str, #[prop(into)] hint: String) -> impl IntoView {
+    view! {
+        <div class="rounded-lg border border-dashed border-slate-300 p-8 text-center">
+            <p class="font-medium text-slate-700">{title}</p>
+            <p class="mt-1 text-sm text-slate-500">{hint}</p>
+        </div>
+    }
+}
+
+/// `2026-11-23T14:05:09.123456Z` → `2026-11-23 14:05 UTC`.
+pub fn short_time(stored: &str) -> String {
+    match (stored.get(..10), stored.get(11..16)) {
+        (Some(date), Some(time)) => format!("{date} {time} UTC"),
+        _ => stored.to_owned(),
+    }
+}
+
+/// Server function errors arrive as "error running server function: …"; people need the
+/// part after it.
+pub fn strip_server_prefix(message: &str) -> &str {
+    message
+        .rsplit_once(": ")
+        .filter(|_| message.starts_with("error running server function"))
+        .map_or(message, |(_, rest)| rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_shortened_to_the_minute() {
+        assert_eq!(short_time("2026-11-23T14:05:09.123456Z"), "2026-11-23 14:05 UTC");
+        assert_eq!(short_time("bad"), "bad");
+    }
+}

@@ -1,0 +1,41 @@
+//! The audit log: an append-only record of every change, written in the transaction that
+//! makes the change.
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::EventId;
+
+#[cfg(feature = "ssr")]
+pub mod service;
+
+/// How many events a page of the audit log shows.
+pub const PAGE_SIZE: u32 = 25;
+
+/// One recorded change, as the audit page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventView {
+    pub id: EventId,
+    /// The username of whoever made the change, or `cli` for an operator.
+    pub actor_name: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub face: String,
+    /// What changed, as a JSON object.
+    pub detail: serde_json::Value,
+    pub created_at: String,
+}
+
+/// Which events to list: newest first, optionally one action only, older than `before`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventFilter {
+    pub action: Option<String>,
+    pub before: Option<EventId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventPage {
+    pub events: Vec<EventView>,
+    /// Pass as `before` to get the next (older) page; `None` on the last page.
+    pub next_before: Option<EventId>,
+}

@@ -1,0 +1,86 @@
+use serde_json::Value;
+
+use super::{EventFilter, EventPage, PAGE_SIZE};
+use crate::domain::identity::{Actor, Face};
+use crate::domain::ids::{EventId, OrgId};
+use crate::domain::store::{audit as store, Store};
+use crate::domain::{clock, DomainError};
+
+/// Who made a change.
+#[derive(Clone, Copy, Debug)]
+pub enum Author<'a> {
+    User(&'a Actor),
+    /// An operator at the command line, acting outside any org.
+    Operator,
+}
+
+/// What changed, for [`record`].
+pub struct Change {
+    pub org_id: OrgId,
+    pub action: &'static str,
+    pub object_type: &'static str,
+    pub object_id: String,
+    pub detail: Value,
+}
+
+/// Appends one event. Call it with the transaction that makes the change, so that the
+/// change and its record commit or roll back together.
+pub async fn record(
+    transaction: &mut sqlx::AnyConnection,
+    author: Author<'_>,
+    face: Face,
+    change: Change,
+) -> Result<(), DomainError> {
+    let (actor_user_id, actor_name) = match author {
+        Author::User(actor) => (Some(actor.user_id.to_string()), actor.username.clone()),
+        Author::Operator => (None, "cli".to_owned()),
+    };
+    let row = store::EventRow {
+        id: EventId::new().to_string(),
+        org_id: change.org_id.to_string(),
+        actor_user_id,
+        actor_name,
+        action: change.action.to_owned(),
+        object_type: change.object_type.to_owned(),
+        object_id: change.object_id,
+        face: face.as_str().to_owned(),
+        detail: change.detail.to_string(),
+        created_at: clock::now(),
+    };
+    store::insert_event(transaction, &row).await
+}
+
+/// The actor's org's events, newest first, a page at a time. Admins only: the log shows
+/// every member's actions.
+pub async fn list(
+    store: &Store,
+    actor: &Actor,
+    filter: &EventFilter,
+) -> Result<EventPage, DomainError> {
+    require_admin(actor)?;
+    let action = filter.action.as_deref().map(str::trim).filter(|action| !action.is_empty());
+    let mut events =
+        store::list_events(store.pool(), actor.org_id, action, filter.before, PAGE_SIZE + 1)
+            .await?;
+    let next_before = if events.len() > PAGE_SIZE as usize {
+        events.truncate(PAGE_SIZE as usize);
+        events.last().map(|event| event.id)
+    } else {
+        None
+    };
+    Ok(EventPage { events, next_before })
+}
+
+/// The actions that occur in the actor's org's log, for the filter.
+pub async fn actions(store: &Store, actor: &Actor) -> Result<Vec<String>, DomainError> {
+    require_admin(actor)?;
+    store::distinct_actions(store.pool(), actor.org_id).await
+}
+
+fn require_admin(actor: &Actor) -> Result<(), DomainError> {
+    if actor.is_admin() {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden("only admins may read the audit log"))
+    }
+}

@@ -1,0 +1,259 @@
+//! SQL for orgs, users and API tokens.
+
+use sqlx::AnyExecutor;
+
+use super::parse_id;
+use crate::domain::identity::{Actor, Org, Role, TokenSummary};
+use crate::domain::ids::{OrgId, TokenId, UserId};
+use crate::domain::DomainError;
+
+pub async fn insert_org(db: impl AnyExecutor<'_>, org: &Org) -> Result<(), DomainError> {
+    sqlx::query("INSERT INTO orgs (id, name, parent_id, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(org.id.to_string())
+        .bind(&org.name)
+        .bind(org.parent_id.map(|id| id.to_string()))
+        .bind(&org.created_at)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn org_exists(db: impl AnyExecutor<'_>, id: OrgId) -> Result<bool, DomainError> {
+    let found: Option<String> = sqlx::query_scalar("SELECT id FROM orgs WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(db)
+        .await?;
+    Ok(found.is_some())
+}
+
+pub struct NewUserRow<'a> {
+    pub id: UserId,
+    pub org_id: OrgId,
+    pub username: &'a str,
+    pub email: &'a str,
+    pub role: Role,
+    pub password_hash: &'a str,
+    pub created_at: &'a str,
+}
+
+pub async fn insert_user(
+    db: impl AnyExecutor<'_>,
+    user: &NewUserRow<'_>,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "INSERT INTO users (id, org_id, username, email, role, password_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(user.id.to_string())
+    .bind(user.org_id.to_string())
+    .bind(user.username)
+    .bind(user.email)
+    .bind(user.role.as_str())
+    .bind(user.password_hash)
+    .bind(user.created_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Which of a username and an email are already taken: `(username_taken, email_taken)`.
+pub async fn username_or_email_taken(
+    db: impl AnyExecutor<'_>,
+    username: &str,
+    email: &str,
+) -> Result<(bool, bool), DomainError> {
+    let (username_taken, email_taken): (i64, i64) = sqlx::query_as(
+        "SELECT \
+           (SELECT COUNT(*) FROM users WHERE username = $1), \
+           (SELECT COUNT(*) FROM users WHERE email = $2)",
+    )
+    .bind(username)
+    .bind(email)
+    .fetch_one(db)
+    .await?;
+    Ok((username_taken > 0, email_taken > 0))
+}
+
+/// The user id and password hash for a sign-in attempt.
+pub async fn login_record(
+    db: impl AnyExecutor<'_>,
+    username: &str,
+) -> Result<Option<(UserId, String)>, DomainError> {
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT id, password_hash FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(db)
+            .await?;
+    row.map(|(id, hash)| Ok((parse_id(&id)?, hash))).transpose()
+}
+
+pub async fn user_id_by_username(
+    db: impl AnyExecutor<'_>,
+    username: &str,
+) -> Result<Option<UserId>, DomainError> {
+    let id: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_optional(db)
+        .await?;
+    id.as_deref().map(parse_id).transpose()
+}
+
+#[derive(sqlx::FromRow)]
+struct ActorRow {
+    user_id: String,
+    username: String,
+    email: String,
+    role: String,
+    org_id: String,
+    org_name: String,
+}
+
+impl ActorRow {
+    fn into_actor(self) -> Result<Actor, DomainError> {
+        Ok(Actor {
+            user_id: parse_id(&self.user_id)?,
+            username: self.username,
+            email: self.email,
+            role: Role::parse(&self.role)
+                .map_err(|e| DomainError::Internal(e.to_string().into()))?,
+            org_id: parse_id(&self.org_id)?,
+            org_name: self.org_name,
+        })
+    }
+}
+
+const ACTOR_COLUMNS: &str = "users.id AS user_id, users.username, users.email, users.role, \
+                             orgs.id AS org_id, orgs.name AS org_name";
+
+pub async fn actor_by_user_id(
+    db: impl AnyExecutor<'_>,
+    user_id: UserId,
+) -> Result<Option<Actor>, DomainError> {
+    let row: Option<ActorRow> = sqlx::query_as(&format!(
+        "SELECT {ACTOR_COLUMNS} FROM users JOIN orgs ON orgs.id = users.org_id WHERE users.id = $1"
+    ))
+    .bind(user_id.to_string())
+    .fetch_optional(db)
+    .await?;
+    row.map(ActorRow::into_actor).transpose()
+}
+
+pub struct NewTokenRow<'a> {
+    pub summary: &'a TokenSummary,
+    pub user_id: UserId,
+    pub secret_hash: &'a str,
+}
+
+pub async fn insert_token(
+    db: impl AnyExecutor<'_>,
+    token: &NewTokenRow<'_>,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "INSERT INTO api_tokens (id, user_id, name, secret_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token.summary.id.to_string())
+    .bind(token.user_id.to_string())
+    .bind(&token.summary.name)
+    .bind(token.secret_hash)
+    .bind(&token.summary.created_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct TokenActorRow {
+    token_id: String,
+    #[sqlx(flatten)]
+    actor: ActorRow,
+}
+
+/// The owner of a live (not revoked) token with this secret hash.
+pub async fn actor_by_token_hash(
+    db: impl AnyExecutor<'_>,
+    secret_hash: &str,
+) -> Result<Option<(TokenId, Actor)>, DomainError> {
+    let row: Option<TokenActorRow> = sqlx::query_as(&format!(
+        "SELECT api_tokens.id AS token_id, {ACTOR_COLUMNS} FROM api_tokens \
+         JOIN users ON users.id = api_tokens.user_id JOIN orgs ON orgs.id = users.org_id \
+         WHERE api_tokens.secret_hash = $1 AND api_tokens.revoked_at IS NULL"
+    ))
+    .bind(secret_hash)
+    .fetch_optional(db)
+    .await?;
+    row.map(|row| Ok((parse_id(&row.token_id)?, row.actor.into_actor()?))).transpose()
+}
+
+/// Records a use of the token, at most once per `stale_before` interval, so that busy
+/// clients do not turn every read into a write.
+pub async fn touch_token(
+    db: impl AnyExecutor<'_>,
+    id: TokenId,
+    now: &str,
+    stale_before: &str,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "UPDATE api_tokens SET last_used_at = $1 \
+         WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
+    )
+    .bind(now)
+    .bind(id.to_string())
+    .bind(stale_before)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct TokenRow {
+    id: String,
+    name: String,
+    created_at: String,
+    last_used_at: Option<String>,
+    revoked_at: Option<String>,
+}
+
+/// A user's tokens, newest first.
+pub async fn tokens_of_user(
+    db: impl AnyExecutor<'_>,
+    user_id: UserId,
+) -> Result<Vec<TokenSummary>, DomainError> {
+    let rows: Vec<TokenRow> = sqlx::query_as(
+        "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens \
+         WHERE user_id = $1 ORDER BY id DESC",
+    )
+    .bind(user_id.to_string())
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(TokenSummary {
+                id: parse_id(&row.id)?,
+                name: row.name,
+                created_at: row.created_at,
+                last_used_at: row.last_used_at,
+                revoked_at: row.revoked_at,
+            })
+        })
+        .collect()
+}
+
+/// Revokes one of the user's live tokens; `false` when there is no such live token.
+pub async fn revoke_token(
+    db: impl AnyExecutor<'_>,
+    user_id: UserId,
+    id: TokenId,
+    now: &str,
+) -> Result<bool, DomainError> {
+    let result = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 \
+         WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(id.to_string())
+    .bind(user_id.to_string())
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}

@@ -1,0 +1,168 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::ui::{
+    short_time, strip_server_prefix, EmptyState, ErrorNotice, PageHeader, BADGE_GREEN_CLASSES,
+    BADGE_GREY_CLASSES, BUTTON_CLASSES, CARD_CLASSES, DANGER_BUTTON_CLASSES, INPUT_CLASSES,
+    LABEL_CLASSES, TABLE_CLASSES, TD_CLASSES, TH_CLASSES,
+};
+use crate::domain::identity::{NewToken, TokenSummary};
+use crate::server_fns::{list_tokens, take_new_token, CreateToken, RevokeToken};
+
+/// API tokens of the signed-in user: create (secret shown once), list, revoke.
+#[component]
+pub fn TokensPage() -> impl IntoView {
+    let create = ServerAction::<CreateToken>::new();
+    let revoke = ServerAction::<RevokeToken>::new();
+    let tokens =
+        Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_tokens());
+    // A token created by a form posted without JavaScript comes back through the session.
+    let kept_token = Resource::new(|| (), |_| take_new_token());
+
+    view! {
+        <Title text="API tokens" />
+        <PageHeader
+            title="API tokens"
+            summary="Tokens let programs use Sharewell's APIs as you: send one as `Authorization: Bearer <token>`."
+        />
+
+        <section class=format!("{CARD_CLASSES} mb-6")>
+            <h2 class="text-base font-semibold">"Create a token"</h2>
+            <ActionForm action=create attr:class="mt-3 flex flex-col gap-3 sm:flex-row sm:items-end">
+                <div class="flex-1">
+                    <label for="token-name" class=LABEL_CLASSES>
+                        "Name"
+                    </label>
+                    <input
+                        id="token-name"
+                        name="name"
+                        type="text"
+                        required
+                        maxlength="100"
+                        placeholder="e.g. billing sync"
+                        class=format!("{INPUT_CLASSES} mt-1")
+                    />
+                </div>
+                <button type="submit" class=BUTTON_CLASSES disabled=move || create.pending().get()>
+                    {move || if create.pending().get() { "Creating…" } else { "Create token" }}
+                </button>
+            </ActionForm>
+            {move || match create.value().get() {
+                Some(Ok(token)) => view! { <NewTokenNotice token /> }.into_any(),
+                Some(Err(error)) => {
+                    view! {
+                        <p role="alert" class="mt-3 text-sm text-red-700">
+                            {strip_server_prefix(&error.to_string()).to_owned()}
+                        </p>
+                    }
+                        .into_any()
+                }
+                None => ().into_any(),
+            }}
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    kept_token.await.ok().flatten().map(|token| view! { <NewTokenNotice token /> })
+                })}
+            </Suspense>
+        </section>
+
+        <Transition fallback=|| view! { <p class="text-slate-500">"Loading tokens…"</p> }>
+            {move || Suspend::new(async move {
+                match tokens.await {
+                    Err(error) => view! { <ErrorNotice message=error.to_string() /> }.into_any(),
+                    Ok(tokens) if tokens.is_empty() => {
+                        view! {
+                            <EmptyState
+                                title="No tokens yet"
+                                hint="Create one above to call the APIs from a script or another service."
+                            />
+                        }
+                            .into_any()
+                    }
+                    Ok(tokens) => view! { <TokenTable tokens revoke /> }.into_any(),
+                }
+            })}
+        </Transition>
+        {move || {
+            revoke
+                .value()
+                .get()
+                .and_then(Result::err)
+                .map(|error| view! { <ErrorNotice message=error.to_string() /> })
+        }}
+    }
+}
+
+#[component]
+fn NewTokenNotice(token: NewToken) -> impl IntoView {
+    view! {
+        <div role="status" class="mt-4 rounded-md border border-green-200 bg-green-50 p-3 text-sm">
+            <p class="font-medium text-green-900">
+                "Token “" {token.token.name} "” created. Copy it now: it will not be shown again."
+            </p>
+            <code
+                data-testid="new-token-secret"
+                class="mt-2 block select-all break-all rounded bg-white px-2 py-1 font-mono text-slate-900"
+            >
+                {token.secret}
+            </code>
+        </div>
+    }
+}
+
+#[component]
+fn TokenTable(tokens: Vec<TokenSummary>, revoke: ServerAction<RevokeToken>) -> impl IntoView {
+    view! {
+        <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+            <table class=TABLE_CLASSES data-testid="token-table">
+                <thead class="bg-slate-50">
+                    <tr>
+                        <th scope="col" class=TH_CLASSES>"Name"</th>
+                        <th scope="col" class=TH_CLASSES>"Created"</th>
+                        <th scope="col" class=TH_CLASSES>"Last used"</th>
+                        <th scope="col" class=TH_CLASSES>"Status"</th>
+                        <th scope="col" class=TH_CLASSES><span class="sr-only">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody class="divide-y divide-slate-100">
+                    {tokens
+                        .into_iter()
+                        .map(|token| {
+                            let live = token.revoked_at.is_none();
+                            view! {
+                                <tr>
+                                    <td class=TD_CLASSES>{token.name.clone()}</td>
+                                    <td class=TD_CLASSES>{short_time(&token.created_at)}</td>
+                                    <td class=TD_CLASSES>
+                                        {token.last_used_at.as_deref().map_or_else(|| "never".to_owned(), short_time)}
+                                    </td>
+                                    <td class=TD_CLASSES>
+                                        {if live {
+                                            view! { <span class=BADGE_GREEN_CLASSES>"active"</span> }.into_any()
+                                        } else {
+                                            view! { <span class=BADGE_GREY_CLASSES>"revoked"</span> }.into_any()
+                                        }}
+                                    </td>
+                                    <td class=format!("{TD_CLASSES} text-right")>
+                                        {live.then(|| view! {
+                                            <ActionForm action=revoke>
+                                                <input type="hidden" name="id" value=token.id.to_string() />
+                                                <button
+                                                    type="submit"
+                                                    class=DANGER_BUTTON_CLASSES
+                                                    aria-label=format!("Revoke token {}", token.name)
+                                                >
+                                                    "Revoke"
+                                                </button>
+                                            </ActionForm>
+                                        })}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}

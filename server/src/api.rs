@@ -1,0 +1,162 @@
+//! Sharewell's own JSON API under `/api/v1`, authenticated by API token.
+//!
+//! Errors: `{"error": {"code": "...", "message": "..."}}` with the matching status.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, delete, get};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::json;
+
+use app::domain::audit::{service as audit, EventFilter, EventPage};
+use app::domain::identity::{service as identity, Actor, Face, NewToken, TokenSummary};
+use app::domain::DomainError;
+
+use crate::bearer::actor_from_bearer;
+use crate::startup::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/tokens", get(list_tokens).post(create_token))
+        .route("/api/v1/tokens/{id}", delete(revoke_token))
+        .route("/api/v1/audit-events", get(audit_events))
+        .route("/api/v1/{*rest}", any(unknown_endpoint))
+}
+
+/// The caller, as its token says.
+async fn me(ApiActor(actor): ApiActor) -> Json<Actor> {
+    Json(actor)
+}
+
+async fn list_tokens(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let tokens: Vec<TokenSummary> = identity::list_tokens(&state.store, &actor).await?;
+    Ok(Json(json!({ "tokens": tokens })))
+}
+
+#[derive(Deserialize)]
+struct CreateTokenBody {
+    name: String,
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<CreateTokenBody>,
+) -> Result<(StatusCode, Json<NewToken>), ApiError> {
+    let token = identity::create_token(&state.store, &actor, Face::Api, &body.name).await?;
+    Ok((StatusCode::CREATED, Json(token)))
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = id.parse().map_err(|_| DomainError::NotFound("token"))?;
+    identity::revoke_token(&state.store, &actor, Face::Api, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    action: Option<String>,
+    before: Option<String>,
+}
+
+async fn audit_events(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(query): Query<AuditQuery>,
+) -> Result<Json<EventPage>, ApiError> {
+    let before = match query.before.as_deref() {
+        Some(id) => {
+            Some(id.parse().map_err(|_| DomainError::invalid("before", "must be an event id"))?)
+        }
+        None => None,
+    };
+    let filter = EventFilter { action: query.action, before };
+    Ok(Json(audit::list(&state.store, &actor, &filter).await?))
+}
+
+async fn unknown_endpoint() -> ApiError {
+    ApiError(DomainError::NotFound("endpoint"))
+}
+
+/// The authenticated caller of a `/api/v1` endpoint.
+pub struct ApiActor(pub Actor);
+
+impl FromRequestParts<AppState> for ApiActor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Ok(Self(actor_from_bearer(parts, &state.store).await?))
+    }
+}
+
+/// A JSON body whose rejections (malformed JSON, missing fields, wrong content type) come
+/// back in this API's error shape.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(ApiError(DomainError::invalid("body", body_problem(&rejection)))),
+        }
+    }
+}
+
+fn body_problem(rejection: &JsonRejection) -> String {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => {
+            "must be JSON (Content-Type: application/json)".to_owned()
+        }
+        other => other.body_text(),
+    }
+}
+
+/// A domain error in this API's shape; the status is decided here, once.
+pub struct ApiError(pub DomainError);
+
+impl From<DomainError> for ApiError {
+    fn from(error: DomainError) -> Self {
+        Self(error)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = match &self.0 {
+            DomainError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            DomainError::Invalid { .. } => (StatusCode::BAD_REQUEST, "invalid_request"),
+            DomainError::Unauthenticated | DomainError::InvalidCredentials => {
+                (StatusCode::UNAUTHORIZED, "unauthorized")
+            }
+            DomainError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            DomainError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            DomainError::Internal(cause) => {
+                tracing::error!(error = %cause, "request failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal_error")
+            }
+        };
+        let body = Json(json!({ "error": { "code": code, "message": self.0.to_string() } }));
+        let mut response = (status, body).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}

@@ -1,0 +1,87 @@
+//! The browser side of identity: sign-in and sign-out form posts, and the guard that sends
+//! signed-out visitors of signed-in pages to the login page.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::{Form, Router};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use app::auth::{requires_sign_in, safe_next, ssr as auth};
+use app::domain::identity::{service as identity, Face};
+use app::domain::DomainError;
+
+use crate::startup::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/login", post(sign_in)).route("/logout", post(sign_out))
+}
+
+/// Missing fields read as empty, which fails like a wrong password rather than with a
+/// framework error page.
+#[derive(Deserialize)]
+struct SignInForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    session: Session,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let next = safe_next(&form.next);
+    if !state.login_throttle.allow(&form.username, client.ip()) {
+        tracing::warn!(client = %client.ip(), "sign-in throttled");
+        return back_to_login("throttled", next);
+    }
+    let outcome =
+        match identity::sign_in(&state.store, &form.username, &form.password, Face::Web).await {
+            Ok(actor) => auth::sign_in(&session, actor.user_id).await,
+            Err(error) => Err(error),
+        };
+    match outcome {
+        Ok(()) => Redirect::to(next).into_response(),
+        Err(DomainError::InvalidCredentials) => back_to_login("invalid", next),
+        Err(error) => {
+            tracing::error!(%error, cause = ?std::error::Error::source(&error), "sign-in failed");
+            back_to_login("unavailable", next)
+        }
+    }
+}
+
+async fn sign_out(session: Session) -> Response {
+    if let Err(error) = auth::sign_out(&session).await {
+        tracing::error!(%error, "could not end a session");
+    }
+    Redirect::to("/login?signed_out=1").into_response()
+}
+
+/// A 303 to the login page with an error code the page turns into a message.
+fn back_to_login(error: &str, next: &str) -> Response {
+    let query = serde_urlencoded::to_string([("error", error), ("next", next)]).unwrap_or_default();
+    Redirect::to(&format!("/login?{query}")).into_response()
+}
+
+/// Sends a signed-out `GET` of a signed-in page to the login page, remembering where the
+/// visitor wanted to go.
+pub async fn require_sign_in_for_pages(session: Session, request: Request, next: Next) -> Response {
+    if request.method() == axum::http::Method::GET && requires_sign_in(request.uri().path()) {
+        let signed_in = matches!(auth::signed_in_user(&session).await, Ok(Some(_)));
+        if !signed_in {
+            let wanted = request.uri().path_and_query().map_or("/", |p| p.as_str());
+            let query = serde_urlencoded::to_string([("next", wanted)]).unwrap_or_default();
+            return Redirect::to(&format!("/login?{query}")).into_response();
+        }
+    }
+    next.run(request).await
+}
