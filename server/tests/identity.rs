@@ -257,15 +257,7 @@ async fn tokens_are_created_listed_and_revoked_through_the_api() {
     let created: Value = created.json().await.unwrap();
     let second_secret = created["secret"].as_str().unwrap();
 
-    let listed: Value = api
-        .get(app.url("/api/v1/tokens"))
-        .bearer_auth(second_secret)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = app.get_json("/api/v1/tokens", second_secret).await;
     assert_eq!(listed["tokens"].as_array().unwrap().len(), 2);
 
     let id = created["token"]["id"].as_str().unwrap();
@@ -350,38 +342,14 @@ async fn one_org_never_sees_another_orgs_events_or_tokens() {
     let gina = app.create_token("gina").await;
     let api = reqwest::Client::new();
 
-    let events: Value = api
-        .get(app.url("/api/v1/audit-events"))
-        .bearer_auth(&alice)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let events: Value = app.get_json("/api/v1/audit-events", &alice).await;
     let text = events.to_string();
     assert!(text.contains("alice"), "{text}");
     assert!(!text.contains("gina") && !text.contains(&globex.to_string()), "{text}");
 
-    let gina_tokens: Value = api
-        .get(app.url("/api/v1/tokens"))
-        .bearer_auth(&gina)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let gina_tokens: Value = app.get_json("/api/v1/tokens", &gina).await;
     let gina_token_id = gina_tokens["tokens"][0]["id"].as_str().unwrap();
-    let alice_tokens: Value = api
-        .get(app.url("/api/v1/tokens"))
-        .bearer_auth(&alice)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let alice_tokens: Value = app.get_json("/api/v1/tokens", &alice).await;
     assert!(!alice_tokens.to_string().contains(gina_token_id));
 
     let cross_revoke = api
@@ -432,43 +400,20 @@ async fn the_audit_log_pages_newest_first_and_filters_by_action() {
         assert_eq!(response.status(), 201);
     }
     // org.created, user.created, 31 × token.created
-    let first: Value = api
-        .get(app.url("/api/v1/audit-events"))
-        .bearer_auth(&secret)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let first: Value = app.get_json("/api/v1/audit-events", &secret).await;
     let events = first["events"].as_array().unwrap();
     assert_eq!(events.len(), 25);
     assert_eq!(events[0]["detail"]["name"], "token 29", "newest first");
     assert_eq!(events[0]["face"], "api");
     let before = first["next_before"].as_str().unwrap();
 
-    let second: Value = api
-        .get(app.url(&format!("/api/v1/audit-events?before={before}")))
-        .bearer_auth(&secret)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let second: Value =
+        app.get_json(&format!("/api/v1/audit-events?before={before}"), &secret).await;
     assert_eq!(second["events"].as_array().unwrap().len(), 8);
     assert!(second["next_before"].is_null(), "the last page says so");
     assert_eq!(second["events"][7]["action"], "org.created");
 
-    let filtered: Value = api
-        .get(app.url("/api/v1/audit-events?action=user.created"))
-        .bearer_auth(&secret)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let filtered: Value = app.get_json("/api/v1/audit-events?action=user.created", &secret).await;
     assert_eq!(filtered["events"].as_array().unwrap().len(), 1);
     assert_eq!(filtered["events"][0]["actor_name"], "cli");
 

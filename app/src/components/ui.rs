@@ -60,6 +60,38 @@ pub fn EmptyState(title: &'static str, #[prop(into)] hint: String) -> impl IntoV
     }
 }
 
+/// A scrollable table with a header row. An empty header is an actions column, named for
+/// screen readers only.
+#[component]
+pub fn DataTable(
+    test_id: &'static str,
+    headers: &'static [&'static str],
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+            <table class=TABLE_CLASSES data-testid=test_id>
+                <thead class="bg-slate-50">
+                    <tr>
+                        {headers
+                            .iter()
+                            .map(|header| {
+                                let label = if header.is_empty() {
+                                    view! { <span class="sr-only">"Actions"</span> }.into_any()
+                                } else {
+                                    header.into_any()
+                                };
+                                view! { <th scope="col" class=TH_CLASSES>{label}</th> }
+                            })
+                            .collect_view()}
+                    </tr>
+                </thead>
+                <tbody class="divide-y divide-slate-100">{children()}</tbody>
+            </table>
+        </div>
+    }
+}
+
 /// `2026-11-23T14:05:09.123456Z` → `2026-11-23 14:05 UTC`.
 pub fn short_time(stored: &str) -> String {
     match (stored.get(..10), stored.get(11..16)) {

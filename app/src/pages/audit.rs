@@ -3,8 +3,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::ui::{
-    short_time, EmptyState, ErrorNotice, PageHeader, INPUT_CLASSES, LABEL_CLASSES,
-    SECONDARY_BUTTON_CLASSES, TABLE_CLASSES, TD_CLASSES, TH_CLASSES,
+    short_time, DataTable, EmptyState, ErrorNotice, PageHeader, INPUT_CLASSES, LABEL_CLASSES,
+    SECONDARY_BUTTON_CLASSES, TD_CLASSES,
 };
 use crate::domain::audit::EventPage;
 use crate::server_fns::{list_audit_actions, list_audit_events};
@@ -94,19 +94,10 @@ fn EventTable(page: EventPage, action: Option<String>) -> impl IntoView {
         action.map_or_else(|| "?".to_owned(), |action| format!("?action={}", encode(&action)));
 
     view! {
-        <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-            <table class=TABLE_CLASSES data-testid="event-table">
-                <thead class="bg-slate-50">
-                    <tr>
-                        <th scope="col" class=TH_CLASSES>"When"</th>
-                        <th scope="col" class=TH_CLASSES>"Who"</th>
-                        <th scope="col" class=TH_CLASSES>"Action"</th>
-                        <th scope="col" class=TH_CLASSES>"Object"</th>
-                        <th scope="col" class=TH_CLASSES>"Via"</th>
-                        <th scope="col" class=TH_CLASSES>"Detail"</th>
-                    </tr>
-                </thead>
-                <tbody class="divide-y divide-slate-100">
+        <DataTable
+            test_id="event-table"
+            headers=&["When", "Who", "Action", "Object", "Via", "Detail"]
+        >
                     {page
                         .events
                         .into_iter()
@@ -128,9 +119,7 @@ fn EventTable(page: EventPage, action: Option<String>) -> impl IntoView {
                             }
                         })
                         .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        </DataTable>
         <nav aria-label="Pages" class="mt-4 flex justify-between text-sm">
             <a href=newest class="text-indigo-700 hover:underline">"Newest"</a>
             {older.map(|href| view! { <a href=href class="text-indigo-700 hover:underline" data-testid="older-events">"Older →"</a> })}

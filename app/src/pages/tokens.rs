@@ -2,9 +2,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::ui::{
-    short_time, strip_server_prefix, EmptyState, ErrorNotice, PageHeader, BADGE_GREEN_CLASSES,
-    BADGE_GREY_CLASSES, BUTTON_CLASSES, CARD_CLASSES, DANGER_BUTTON_CLASSES, INPUT_CLASSES,
-    LABEL_CLASSES, TABLE_CLASSES, TD_CLASSES, TH_CLASSES,
+    short_time, strip_server_prefix, DataTable, EmptyState, ErrorNotice, PageHeader,
+    BADGE_GREEN_CLASSES, BADGE_GREY_CLASSES, BUTTON_CLASSES, CARD_CLASSES, DANGER_BUTTON_CLASSES,
+    INPUT_CLASSES, LABEL_CLASSES, TD_CLASSES,
 };
 use crate::domain::identity::{NewToken, TokenSummary};
 use crate::server_fns::{list_tokens, take_new_token, CreateToken, RevokeToken};
@@ -113,18 +113,10 @@ fn NewTokenNotice(token: NewToken) -> impl IntoView {
 #[component]
 fn TokenTable(tokens: Vec<TokenSummary>, revoke: ServerAction<RevokeToken>) -> impl IntoView {
     view! {
-        <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-            <table class=TABLE_CLASSES data-testid="token-table">
-                <thead class="bg-slate-50">
-                    <tr>
-                        <th scope="col" class=TH_CLASSES>"Name"</th>
-                        <th scope="col" class=TH_CLASSES>"Created"</th>
-                        <th scope="col" class=TH_CLASSES>"Last used"</th>
-                        <th scope="col" class=TH_CLASSES>"Status"</th>
-                        <th scope="col" class=TH_CLASSES><span class="sr-only">"Actions"</span></th>
-                    </tr>
-                </thead>
-                <tbody class="divide-y divide-slate-100">
+        <DataTable
+            test_id="token-table"
+            headers=&["Name", "Created", "Last used", "Status", ""]
+        >
                     {tokens
                         .into_iter()
                         .map(|token| {
@@ -161,8 +153,6 @@ fn TokenTable(tokens: Vec<TokenSummary>, revoke: ServerAction<RevokeToken>) -> i
                             }
                         })
                         .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        </DataTable>
     }
 }

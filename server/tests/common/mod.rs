@@ -89,6 +89,18 @@ impl TestApp {
             .find_map(|pair| pair.strip_prefix("sharewell_session=").map(str::to_owned))
     }
 
+    /// `GET path` with a bearer token; the JSON answer of a request that must succeed.
+    pub async fn get_json(&self, path: &str, secret: &str) -> serde_json::Value {
+        let response = reqwest::Client::new()
+            .get(self.url(path))
+            .bearer_auth(secret)
+            .send()
+            .await
+            .expect("request");
+        assert!(response.status().is_success(), "GET {path}: {}", response.status());
+        response.json().await.expect("a JSON body")
+    }
+
     /// Calls a server function as the hydrated page does (JSON back, same origin).
     pub async fn server_fn(&self, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.client
