@@ -15,6 +15,8 @@ use serde_json::json;
 
 use app::domain::audit::{service as audit, EventFilter, EventPage};
 use app::domain::identity::{service as identity, Actor, Face, NewToken, TokenSummary};
+use app::domain::ids::RoleId;
+use app::domain::partners::{service as partners, Grant, TemplateRole};
 use app::domain::DomainError;
 
 use crate::bearer::actor_from_bearer;
@@ -26,6 +28,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/tokens", get(list_tokens).post(create_token))
         .route("/api/v1/tokens/{id}", delete(revoke_token))
         .route("/api/v1/audit-events", get(audit_events))
+        .route("/api/v1/roles", get(list_roles).post(create_role))
+        .route("/api/v1/roles/{id}", get(get_role).put(update_role).delete(delete_role))
         .route("/api/v1/{*rest}", any(unknown_endpoint))
 }
 
@@ -85,6 +89,69 @@ async fn audit_events(
     };
     let filter = EventFilter { action: query.action, before };
     Ok(Json(audit::list(&state.store, &actor, &filter).await?))
+}
+
+#[derive(Deserialize)]
+struct RoleBody {
+    name: String,
+    #[serde(default)]
+    grants: Vec<Grant>,
+}
+
+async fn list_roles(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(json!({ "roles": partners::roles(&state.store, &actor).await? })))
+}
+
+async fn create_role(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<RoleBody>,
+) -> Result<(StatusCode, Json<TemplateRole>), ApiError> {
+    let role =
+        partners::create_role(&state.store, &actor, Face::Api, &body.name, body.grants).await?;
+    Ok((StatusCode::CREATED, Json(role)))
+}
+
+async fn get_role(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<TemplateRole>, ApiError> {
+    Ok(Json(partners::role(&state.store, &actor, role_id(&id)?).await?))
+}
+
+async fn update_role(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RoleBody>,
+) -> Result<Json<TemplateRole>, ApiError> {
+    let role = partners::update_role(
+        &state.store,
+        &actor,
+        Face::Api,
+        role_id(&id)?,
+        &body.name,
+        body.grants,
+    )
+    .await?;
+    Ok(Json(role))
+}
+
+async fn delete_role(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    partners::delete_role(&state.store, &actor, Face::Api, role_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn role_id(text: &str) -> Result<RoleId, DomainError> {
+    text.parse().map_err(|_| DomainError::NotFound("template role"))
 }
 
 async fn unknown_endpoint() -> ApiError {

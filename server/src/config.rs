@@ -33,6 +33,20 @@ pub struct Config {
     /// Mark the session cookie `Secure`: set this when Sharewell is reached over HTTPS.
     #[arg(long, env = "SHAREWELL_SECURE_COOKIES")]
     pub secure_cookies: bool,
+
+    /// Days an entity offer stays open before it expires.
+    #[arg(long, env = "SHAREWELL_OFFER_TTL_DAYS", default_value_t = 14, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub offer_ttl_days: u32,
+
+    /// Let anyone accept an offer knowing only the org and entity ids, as the upstream API
+    /// does. Off by default: accepting needs the offer's link token or a partner member's token.
+    #[arg(long, env = "SHAREWELL_OPEN_OFFER_ACCEPT")]
+    pub open_offer_accept: bool,
+
+    /// Requests one client address may make at once to the public offer endpoints and pages
+    /// (then one more per second).
+    #[arg(long, env = "SHAREWELL_PUBLIC_RATE_BURST", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
+    pub public_rate_burst: u32,
 }
 
 impl Config {
@@ -46,6 +60,9 @@ impl Config {
             request_timeout_secs: 30,
             session_idle_hours: 12,
             secure_cookies: false,
+            offer_ttl_days: 14,
+            open_offer_accept: false,
+            public_rate_burst: 30,
         }
     }
 

@@ -5,6 +5,7 @@ mod bearer;
 pub mod cli;
 pub mod config;
 mod csrf;
+mod faces;
 mod health;
 mod sessions;
 mod startup;

@@ -21,8 +21,8 @@ use app::{shell, App, SITE_NAME};
 
 use crate::config::Config;
 use crate::sessions::SqlSessionStore;
-use crate::throttle::LoginThrottle;
-use crate::{api, csrf, health, web};
+use crate::throttle::{LoginThrottle, PublicRateLimit};
+use crate::{api, csrf, faces, health, web};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -45,6 +45,16 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
     pub login_throttle: LoginThrottle,
+    pub public_limit: PublicRateLimit,
+    pub sharing: SharingSettings,
+}
+
+/// How partner sharing behaves in this deployment.
+#[derive(Clone, Copy, Debug)]
+pub struct SharingSettings {
+    pub offer_ttl: time::Duration,
+    /// Anyone may accept an offer knowing only the ids (the upstream's behaviour).
+    pub open_offer_accept: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -76,6 +86,8 @@ impl Application {
         sessions.spawn_cleanup();
         let login_throttle = LoginThrottle::new();
         login_throttle.spawn_cleanup();
+        let public_limit = PublicRateLimit::new(config.public_rate_burst);
+        public_limit.spawn_cleanup();
         // Computed now rather than on the first failed sign-in, which would otherwise be slow.
         tokio::task::spawn_blocking(password::prepare);
 
@@ -92,7 +104,17 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(bound)
             .build();
-        let state = AppState { leptos_options, store: store.clone(), login_throttle };
+        let sharing = SharingSettings {
+            offer_ttl: time::Duration::days(config.offer_ttl_days.into()),
+            open_offer_accept: config.open_offer_accept,
+        };
+        let state = AppState {
+            leptos_options,
+            store: store.clone(),
+            login_throttle,
+            public_limit,
+            sharing,
+        };
         let router = router(state, sessions, &config);
         tracing::info!(addr = %bound, database = store.backend().name(), "sharewell is listening");
         Ok(Self { listener, router, store })
@@ -140,6 +162,7 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
         .merge(health::router())
         .merge(web::router())
         .merge(api::router())
+        .merge(faces::epilot::router())
         .leptos_routes_with_context(&state, routes, leptos_context.clone(), render_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(leptos_context, shell))
         .with_state(state)

@@ -90,3 +90,54 @@ mod tests {
         assert!(throttle.allow("someone-else", IpAddr::from([10, 0, 0, 8])));
     }
 }
+
+/// A request refused by a rate limit; each face turns it into its own 429.
+#[derive(Debug)]
+pub struct TooManyRequests;
+
+/// Per-address limit for the public, unauthenticated endpoints (offer status, accept,
+/// offer pages): `burst` at once, then one per second.
+#[derive(Clone)]
+pub struct PublicRateLimit {
+    per_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+}
+
+impl PublicRateLimit {
+    pub fn new(burst: u32) -> Self {
+        Self { per_address: Arc::new(RateLimiter::keyed(quota(burst, Duration::from_secs(1)))) }
+    }
+
+    pub fn check(&self, client: ClientAddress) -> Result<(), TooManyRequests> {
+        self.per_address.check_key(&client.0).map_err(|_| TooManyRequests)
+    }
+
+    pub fn spawn_cleanup(&self) -> tokio::task::JoinHandle<()> {
+        let limit = self.clone();
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                interval.tick().await;
+                limit.per_address.retain_recent();
+            }
+        })
+    }
+}
+
+/// The address of the connected client.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddress(pub IpAddr);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let address = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map_or(IpAddr::from([0, 0, 0, 0]), |info| info.0.ip());
+        Ok(Self(address))
+    }
+}

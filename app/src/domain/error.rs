@@ -10,7 +10,7 @@ pub enum DomainError {
     NotFound(&'static str),
     /// 400: the input broke a rule; `field` names the offending input for the client.
     #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid { field: String, message: String },
     /// 401: no credentials, or credentials that are unknown, revoked or expired.
     #[error("authentication required: sign in or send a valid API token")]
     Unauthenticated,
@@ -31,8 +31,8 @@ pub enum DomainError {
 }
 
 impl DomainError {
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        Self::Invalid { field, message: message.into() }
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid { field: field.into(), message: message.into() }
     }
 }
 

@@ -73,6 +73,22 @@ id_type!(
     /// One audit record.
     EventId
 );
+id_type!(
+    /// A template role an org assigns to partner configurations.
+    RoleId
+);
+id_type!(
+    /// A standing partner configuration (sharing org -> partner org).
+    ConfigId
+);
+id_type!(
+    /// A shareable thing: an entity, file, app or resource.
+    ResourceId
+);
+id_type!(
+    /// One offer of one entity to one partner.
+    OfferId
+);
 
 #[cfg(all(test, feature = "ssr"))]
 mod tests {

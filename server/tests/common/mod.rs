@@ -101,6 +101,27 @@ impl TestApp {
         response.json().await.expect("a JSON body")
     }
 
+    /// Any JSON call: status and JSON body (`null` when the body is empty or not JSON).
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        secret: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let mut request = reqwest::Client::new().request(method, self.url(path));
+        if let Some(secret) = secret {
+            request = request.bearer_auth(secret);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+    }
+
     /// Calls a server function as the hydrated page does (JSON back, same origin).
     pub async fn server_fn(&self, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.client

@@ -12,6 +12,8 @@ pub enum Author<'a> {
     User(&'a Actor),
     /// An operator at the command line, acting outside any org.
     Operator,
+    /// Someone holding an offer's public link, who need not have an account.
+    LinkHolder,
 }
 
 /// What changed, for [`record`].
@@ -34,6 +36,7 @@ pub async fn record(
     let (actor_user_id, actor_name) = match author {
         Author::User(actor) => (Some(actor.user_id.to_string()), actor.username.clone()),
         Author::Operator => (None, "cli".to_owned()),
+        Author::LinkHolder => (None, "offer link".to_owned()),
     };
     let row = store::EventRow {
         id: EventId::new().to_string(),

@@ -14,10 +14,15 @@ pub const PREFIX: &str = "sw_";
 
 /// A fresh secret: `sw_` followed by 43 URL-safe characters (256 bits).
 pub fn generate() -> Result<String, DomainError> {
+    Ok(format!("{PREFIX}{}", random_url_safe()?))
+}
+
+/// 256 random bits as 43 URL-safe characters: for secrets and capability links.
+pub fn random_url_safe() -> Result<String, DomainError> {
     let mut random = [0u8; 32];
     getrandom::fill(&mut random)
         .map_err(|error| DomainError::Internal(error.to_string().into()))?;
-    Ok(format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(random)))
+    Ok(URL_SAFE_NO_PAD.encode(random))
 }
 
 /// What is stored and looked up: the hex SHA-256 of the whole secret.

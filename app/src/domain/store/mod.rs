@@ -15,6 +15,7 @@ use super::DomainError;
 
 pub mod audit;
 pub mod identity;
+pub mod partners;
 
 /// Migrations from the workspace's `migrations/` folder, embedded at compile time.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");

@@ -1,0 +1,240 @@
+//! Partner sharing: an org shares entities with partner orgs under a standing configuration,
+//! and offers entities to several partners at once, first come first served.
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::{ConfigId, OrgId, RoleId, UserId};
+use super::DomainError;
+
+#[cfg(feature = "ssr")]
+pub mod service;
+
+/// Whether the partner org exists in Sharewell yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PartnerStatus {
+    Registered,
+    Unregistered,
+}
+
+/// Where an offer to one partner stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OfferState {
+    Pending,
+    Accepted,
+    Declined,
+    /// Another partner accepted first.
+    Unavailable,
+    Expired,
+}
+
+impl OfferState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OfferState::Pending => "PENDING",
+            OfferState::Accepted => "ACCEPTED",
+            OfferState::Declined => "DECLINED",
+            OfferState::Unavailable => "UNAVAILABLE",
+            OfferState::Expired => "EXPIRED",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Pending, Self::Accepted, Self::Declined, Self::Unavailable, Self::Expired]
+            .into_iter()
+            .find(|state| state.as_str() == text)
+    }
+}
+
+/// One permission of a template role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    pub action: String,
+    pub resource: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateRole {
+    pub id: RoleId,
+    pub name: String,
+    pub grants: Vec<Grant>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// An entity named in a request: which schema, which id, and its parent if it is a child.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityRef {
+    pub schema: String,
+    pub entity_id: String,
+    pub parent_entity_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedEntity {
+    pub schema: String,
+    pub entity_id: String,
+    pub parent_entity_id: Option<String>,
+    /// The share came from an accepted offer.
+    pub offer_accepted: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferedEntity {
+    pub schema: String,
+    pub entity_id: String,
+    pub parent_entity_id: Option<String>,
+    pub offer_status: OfferState,
+    pub offered_by_user_id: Option<String>,
+    /// The capability in the public link `/offers/{link_token}`.
+    pub link_token: String,
+    pub expires_at: String,
+    pub status_changed_at: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// The standing relation of the sharing org to one partner org.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerConfig {
+    pub id: ConfigId,
+    pub sharing_org_id: OrgId,
+    pub partner_org_id: String,
+    pub partner_status: PartnerStatus,
+    pub users: Vec<UserId>,
+    pub user_limit: Option<i64>,
+    pub entities: Vec<SharedEntity>,
+    pub offered_entities: Vec<OfferedEntity>,
+    pub template_role_id: Option<RoleId>,
+    pub template_role_grants: Option<Vec<Grant>>,
+    pub generated_role_id: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// What the public offer page and the public status endpoint may show of an offer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferView {
+    pub sharing_org_id: OrgId,
+    pub sharing_org_name: String,
+    pub partner_org_id: String,
+    pub schema: String,
+    pub entity_id: String,
+    pub title: String,
+    pub entity_created_at: String,
+    pub entity_updated_at: String,
+    pub status: OfferState,
+    pub offered_at: String,
+    pub status_changed_at: String,
+    pub expires_at: String,
+    /// Which partner won, once one has accepted.
+    pub accepted_by_org_id: Option<String>,
+}
+
+/// A partner org id as given: trimmed, and in canonical form when it is a UUID (so that
+/// both spellings of a Sharewell org id name the same partner).
+pub fn normalize_partner_id(field: &str, text: &str) -> Result<String, DomainError> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(DomainError::invalid(field, "must not be empty"));
+    }
+    if trimmed.chars().count() > 200 {
+        return Err(DomainError::invalid(field, "must be at most 200 characters"));
+    }
+    Ok(trimmed.parse::<OrgId>().map_or_else(|_| trimmed.to_owned(), |id| id.to_string()))
+}
+
+/// Checks an entity named in a request; `field` is its path in the request body.
+pub fn check_entity(field: &str, entity: &EntityRef) -> Result<(), DomainError> {
+    let check = |name: &str, value: &str, max: usize| {
+        let value = value.trim();
+        if value.is_empty() {
+            Err(DomainError::invalid(format!("{field}.{name}"), "must not be empty"))
+        } else if value.chars().count() > max {
+            Err(DomainError::invalid(
+                format!("{field}.{name}"),
+                format!("must be at most {max} characters"),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    check("schema", &entity.schema, 100)?;
+    check("entity_id", &entity.entity_id, 200)?;
+    if let Some(parent) = &entity.parent_entity_id {
+        check("parent_entity_id", parent, 200)?;
+    }
+    Ok(())
+}
+
+/// Checks a template role's name and grants.
+pub fn check_role(name: &str, grants: &[Grant]) -> Result<(), DomainError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(DomainError::invalid("name", "must be 1 to 100 characters"));
+    }
+    for (index, grant) in grants.iter().enumerate() {
+        if grant.action.trim().is_empty() {
+            return Err(DomainError::invalid(
+                format!("grants[{index}].action"),
+                "must not be empty",
+            ));
+        }
+        if grant.resource.trim().is_empty() {
+            return Err(DomainError::invalid(
+                format!("grants[{index}].resource"),
+                "must not be empty",
+            ));
+        }
+        if let Some(effect) = &grant.effect {
+            if effect != "allow" && effect != "deny" {
+                return Err(DomainError::invalid(
+                    format!("grants[{index}].effect"),
+                    "must be `allow` or `deny`",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partner_ids_that_are_uuids_are_canonical() {
+        assert_eq!(
+            normalize_partner_id("p", " 01A208DCC8A0731FB5BF0009C424BA1F ").unwrap(),
+            "01a208dc-c8a0-731f-b5bf-0009c424ba1f"
+        );
+        assert_eq!(normalize_partner_id("p", "org-123").unwrap(), "org-123");
+        assert_eq!(normalize_partner_id("p", " ").unwrap_err().to_string(), "p: must not be empty");
+    }
+
+    #[test]
+    fn entity_errors_name_the_field_path() {
+        let entity =
+            EntityRef { schema: "".into(), entity_id: "e1".into(), parent_entity_id: None };
+        let error = check_entity("share[0].entities[1]", &entity).unwrap_err();
+        assert_eq!(error.to_string(), "share[0].entities[1].schema: must not be empty");
+    }
+
+    #[test]
+    fn grant_effects_are_allow_or_deny() {
+        let grant = Grant {
+            action: "entity-read".into(),
+            resource: "*".into(),
+            effect: Some("maybe".into()),
+        };
+        assert_eq!(
+            check_role("Partner", &[grant]).unwrap_err().to_string(),
+            "grants[0].effect: must be `allow` or `deny`"
+        );
+    }
+}

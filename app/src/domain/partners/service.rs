@@ -1,0 +1,851 @@
+//! Partner sharing services: configurations, roles, shares, and first-come-first-served
+//! offers. Every write is one transaction with its audit events.
+
+use serde_json::json;
+
+use super::{
+    check_entity, check_role, normalize_partner_id, EntityRef, Grant, OfferState, OfferView,
+    PartnerConfig, PartnerStatus, TemplateRole,
+};
+use crate::domain::audit::service::{record, Author, Change};
+use crate::domain::identity::{token_secret, Actor, Face};
+use crate::domain::ids::{ConfigId, OfferId, RoleId};
+use crate::domain::store::partners::{self as store, ConfigRow};
+use crate::domain::store::Store;
+use crate::domain::{clock, DomainError};
+
+/// How long an offer stays open unless a deployment says otherwise.
+pub const DEFAULT_OFFER_TTL: time::Duration = time::Duration::days(14);
+
+type Connection = sqlx::AnyConnection;
+
+const CONFIG_NOT_FOUND: DomainError = DomainError::NotFound("partner configuration");
+
+// ---- template roles ----------------------------------------------------------------------
+
+pub async fn create_role(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    name: &str,
+    grants: Vec<Grant>,
+) -> Result<TemplateRole, DomainError> {
+    check_role(name, &grants)?;
+    let now = clock::now();
+    let role = TemplateRole {
+        id: RoleId::new(),
+        name: name.trim().to_owned(),
+        grants,
+        created_at: now.clone(),
+        updated_at: now,
+    };
+    let mut transaction = store.begin_write().await?;
+    if store::role_name_taken(&mut *transaction, actor.org_id, &role.name, None).await? {
+        return Err(DomainError::invalid("name", "is already used by another role"));
+    }
+    store::insert_role(&mut *transaction, actor.org_id, &role).await?;
+    record(&mut transaction, Author::User(actor), face, role_change("role.created", actor, &role))
+        .await?;
+    transaction.commit().await?;
+    Ok(role)
+}
+
+pub async fn update_role(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    id: RoleId,
+    name: &str,
+    grants: Vec<Grant>,
+) -> Result<TemplateRole, DomainError> {
+    check_role(name, &grants)?;
+    let mut transaction = store.begin_write().await?;
+    let mut role = store::role(&mut *transaction, actor.org_id, id).await?.ok_or(ROLE_NOT_FOUND)?;
+    if store::role_name_taken(&mut *transaction, actor.org_id, name.trim(), Some(id)).await? {
+        return Err(DomainError::invalid("name", "is already used by another role"));
+    }
+    role.name = name.trim().to_owned();
+    role.grants = grants;
+    role.updated_at = clock::now();
+    store::update_role(&mut *transaction, actor.org_id, &role).await?;
+    record(&mut transaction, Author::User(actor), face, role_change("role.updated", actor, &role))
+        .await?;
+    transaction.commit().await?;
+    Ok(role)
+}
+
+pub async fn delete_role(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    id: RoleId,
+) -> Result<(), DomainError> {
+    let mut transaction = store.begin_write().await?;
+    let role = store::role(&mut *transaction, actor.org_id, id).await?.ok_or(ROLE_NOT_FOUND)?;
+    store::delete_role(&mut *transaction, actor.org_id, id).await?;
+    record(&mut transaction, Author::User(actor), face, role_change("role.deleted", actor, &role))
+        .await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+pub async fn role(store: &Store, actor: &Actor, id: RoleId) -> Result<TemplateRole, DomainError> {
+    store::role(store.pool(), actor.org_id, id).await?.ok_or(ROLE_NOT_FOUND)
+}
+
+pub async fn roles(store: &Store, actor: &Actor) -> Result<Vec<TemplateRole>, DomainError> {
+    store::roles(store.pool(), actor.org_id).await
+}
+
+const ROLE_NOT_FOUND: DomainError = DomainError::NotFound("template role");
+
+fn role_change(action: &'static str, actor: &Actor, role: &TemplateRole) -> Change {
+    Change {
+        org_id: actor.org_id,
+        action,
+        object_type: "template_role",
+        object_id: role.id.to_string(),
+        detail: json!({ "name": role.name, "grants": role.grants }),
+    }
+}
+
+// ---- configurations ----------------------------------------------------------------------
+
+pub async fn config(
+    store: &Store,
+    actor: &Actor,
+    partner_org_id: &str,
+) -> Result<PartnerConfig, DomainError> {
+    let partner = normalize_partner_id("partner_org_id", partner_org_id)?;
+    let mut connection = store.pool().acquire().await?;
+    let row =
+        store::config(&mut *connection, actor.org_id, &partner).await?.ok_or(CONFIG_NOT_FOUND)?;
+    load(&mut connection, row).await
+}
+
+/// The org's configurations, all of them or those for the given partners (unknown partners
+/// are left out, duplicates count once).
+pub async fn configs(
+    store: &Store,
+    actor: &Actor,
+    partner_org_ids: Option<&[String]>,
+) -> Result<Vec<PartnerConfig>, DomainError> {
+    let wanted = partner_org_ids
+        .map(|ids| {
+            ids.iter()
+                .map(|id| normalize_partner_id("partner_org_ids", id))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?;
+    let mut connection = store.pool().acquire().await?;
+    let rows = store::configs(&mut *connection, actor.org_id).await?;
+    let rows = rows
+        .into_iter()
+        .filter(|row| wanted.as_ref().is_none_or(|ids| ids.contains(&row.partner_org_id)));
+    load_all(&mut connection, rows.collect()).await
+}
+
+/// Configurations under which any of the entities is shared or offered.
+pub async fn search_configs(
+    store: &Store,
+    actor: &Actor,
+    entities: &[EntityRef],
+) -> Result<Vec<PartnerConfig>, DomainError> {
+    if entities.is_empty() {
+        return Err(DomainError::invalid("entities", "must name at least one entity"));
+    }
+    for (index, entity) in entities.iter().enumerate() {
+        check_entity(&format!("entities[{index}]"), entity)?;
+    }
+    let mut connection = store.pool().acquire().await?;
+    let mut rows: Vec<ConfigRow> = Vec::new();
+    for entity in entities {
+        for row in
+            store::configs_with_entity(&mut *connection, actor.org_id, entity.entity_id.trim())
+                .await?
+        {
+            if !rows.iter().any(|seen| seen.id == row.id) {
+                rows.push(row);
+            }
+        }
+    }
+    rows.sort_by(|a, b| a.partner_org_id.cmp(&b.partner_org_id));
+    load_all(&mut connection, rows).await
+}
+
+pub async fn configs_by_role(
+    store: &Store,
+    actor: &Actor,
+    role_id: &str,
+) -> Result<Vec<PartnerConfig>, DomainError> {
+    let role_id: RoleId = role_id.trim().parse().map_err(|_| ROLE_NOT_FOUND)?;
+    let mut connection = store.pool().acquire().await?;
+    store::role(&mut *connection, actor.org_id, role_id).await?.ok_or(ROLE_NOT_FOUND)?;
+    let rows = store::configs_by_role(&mut *connection, actor.org_id, role_id).await?;
+    load_all(&mut connection, rows).await
+}
+
+/// Creates the configuration on first use and, when `user_limit` is given, sets it
+/// (`Some(None)` clears it).
+pub async fn update_config(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    partner_org_id: &str,
+    user_limit: Option<Option<i64>>,
+) -> Result<PartnerConfig, DomainError> {
+    let partner = normalize_partner_id("partner_org_id", partner_org_id)?;
+    if user_limit.flatten().is_some_and(|limit| limit < 0) {
+        return Err(DomainError::invalid("user_limit", "must be 0 or more"));
+    }
+    let now = clock::now();
+    let mut transaction = store.begin_write().await?;
+    let config_id = ensure_config(&mut transaction, actor, face, &partner, &now).await?;
+    if let Some(user_limit) = user_limit {
+        let users = store::config_users(&mut *transaction, config_id).await?.len() as i64;
+        if let Some(limit) = user_limit.filter(|limit| *limit < users) {
+            return Err(DomainError::invalid(
+                "user_limit",
+                format!(
+                    "{limit} is below the {users} partner users already added; remove users first"
+                ),
+            ));
+        }
+        store::set_user_limit(&mut *transaction, config_id, user_limit, &now).await?;
+    }
+    let change = config_change(
+        "partner_config.updated",
+        actor,
+        config_id,
+        json!({ "partner_org_id": partner, "user_limit": user_limit }),
+    );
+    record(&mut transaction, Author::User(actor), face, change).await?;
+    let config = reload(&mut transaction, actor, &partner).await?;
+    transaction.commit().await?;
+    Ok(config)
+}
+
+/// Deletes the configuration with everything shared and offered under it; returns it as it
+/// was.
+pub async fn delete_config(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    partner_org_id: &str,
+) -> Result<PartnerConfig, DomainError> {
+    let partner = normalize_partner_id("partner_org_id", partner_org_id)?;
+    let mut transaction = store.begin_write().await?;
+    let config = reload(&mut transaction, actor, &partner).await?;
+    store::delete_config(&mut *transaction, config.id).await?;
+    let change = config_change(
+        "partner_config.deleted",
+        actor,
+        config.id,
+        json!({ "partner_org_id": partner, "entities": config.entities.len(), "offers": config.offered_entities.len() }),
+    );
+    record(&mut transaction, Author::User(actor), face, change).await?;
+    transaction.commit().await?;
+    Ok(config)
+}
+
+/// Assigns a template role: its grants are copied into the configuration and a role id is
+/// minted for the partner.
+pub async fn assign_role(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    partner_org_id: &str,
+    template_role_id: &str,
+) -> Result<PartnerConfig, DomainError> {
+    let partner = normalize_partner_id("partner_org_id", partner_org_id)?;
+    if template_role_id.trim().is_empty() {
+        return Err(DomainError::invalid("template_role_id", "must not be empty"));
+    }
+    let role_id: RoleId = template_role_id.trim().parse().map_err(|_| ROLE_NOT_FOUND)?;
+    let now = clock::now();
+    let mut transaction = store.begin_write().await?;
+    let row =
+        store::config(&mut *transaction, actor.org_id, &partner).await?.ok_or(CONFIG_NOT_FOUND)?;
+    let config_id = row.config_id()?;
+    let role =
+        store::role(&mut *transaction, actor.org_id, role_id).await?.ok_or(ROLE_NOT_FOUND)?;
+    let generated_role_id = RoleId::new().to_string();
+    store::set_role(&mut *transaction, config_id, &role, &generated_role_id, &now).await?;
+    let change = config_change(
+        "partner_config.role_assigned",
+        actor,
+        config_id,
+        json!({ "partner_org_id": partner, "template_role_id": role.id, "role": role.name, "generated_role_id": generated_role_id }),
+    );
+    record(&mut transaction, Author::User(actor), face, change).await?;
+    let config = reload(&mut transaction, actor, &partner).await?;
+    transaction.commit().await?;
+    Ok(config)
+}
+
+// ---- shares ------------------------------------------------------------------------------
+
+/// Entities to share with (or unshare from) one partner. `offer_accepted` marks a share as
+/// the outcome of an accepted offer.
+#[derive(Clone, Debug)]
+pub struct PartnerEntities {
+    pub partner_org_id: String,
+    pub entities: Vec<(EntityRef, bool)>,
+}
+
+/// Shares and unshares in one transaction: all of it happens, or none. Returns the
+/// configurations touched, in the order first named.
+pub async fn share_entities(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    share: &[PartnerEntities],
+    unshare: &[PartnerEntities],
+    children_only: bool,
+) -> Result<Vec<PartnerConfig>, DomainError> {
+    let (share, unshare) =
+        (checked_batch("share", share, children_only)?, checked_batch("unshare", unshare, false)?);
+    if share.is_empty() && unshare.is_empty() {
+        return Err(DomainError::invalid("share", "name at least one entity to share or unshare"));
+    }
+    let now = clock::now();
+    let mut transaction = store.begin_write().await?;
+    let mut touched: Vec<String> = Vec::new();
+
+    for (field, partner, entities) in &share {
+        let config_id = ensure_config(&mut transaction, actor, face, partner, &now).await?;
+        for (entity, offer_accepted) in entities {
+            let resource = upsert_entity(&mut transaction, actor, entity, &now).await?;
+            if children_only {
+                let parent = entity.parent_entity_id.as_deref().unwrap_or_default();
+                let parent_resource =
+                    store::entity_resource(&mut *transaction, actor.org_id, parent).await?;
+                let parent_shared = match parent_resource {
+                    Some(parent) => store::is_shared(&mut *transaction, config_id, parent).await?,
+                    None => false,
+                };
+                if !parent_shared {
+                    return Err(DomainError::invalid(
+                        format!("{field}.entity.parent_entity_id"),
+                        format!(
+                            "the parent entity `{parent}` is not shared with partner `{partner}`"
+                        ),
+                    ));
+                }
+            }
+            store::upsert_share(&mut *transaction, config_id, resource, *offer_accepted, &now)
+                .await?;
+        }
+        store::touch_config(&mut *transaction, config_id, &now).await?;
+        let names: Vec<&str> =
+            entities.iter().map(|(entity, _)| entity.entity_id.as_str()).collect();
+        let change = config_change(
+            "entity.shared",
+            actor,
+            config_id,
+            json!({ "partner_org_id": partner, "entities": names }),
+        );
+        record(&mut transaction, Author::User(actor), face, change).await?;
+        remember(&mut touched, partner);
+    }
+    for (_, partner, entities) in &unshare {
+        let row = store::config(&mut *transaction, actor.org_id, partner)
+            .await?
+            .ok_or(CONFIG_NOT_FOUND)?;
+        let config_id = row.config_id()?;
+        for (entity, _) in entities {
+            if let Some(resource) =
+                store::entity_resource(&mut *transaction, actor.org_id, &entity.entity_id).await?
+            {
+                store::delete_share(&mut *transaction, config_id, resource).await?;
+            }
+        }
+        store::touch_config(&mut *transaction, config_id, &now).await?;
+        let names: Vec<&str> =
+            entities.iter().map(|(entity, _)| entity.entity_id.as_str()).collect();
+        let change = config_change(
+            "entity.unshared",
+            actor,
+            config_id,
+            json!({ "partner_org_id": partner, "entities": names }),
+        );
+        record(&mut transaction, Author::User(actor), face, change).await?;
+        remember(&mut touched, partner);
+    }
+    let configs = reload_many(&mut transaction, actor, &touched).await?;
+    transaction.commit().await?;
+    Ok(configs)
+}
+
+// ---- offers ------------------------------------------------------------------------------
+
+/// Offers entities to partners and withdraws offers, in one transaction. An entity that a
+/// partner has already accepted cannot be offered again.
+pub async fn offer_entities(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    offer: &[PartnerEntities],
+    unoffer: &[PartnerEntities],
+    ttl: time::Duration,
+) -> Result<Vec<PartnerConfig>, DomainError> {
+    let (offer, unoffer) =
+        (checked_batch("offer", offer, false)?, checked_batch("unoffer", unoffer, false)?);
+    if offer.is_empty() && unoffer.is_empty() {
+        return Err(DomainError::invalid("offer", "name at least one entity to offer or unoffer"));
+    }
+    let now = clock::now();
+    let expires_at = clock::now_plus(ttl);
+    let mut transaction = store.begin_write().await?;
+    let mut touched: Vec<String> = Vec::new();
+
+    for (_, partner, entities) in &offer {
+        let config_id = ensure_config(&mut transaction, actor, face, partner, &now).await?;
+        for (entity, _) in entities {
+            let resource = upsert_entity(&mut transaction, actor, entity, &now).await?;
+            if let Some(winner) = store::accepted_partner(&mut *transaction, resource).await? {
+                return Err(DomainError::Conflict(format!(
+                    "entity `{}` was already accepted by partner `{winner}`; it cannot be offered again",
+                    entity.entity_id
+                )));
+            }
+            let link_token = token_secret::random_url_safe()?;
+            let new_offer = store::NewOffer {
+                config_id,
+                resource_id: resource,
+                offered_by: actor.user_id,
+                link_token: &link_token,
+                expires_at: &expires_at,
+                now: &now,
+            };
+            store::upsert_offer(&mut *transaction, &new_offer).await?;
+        }
+        store::touch_config(&mut *transaction, config_id, &now).await?;
+        let names: Vec<&str> =
+            entities.iter().map(|(entity, _)| entity.entity_id.as_str()).collect();
+        let change = config_change(
+            "entity.offered",
+            actor,
+            config_id,
+            json!({ "partner_org_id": partner, "entities": names, "expires_at": expires_at }),
+        );
+        record(&mut transaction, Author::User(actor), face, change).await?;
+        remember(&mut touched, partner);
+    }
+    for (_, partner, entities) in &unoffer {
+        let row = store::config(&mut *transaction, actor.org_id, partner)
+            .await?
+            .ok_or(CONFIG_NOT_FOUND)?;
+        let config_id = row.config_id()?;
+        for (entity, _) in entities {
+            if let Some(resource) =
+                store::entity_resource(&mut *transaction, actor.org_id, &entity.entity_id).await?
+            {
+                store::delete_open_offer(&mut *transaction, config_id, resource).await?;
+            }
+        }
+        store::touch_config(&mut *transaction, config_id, &now).await?;
+        let names: Vec<&str> =
+            entities.iter().map(|(entity, _)| entity.entity_id.as_str()).collect();
+        let change = config_change(
+            "entity.unoffered",
+            actor,
+            config_id,
+            json!({ "partner_org_id": partner, "entities": names }),
+        );
+        record(&mut transaction, Author::User(actor), face, change).await?;
+        remember(&mut touched, partner);
+    }
+    let configs = reload_many(&mut transaction, actor, &touched).await?;
+    transaction.commit().await?;
+    Ok(configs)
+}
+
+/// Who is accepting (or declining) an offer, and on what authority.
+#[derive(Clone, Copy, Debug)]
+pub enum OfferAuthority<'a> {
+    /// The holder of the offer's public link token.
+    LinkToken(&'a str),
+    /// A signed-in member of the partner org.
+    PartnerMember(&'a Actor),
+    /// Anyone: only when the deployment opted into the upstream's open behaviour.
+    Open,
+}
+
+/// The public status of an offer named by its parties.
+pub async fn offer_status(
+    store: &Store,
+    sharing_org_id: &str,
+    partner_org_id: &str,
+    entity_id: &str,
+) -> Result<OfferView, DomainError> {
+    let offer_id = find_offer(store.pool(), sharing_org_id, partner_org_id, entity_id).await?;
+    let mut connection = store.pool().acquire().await?;
+    offer_view(&mut connection, offer_id).await
+}
+
+/// The offer behind a public link.
+pub async fn offer_by_link(store: &Store, token: &str) -> Result<OfferView, DomainError> {
+    let mut connection = store.pool().acquire().await?;
+    let offer_id =
+        store::offer_id_by_token(&mut *connection, token).await?.ok_or(OFFER_NOT_FOUND)?;
+    offer_view(&mut connection, offer_id).await
+}
+
+/// Accepts an offer named by its parties. First come, first served: the first accept of a
+/// pending offer wins, shares the entity with that partner and makes every other pending
+/// offer of the entity UNAVAILABLE, all in one transaction; later accepts get a conflict.
+pub async fn accept_offer(
+    store: &Store,
+    authority: OfferAuthority<'_>,
+    sharing_org_id: &str,
+    partner_org_id: &str,
+    entity_id: &str,
+) -> Result<PartnerConfig, DomainError> {
+    let sharing_org_id = normalize_partner_id("sharing_org_id", sharing_org_id)?;
+    let partner_org_id = normalize_partner_id("partner_org_id", partner_org_id)?;
+    if entity_id.trim().is_empty() {
+        return Err(DomainError::invalid("entity_id", "must not be empty"));
+    }
+    let mut transaction = store.begin_write().await?;
+    let offer_id =
+        find_offer(&mut *transaction, &sharing_org_id, &partner_org_id, entity_id.trim()).await?;
+    authorize(&mut transaction, authority, offer_id, &partner_org_id).await?;
+    let config_row = settle(&mut transaction, offer_id, OfferState::Accepted, authority).await?;
+    let config = load(&mut transaction, config_row).await?;
+    transaction.commit().await?;
+    Ok(config)
+}
+
+/// Accepts or declines the offer behind a public link; returns the offer as it now stands.
+pub async fn answer_offer_by_link(
+    store: &Store,
+    token: &str,
+    accept: bool,
+) -> Result<OfferView, DomainError> {
+    let mut transaction = store.begin_write().await?;
+    let offer_id =
+        store::offer_id_by_token(&mut *transaction, token).await?.ok_or(OFFER_NOT_FOUND)?;
+    let to = if accept { OfferState::Accepted } else { OfferState::Declined };
+    settle(&mut transaction, offer_id, to, OfferAuthority::LinkToken(token)).await?;
+    let view = offer_view(&mut transaction, offer_id).await?;
+    transaction.commit().await?;
+    Ok(view)
+}
+
+const OFFER_NOT_FOUND: DomainError = DomainError::NotFound("offer");
+
+async fn find_offer(
+    db: impl sqlx::AnyExecutor<'_>,
+    sharing_org_id: &str,
+    partner_org_id: &str,
+    entity_id: &str,
+) -> Result<OfferId, DomainError> {
+    store::offer_id_by_parties(db, sharing_org_id, partner_org_id, entity_id)
+        .await?
+        .ok_or(OFFER_NOT_FOUND)
+}
+
+async fn authorize(
+    connection: &mut Connection,
+    authority: OfferAuthority<'_>,
+    offer_id: OfferId,
+    partner_org_id: &str,
+) -> Result<(), DomainError> {
+    let allowed = match authority {
+        OfferAuthority::Open => true,
+        OfferAuthority::PartnerMember(actor) => actor.org_id.to_string() == partner_org_id,
+        OfferAuthority::LinkToken(token) => {
+            store::offer_id_by_token(&mut *connection, token).await? == Some(offer_id)
+        }
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(
+            "only a member of the partner org, or whoever holds the offer's link, may answer this offer",
+        ))
+    }
+}
+
+/// Moves a pending offer to ACCEPTED or DECLINED inside the caller's transaction, with the
+/// first-come-first-served consequences of an accept.
+async fn settle(
+    transaction: &mut Connection,
+    offer_id: OfferId,
+    to: OfferState,
+    authority: OfferAuthority<'_>,
+) -> Result<ConfigRow, DomainError> {
+    let now = clock::now();
+    let offer = store::offer_by_id(&mut *transaction, offer_id).await?.ok_or(OFFER_NOT_FOUND)?;
+    let config_row = store::config_row_by_id(&mut *transaction, &offer.config_id)
+        .await?
+        .ok_or(OFFER_NOT_FOUND)?;
+    let resource: crate::domain::ids::ResourceId =
+        offer.resource_id.parse().map_err(|e| DomainError::Internal(Box::new(e)))?;
+    let state = store::effective_state(offer.state()?, &offer.expires_at, &now);
+    match (state, to) {
+        (OfferState::Pending, _) => {}
+        // Answering twice the same way is harmless (a retried request, a double click).
+        (OfferState::Accepted, OfferState::Accepted)
+        | (OfferState::Declined, OfferState::Declined) => {
+            return Ok(config_row);
+        }
+        (OfferState::Accepted, _) => {
+            return Err(DomainError::Conflict("this offer was already accepted".into()))
+        }
+        (OfferState::Unavailable, _) => {
+            return Err(DomainError::Conflict(
+                "this offer is no longer available: another partner accepted it first".into(),
+            ))
+        }
+        (OfferState::Expired, _) => {
+            return Err(DomainError::Conflict("this offer has expired".into()))
+        }
+        (OfferState::Declined, _) => {
+            return Err(DomainError::Conflict("this offer was declined".into()))
+        }
+    }
+    if !store::settle_pending_offer(&mut *transaction, offer_id, to, &now).await? {
+        return Err(DomainError::Conflict(
+            "this offer is no longer available: another partner accepted it first".into(),
+        ));
+    }
+    let config_id = config_row.config_id()?;
+    let sharing_org_id =
+        config_row.sharing_org_id.parse().map_err(|e| DomainError::Internal(Box::new(e)))?;
+    if to == OfferState::Accepted {
+        store::close_other_offers(&mut *transaction, resource, offer_id, &now).await?;
+        store::upsert_share(&mut *transaction, config_id, resource, true, &now).await?;
+    }
+    store::touch_config(&mut *transaction, config_id, &now).await?;
+    let (author, face) = match authority {
+        OfferAuthority::PartnerMember(actor) => (Author::User(actor), Face::Epilot),
+        OfferAuthority::LinkToken(_) | OfferAuthority::Open => (Author::LinkHolder, Face::Web),
+    };
+    let action = if to == OfferState::Accepted { "offer.accepted" } else { "offer.declined" };
+    let change = Change {
+        org_id: sharing_org_id,
+        action,
+        object_type: "offer",
+        object_id: offer_id.to_string(),
+        detail: json!({ "partner_org_id": config_row.partner_org_id, "resource_id": offer.resource_id }),
+    };
+    record(&mut *transaction, author, face, change).await?;
+    Ok(config_row)
+}
+
+async fn offer_view(
+    connection: &mut Connection,
+    offer_id: OfferId,
+) -> Result<OfferView, DomainError> {
+    let row =
+        store::offer_detail_by_id(&mut *connection, offer_id).await?.ok_or(OFFER_NOT_FOUND)?;
+    let offer = store::offer_by_id(&mut *connection, offer_id).await?.ok_or(OFFER_NOT_FOUND)?;
+    let resource = offer.resource_id.parse().map_err(|e| DomainError::Internal(Box::new(e)))?;
+    let accepted_by_org_id = store::accepted_partner(&mut *connection, resource).await?;
+    let stored = OfferState::parse(&row.status)
+        .ok_or_else(|| DomainError::Internal("unknown offer status".into()))?;
+    Ok(OfferView {
+        sharing_org_id: row
+            .sharing_org_id
+            .parse()
+            .map_err(|e| DomainError::Internal(Box::new(e)))?,
+        sharing_org_name: row.sharing_org_name,
+        partner_org_id: row.partner_org_id,
+        schema: row.schema_name,
+        entity_id: row.external_id,
+        title: row.title,
+        entity_created_at: row.entity_created_at,
+        entity_updated_at: row.entity_updated_at,
+        status: store::effective_state(stored, &row.expires_at, &clock::now()),
+        offered_at: row.offered_at,
+        status_changed_at: row.status_changed_at,
+        expires_at: row.expires_at,
+        accepted_by_org_id,
+    })
+}
+
+// ---- helpers -----------------------------------------------------------------------------
+
+/// A batch checked before anything is written: (field path, partner id, entities).
+type CheckedBatch = Vec<(String, String, Vec<(EntityRef, bool)>)>;
+
+fn checked_batch(
+    name: &str,
+    batch: &[PartnerEntities],
+    children: bool,
+) -> Result<CheckedBatch, DomainError> {
+    batch
+        .iter()
+        .enumerate()
+        .map(|(index, item)| {
+            let field = format!("{name}[{index}]");
+            let partner =
+                normalize_partner_id(&format!("{field}.partner_org_id"), &item.partner_org_id)?;
+            let mut entities = Vec::with_capacity(item.entities.len());
+            for (position, (entity, offer_accepted)) in item.entities.iter().enumerate() {
+                let entity_field = if children {
+                    format!("{field}.entity")
+                } else {
+                    format!("{field}.entities[{position}]")
+                };
+                check_entity(&entity_field, entity)?;
+                if children
+                    && entity.parent_entity_id.as_deref().is_none_or(|p| p.trim().is_empty())
+                {
+                    return Err(DomainError::invalid(
+                        format!("{entity_field}.parent_entity_id"),
+                        "is required for a child entity",
+                    ));
+                }
+                let trimmed = EntityRef {
+                    schema: entity.schema.trim().to_owned(),
+                    entity_id: entity.entity_id.trim().to_owned(),
+                    parent_entity_id: entity
+                        .parent_entity_id
+                        .as_deref()
+                        .map(str::trim)
+                        .map(str::to_owned),
+                };
+                entities.push((trimmed, *offer_accepted));
+            }
+            if entities.is_empty() {
+                return Err(DomainError::invalid(
+                    format!("{field}.entities"),
+                    "must name at least one entity",
+                ));
+            }
+            Ok((field, partner, entities))
+        })
+        .collect()
+}
+
+async fn ensure_config(
+    transaction: &mut Connection,
+    actor: &Actor,
+    face: Face,
+    partner: &str,
+    now: &str,
+) -> Result<ConfigId, DomainError> {
+    if let Some(row) = store::config(&mut *transaction, actor.org_id, partner).await? {
+        return row.config_id();
+    }
+    if partner == actor.org_id.to_string() {
+        return Err(DomainError::invalid("partner_org_id", "an org cannot be its own partner"));
+    }
+    let config_id = ConfigId::new();
+    store::insert_config(&mut *transaction, config_id, actor.org_id, partner, now).await?;
+    let change = config_change(
+        "partner_config.created",
+        actor,
+        config_id,
+        json!({ "partner_org_id": partner }),
+    );
+    record(&mut *transaction, Author::User(actor), face, change).await?;
+    Ok(config_id)
+}
+
+async fn upsert_entity(
+    transaction: &mut Connection,
+    actor: &Actor,
+    entity: &EntityRef,
+    now: &str,
+) -> Result<crate::domain::ids::ResourceId, DomainError> {
+    store::upsert_entity(
+        transaction,
+        actor.org_id,
+        &entity.schema,
+        &entity.entity_id,
+        entity.parent_entity_id.as_deref(),
+        now,
+    )
+    .await
+}
+
+fn remember(touched: &mut Vec<String>, partner: &str) {
+    if !touched.iter().any(|seen| seen == partner) {
+        touched.push(partner.to_owned());
+    }
+}
+
+async fn reload(
+    connection: &mut Connection,
+    actor: &Actor,
+    partner: &str,
+) -> Result<PartnerConfig, DomainError> {
+    let row =
+        store::config(&mut *connection, actor.org_id, partner).await?.ok_or(CONFIG_NOT_FOUND)?;
+    load(connection, row).await
+}
+
+async fn reload_many(
+    connection: &mut Connection,
+    actor: &Actor,
+    partners: &[String],
+) -> Result<Vec<PartnerConfig>, DomainError> {
+    let mut configs = Vec::with_capacity(partners.len());
+    for partner in partners {
+        configs.push(reload(connection, actor, partner).await?);
+    }
+    Ok(configs)
+}
+
+async fn load_all(
+    connection: &mut Connection,
+    rows: Vec<ConfigRow>,
+) -> Result<Vec<PartnerConfig>, DomainError> {
+    let mut configs = Vec::with_capacity(rows.len());
+    for row in rows {
+        configs.push(load(connection, row).await?);
+    }
+    Ok(configs)
+}
+
+/// A configuration with its users, shares and offers (three queries).
+async fn load(connection: &mut Connection, row: ConfigRow) -> Result<PartnerConfig, DomainError> {
+    let id = row.config_id()?;
+    let now = clock::now();
+    Ok(PartnerConfig {
+        id,
+        sharing_org_id: row
+            .sharing_org_id
+            .parse()
+            .map_err(|e| DomainError::Internal(Box::new(e)))?,
+        partner_status: if row.partner_registered > 0 {
+            PartnerStatus::Registered
+        } else {
+            PartnerStatus::Unregistered
+        },
+        users: store::config_users(&mut *connection, id).await?,
+        entities: store::shares(&mut *connection, id).await?,
+        offered_entities: store::offers(&mut *connection, id, &now).await?,
+        template_role_id: row
+            .template_role_id
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|e| DomainError::Internal(Box::new(e)))?,
+        template_role_grants: row.grants()?,
+        generated_role_id: row.generated_role_id,
+        user_limit: row.user_limit,
+        partner_org_id: row.partner_org_id,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+fn config_change(
+    action: &'static str,
+    actor: &Actor,
+    config_id: ConfigId,
+    detail: serde_json::Value,
+) -> Change {
+    Change {
+        org_id: actor.org_id,
+        action,
+        object_type: "partner_config",
+        object_id: config_id.to_string(),
+        detail,
+    }
+}

@@ -1,0 +1,757 @@
+//! SQL for template roles, entity resources, partner configurations, shares and offers.
+
+use sqlx::AnyExecutor;
+
+use super::parse_id;
+use crate::domain::ids::{ConfigId, OfferId, OrgId, ResourceId, RoleId, UserId};
+use crate::domain::partners::{Grant, OfferState, OfferedEntity, SharedEntity, TemplateRole};
+use crate::domain::DomainError;
+
+fn internal(error: impl std::error::Error + Send + Sync + 'static) -> DomainError {
+    DomainError::Internal(Box::new(error))
+}
+
+fn grants_from_json(text: &str) -> Result<Vec<Grant>, DomainError> {
+    serde_json::from_str(text).map_err(internal)
+}
+
+fn grants_to_json(grants: &[Grant]) -> Result<String, DomainError> {
+    serde_json::to_string(grants).map_err(internal)
+}
+
+// ---- template roles ----------------------------------------------------------------------
+
+#[derive(sqlx::FromRow)]
+struct RoleRow {
+    id: String,
+    name: String,
+    grants: String,
+    created_at: String,
+    updated_at: String,
+}
+
+impl RoleRow {
+    fn into_role(self) -> Result<TemplateRole, DomainError> {
+        Ok(TemplateRole {
+            id: parse_id(&self.id)?,
+            name: self.name,
+            grants: grants_from_json(&self.grants)?,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+pub async fn insert_role(
+    db: impl AnyExecutor<'_>,
+    org_id: OrgId,
+    role: &TemplateRole,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "INSERT INTO template_roles (id, org_id, name, grants, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(role.id.to_string())
+    .bind(org_id.to_string())
+    .bind(&role.name)
+    .bind(grants_to_json(&role.grants)?)
+    .bind(&role.created_at)
+    .bind(&role.updated_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn update_role(
+    db: impl AnyExecutor<'_>,
+    org_id: OrgId,
+    role: &TemplateRole,
+) -> Result<bool, DomainError> {
+    let result = sqlx::query(
+        "UPDATE template_roles SET name = $1, grants = $2, updated_at = $3 \
+         WHERE id = $4 AND org_id = $5",
+    )
+    .bind(&role.name)
+    .bind(grants_to_json(&role.grants)?)
+    .bind(&role.updated_at)
+    .bind(role.id.to_string())
+    .bind(org_id.to_string())
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+pub async fn delete_role(
+    db: impl AnyExecutor<'_>,
+    org_id: OrgId,
+    id: RoleId,
+) -> Result<bool, DomainError> {
+    let result = sqlx::query("DELETE FROM template_roles WHERE id = $1 AND org_id = $2")
+        .bind(id.to_string())
+        .bind(org_id.to_string())
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+pub async fn role(
+    db: impl AnyExecutor<'_>,
+    org_id: OrgId,
+    id: RoleId,
+) -> Result<Option<TemplateRole>, DomainError> {
+    let row: Option<RoleRow> = sqlx::query_as(
+        "SELECT id, name, grants, created_at, updated_at FROM template_roles \
+         WHERE id = $1 AND org_id = $2",
+    )
+    .bind(id.to_string())
+    .bind(org_id.to_string())
+    .fetch_optional(db)
+    .await?;
+    row.map(RoleRow::into_role).transpose()
+}
+
+pub async fn role_name_taken(
+    db: impl AnyExecutor<'_>,
+    org_id: OrgId,
+    name: &str,
+    except: Option<RoleId>,
+) -> Result<bool, DomainError> {
+    let count: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM template_roles WHERE org_id = $1 AND name = $2 \
+         AND ($3 IS NULL OR id <> $3)",
+    )
+    .bind(org_id.to_string())
+    .bind(name)
+    .bind(except.map(|id| id.to_string()))
+    .fetch_one(db)
+    .await?;
+    Ok(count > 0)
+}
+
+pub async fn roles(
+    db: impl AnyExecutor<'_>,
+    org_id: OrgId,
+) -> Result<Vec<TemplateRole>, DomainError> {
+    let rows: Vec<RoleRow> = sqlx::query_as(
+        "SELECT id, name, grants, created_at, updated_at FROM template_roles \
+         WHERE org_id = $1 ORDER BY name, id",
+    )
+    .bind(org_id.to_string())
+    .fetch_all(db)
+    .await?;
+    rows.into_iter().map(RoleRow::into_role).collect()
+}
+
+// ---- entity resources --------------------------------------------------------------------
+
+/// The resource row for an entity of `org_id`, created on first use. A later mention with a
+/// different schema or parent updates them: the newest caller knows best.
+pub async fn upsert_entity(
+    db: &mut sqlx::AnyConnection,
+    org_id: OrgId,
+    schema: &str,
+    entity_id: &str,
+    parent_entity_id: Option<&str>,
+    now: &str,
+) -> Result<ResourceId, DomainError> {
+    let existing: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM resources WHERE owner_org_id = $1 AND kind = 'entity' AND external_id = $2",
+    )
+    .bind(org_id.to_string())
+    .bind(entity_id)
+    .fetch_optional(&mut *db)
+    .await?;
+    if let Some(id) = existing {
+        sqlx::query(
+            "UPDATE resources SET schema_name = $1, \
+             parent_external_id = COALESCE($2, parent_external_id), updated_at = $3 WHERE id = $4",
+        )
+        .bind(schema)
+        .bind(parent_entity_id)
+        .bind(now)
+        .bind(&id)
+        .execute(&mut *db)
+        .await?;
+        return parse_id(&id);
+    }
+    let id = ResourceId::new();
+    sqlx::query(
+        "INSERT INTO resources (id, owner_org_id, kind, schema_name, external_id, \
+         parent_external_id, title, created_at, updated_at) \
+         VALUES ($1, $2, 'entity', $3, $4, $5, $6, $7, $7)",
+    )
+    .bind(id.to_string())
+    .bind(org_id.to_string())
+    .bind(schema)
+    .bind(entity_id)
+    .bind(parent_entity_id)
+    .bind(format!("{schema} {entity_id}"))
+    .bind(now)
+    .execute(&mut *db)
+    .await?;
+    Ok(id)
+}
+
+pub async fn entity_resource(
+    db: impl AnyExecutor<'_>,
+    org_id: OrgId,
+    entity_id: &str,
+) -> Result<Option<ResourceId>, DomainError> {
+    let id: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM resources WHERE owner_org_id = $1 AND kind = 'entity' AND external_id = $2",
+    )
+    .bind(org_id.to_string())
+    .bind(entity_id)
+    .fetch_optional(db)
+    .await?;
+    id.as_deref().map(parse_id).transpose()
+}
+
+// ---- partner configurations --------------------------------------------------------------
+
+#[derive(sqlx::FromRow)]
+pub struct ConfigRow {
+    pub id: String,
+    pub sharing_org_id: String,
+    pub partner_org_id: String,
+    pub user_limit: Option<i64>,
+    pub template_role_id: Option<String>,
+    pub template_role_grants: Option<String>,
+    pub generated_role_id: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub partner_registered: i64,
+}
+
+impl ConfigRow {
+    pub fn config_id(&self) -> Result<ConfigId, DomainError> {
+        parse_id(&self.id)
+    }
+
+    pub fn grants(&self) -> Result<Option<Vec<Grant>>, DomainError> {
+        self.template_role_grants.as_deref().map(grants_from_json).transpose()
+    }
+}
+
+const CONFIG_COLUMNS: &str = "c.id, c.sharing_org_id, c.partner_org_id, c.user_limit, \
+    c.template_role_id, c.template_role_grants, c.generated_role_id, c.created_at, c.updated_at, \
+    (SELECT COUNT(*) FROM orgs WHERE orgs.id = c.partner_org_id) AS partner_registered";
+
+pub async fn config(
+    db: impl AnyExecutor<'_>,
+    sharing_org_id: OrgId,
+    partner_org_id: &str,
+) -> Result<Option<ConfigRow>, DomainError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {CONFIG_COLUMNS} FROM partner_configs c \
+         WHERE c.sharing_org_id = $1 AND c.partner_org_id = $2"
+    ))
+    .bind(sharing_org_id.to_string())
+    .bind(partner_org_id)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// All of an org's configurations, ordered by partner id.
+pub async fn configs(
+    db: impl AnyExecutor<'_>,
+    sharing_org_id: OrgId,
+) -> Result<Vec<ConfigRow>, DomainError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {CONFIG_COLUMNS} FROM partner_configs c WHERE c.sharing_org_id = $1 \
+         ORDER BY c.partner_org_id"
+    ))
+    .bind(sharing_org_id.to_string())
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn configs_by_role(
+    db: impl AnyExecutor<'_>,
+    sharing_org_id: OrgId,
+    role_id: RoleId,
+) -> Result<Vec<ConfigRow>, DomainError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {CONFIG_COLUMNS} FROM partner_configs c \
+         WHERE c.sharing_org_id = $1 AND c.template_role_id = $2 ORDER BY c.partner_org_id"
+    ))
+    .bind(sharing_org_id.to_string())
+    .bind(role_id.to_string())
+    .fetch_all(db)
+    .await?)
+}
+
+/// Configurations under which an entity (by its id) is shared or offered.
+pub async fn configs_with_entity(
+    db: impl AnyExecutor<'_>,
+    sharing_org_id: OrgId,
+    entity_id: &str,
+) -> Result<Vec<ConfigRow>, DomainError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {CONFIG_COLUMNS} FROM partner_configs c WHERE c.sharing_org_id = $1 AND c.id IN ( \
+           SELECT s.config_id FROM entity_shares s JOIN resources r ON r.id = s.resource_id \
+           WHERE r.external_id = $2 AND r.owner_org_id = $1 \
+           UNION SELECT o.config_id FROM entity_offers o JOIN resources r ON r.id = o.resource_id \
+           WHERE r.external_id = $2 AND r.owner_org_id = $1) \
+         ORDER BY c.partner_org_id"
+    ))
+    .bind(sharing_org_id.to_string())
+    .bind(entity_id)
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn insert_config(
+    db: impl AnyExecutor<'_>,
+    id: ConfigId,
+    sharing_org_id: OrgId,
+    partner_org_id: &str,
+    now: &str,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "INSERT INTO partner_configs (id, sharing_org_id, partner_org_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $4)",
+    )
+    .bind(id.to_string())
+    .bind(sharing_org_id.to_string())
+    .bind(partner_org_id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_user_limit(
+    db: impl AnyExecutor<'_>,
+    id: ConfigId,
+    user_limit: Option<i64>,
+    now: &str,
+) -> Result<(), DomainError> {
+    sqlx::query("UPDATE partner_configs SET user_limit = $1, updated_at = $2 WHERE id = $3")
+        .bind(user_limit)
+        .bind(now)
+        .bind(id.to_string())
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_role(
+    db: impl AnyExecutor<'_>,
+    id: ConfigId,
+    role: &TemplateRole,
+    generated_role_id: &str,
+    now: &str,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "UPDATE partner_configs SET template_role_id = $1, template_role_grants = $2, \
+         generated_role_id = $3, updated_at = $4 WHERE id = $5",
+    )
+    .bind(role.id.to_string())
+    .bind(grants_to_json(&role.grants)?)
+    .bind(generated_role_id)
+    .bind(now)
+    .bind(id.to_string())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn touch_config(
+    db: impl AnyExecutor<'_>,
+    id: ConfigId,
+    now: &str,
+) -> Result<(), DomainError> {
+    sqlx::query("UPDATE partner_configs SET updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id.to_string())
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_config(db: impl AnyExecutor<'_>, id: ConfigId) -> Result<(), DomainError> {
+    sqlx::query("DELETE FROM partner_configs WHERE id = $1")
+        .bind(id.to_string())
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn config_users(
+    db: impl AnyExecutor<'_>,
+    id: ConfigId,
+) -> Result<Vec<UserId>, DomainError> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT user_id FROM partner_config_users WHERE config_id = $1 ORDER BY added_at",
+    )
+    .bind(id.to_string())
+    .fetch_all(db)
+    .await?;
+    ids.iter().map(|id| parse_id(id)).collect()
+}
+
+// ---- shares ------------------------------------------------------------------------------
+
+pub async fn upsert_share(
+    db: impl AnyExecutor<'_>,
+    config_id: ConfigId,
+    resource_id: ResourceId,
+    offer_accepted: bool,
+    now: &str,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "INSERT INTO entity_shares (id, config_id, resource_id, offer_accepted, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $5) \
+         ON CONFLICT (config_id, resource_id) DO UPDATE SET \
+           offer_accepted = excluded.offer_accepted, updated_at = excluded.updated_at",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(config_id.to_string())
+    .bind(resource_id.to_string())
+    .bind(i64::from(offer_accepted))
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_share(
+    db: impl AnyExecutor<'_>,
+    config_id: ConfigId,
+    resource_id: ResourceId,
+) -> Result<(), DomainError> {
+    sqlx::query("DELETE FROM entity_shares WHERE config_id = $1 AND resource_id = $2")
+        .bind(config_id.to_string())
+        .bind(resource_id.to_string())
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct ShareRow {
+    schema_name: String,
+    external_id: String,
+    parent_external_id: Option<String>,
+    offer_accepted: i64,
+    created_at: String,
+    updated_at: String,
+}
+
+pub async fn shares(
+    db: impl AnyExecutor<'_>,
+    config_id: ConfigId,
+) -> Result<Vec<SharedEntity>, DomainError> {
+    let rows: Vec<ShareRow> = sqlx::query_as(
+        "SELECT r.schema_name, r.external_id, r.parent_external_id, s.offer_accepted, \
+         s.created_at, s.updated_at FROM entity_shares s JOIN resources r ON r.id = s.resource_id \
+         WHERE s.config_id = $1 ORDER BY s.id",
+    )
+    .bind(config_id.to_string())
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| SharedEntity {
+            schema: row.schema_name,
+            entity_id: row.external_id,
+            parent_entity_id: row.parent_external_id,
+            offer_accepted: row.offer_accepted != 0,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+        .collect())
+}
+
+pub async fn is_shared(
+    db: impl AnyExecutor<'_>,
+    config_id: ConfigId,
+    resource_id: ResourceId,
+) -> Result<bool, DomainError> {
+    let count: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM entity_shares WHERE config_id = $1 AND resource_id = $2",
+    )
+    .bind(config_id.to_string())
+    .bind(resource_id.to_string())
+    .fetch_one(db)
+    .await?;
+    Ok(count > 0)
+}
+
+// ---- offers ------------------------------------------------------------------------------
+
+#[derive(sqlx::FromRow)]
+pub struct OfferRow {
+    pub id: String,
+    pub config_id: String,
+    pub resource_id: String,
+    pub status: String,
+    pub expires_at: String,
+}
+
+impl OfferRow {
+    pub fn offer_id(&self) -> Result<OfferId, DomainError> {
+        parse_id(&self.id)
+    }
+
+    pub fn state(&self) -> Result<OfferState, DomainError> {
+        OfferState::parse(&self.status).ok_or_else(|| {
+            DomainError::Internal(format!("unknown offer status {}", self.status).into())
+        })
+    }
+}
+
+const OFFER_COLUMNS: &str = "o.id, o.config_id, o.resource_id, o.status, o.expires_at";
+
+pub struct NewOffer<'a> {
+    pub config_id: ConfigId,
+    pub resource_id: ResourceId,
+    pub offered_by: UserId,
+    pub link_token: &'a str,
+    pub expires_at: &'a str,
+    pub now: &'a str,
+}
+
+/// Creates the offer, or renews one that ended without a winner (declined, expired — also
+/// when only its expiry time says so — or unavailable) as a fresh pending offer with a new
+/// link. A live pending or accepted offer is left as it is.
+pub async fn upsert_offer(
+    db: impl AnyExecutor<'_>,
+    offer: &NewOffer<'_>,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "INSERT INTO entity_offers (id, config_id, resource_id, status, offered_by_user_id, link_token, \
+         expires_at, status_changed_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'PENDING', $4, $5, $6, $7, $7, $7) \
+         ON CONFLICT (config_id, resource_id) DO UPDATE SET status = 'PENDING', \
+           offered_by_user_id = excluded.offered_by_user_id, link_token = excluded.link_token, \
+           expires_at = excluded.expires_at, status_changed_at = excluded.status_changed_at, \
+           updated_at = excluded.updated_at \
+         WHERE entity_offers.status IN ('DECLINED', 'EXPIRED', 'UNAVAILABLE') \
+            OR (entity_offers.status = 'PENDING' AND entity_offers.expires_at <= excluded.status_changed_at)",
+    )
+    .bind(OfferId::new().to_string())
+    .bind(offer.config_id.to_string())
+    .bind(offer.resource_id.to_string())
+    .bind(offer.offered_by.to_string())
+    .bind(offer.link_token)
+    .bind(offer.expires_at)
+    .bind(offer.now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Withdraws an offer that has not been accepted.
+pub async fn delete_open_offer(
+    db: impl AnyExecutor<'_>,
+    config_id: ConfigId,
+    resource_id: ResourceId,
+) -> Result<(), DomainError> {
+    sqlx::query("DELETE FROM entity_offers WHERE config_id = $1 AND resource_id = $2 AND status <> 'ACCEPTED'")
+        .bind(config_id.to_string())
+        .bind(resource_id.to_string())
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The partner that has accepted an offer of this resource, if any.
+pub async fn accepted_partner(
+    db: impl AnyExecutor<'_>,
+    resource_id: ResourceId,
+) -> Result<Option<String>, DomainError> {
+    Ok(sqlx::query_scalar(
+        "SELECT c.partner_org_id FROM entity_offers o JOIN partner_configs c ON c.id = o.config_id \
+         WHERE o.resource_id = $1 AND o.status = 'ACCEPTED'",
+    )
+    .bind(resource_id.to_string())
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Moves a pending offer to `to`. `false` when it was no longer pending: someone else got
+/// there first. This conditional update is what makes "first come, first served" hold.
+pub async fn settle_pending_offer(
+    db: impl AnyExecutor<'_>,
+    id: OfferId,
+    to: OfferState,
+    now: &str,
+) -> Result<bool, DomainError> {
+    let result = sqlx::query(
+        "UPDATE entity_offers SET status = $1, status_changed_at = $2, updated_at = $2 \
+         WHERE id = $3 AND status = 'PENDING'",
+    )
+    .bind(to.as_str())
+    .bind(now)
+    .bind(id.to_string())
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Every other pending offer of the resource becomes UNAVAILABLE.
+pub async fn close_other_offers(
+    db: impl AnyExecutor<'_>,
+    resource_id: ResourceId,
+    winner: OfferId,
+    now: &str,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "UPDATE entity_offers SET status = 'UNAVAILABLE', status_changed_at = $1, updated_at = $1 \
+         WHERE resource_id = $2 AND id <> $3 AND status = 'PENDING'",
+    )
+    .bind(now)
+    .bind(resource_id.to_string())
+    .bind(winner.to_string())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct OfferedRow {
+    schema_name: String,
+    external_id: String,
+    parent_external_id: Option<String>,
+    status: String,
+    offered_by_user_id: Option<String>,
+    link_token: String,
+    expires_at: String,
+    status_changed_at: String,
+    created_at: String,
+    updated_at: String,
+}
+
+/// A configuration's offers. Pending offers past their expiry read as EXPIRED whether or not
+/// anything has written that down yet.
+pub async fn offers(
+    db: impl AnyExecutor<'_>,
+    config_id: ConfigId,
+    now: &str,
+) -> Result<Vec<OfferedEntity>, DomainError> {
+    let rows: Vec<OfferedRow> = sqlx::query_as(
+        "SELECT r.schema_name, r.external_id, r.parent_external_id, o.status, o.offered_by_user_id, \
+         o.link_token, o.expires_at, o.status_changed_at, o.created_at, o.updated_at \
+         FROM entity_offers o JOIN resources r ON r.id = o.resource_id \
+         WHERE o.config_id = $1 ORDER BY o.id",
+    )
+    .bind(config_id.to_string())
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            let stored = OfferState::parse(&row.status).ok_or_else(|| {
+                DomainError::Internal(format!("unknown offer status {}", row.status).into())
+            })?;
+            Ok(OfferedEntity {
+                offer_status: effective_state(stored, &row.expires_at, now),
+                schema: row.schema_name,
+                entity_id: row.external_id,
+                parent_entity_id: row.parent_external_id,
+                offered_by_user_id: row.offered_by_user_id,
+                link_token: row.link_token,
+                expires_at: row.expires_at,
+                status_changed_at: row.status_changed_at,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+            })
+        })
+        .collect()
+}
+
+/// A pending offer whose expiry has passed is expired.
+pub fn effective_state(stored: OfferState, expires_at: &str, now: &str) -> OfferState {
+    if stored == OfferState::Pending && expires_at <= now {
+        OfferState::Expired
+    } else {
+        stored
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct OfferDetailRow {
+    pub sharing_org_id: String,
+    pub sharing_org_name: String,
+    pub partner_org_id: String,
+    pub schema_name: String,
+    pub external_id: String,
+    pub title: String,
+    pub entity_created_at: String,
+    pub entity_updated_at: String,
+    pub status: String,
+    pub offered_at: String,
+    pub status_changed_at: String,
+    pub expires_at: String,
+}
+
+const OFFER_DETAIL: &str =
+    "SELECT c.sharing_org_id, orgs.name AS sharing_org_name, c.partner_org_id, \
+    r.schema_name, r.external_id, r.title, r.created_at AS entity_created_at, \
+    r.updated_at AS entity_updated_at, o.status, o.created_at AS offered_at, o.status_changed_at, \
+    o.expires_at FROM entity_offers o JOIN partner_configs c ON c.id = o.config_id \
+    JOIN resources r ON r.id = o.resource_id JOIN orgs ON orgs.id = c.sharing_org_id";
+
+pub async fn offer_detail_by_id(
+    db: impl AnyExecutor<'_>,
+    id: OfferId,
+) -> Result<Option<OfferDetailRow>, DomainError> {
+    Ok(sqlx::query_as(&format!("{OFFER_DETAIL} WHERE o.id = $1"))
+        .bind(id.to_string())
+        .fetch_optional(db)
+        .await?)
+}
+
+/// The offer of `entity_id` by `sharing_org_id` to `partner_org_id`, by their public ids.
+pub async fn offer_id_by_parties(
+    db: impl AnyExecutor<'_>,
+    sharing_org_id: &str,
+    partner_org_id: &str,
+    entity_id: &str,
+) -> Result<Option<OfferId>, DomainError> {
+    let id: Option<String> = sqlx::query_scalar(
+        "SELECT o.id FROM entity_offers o JOIN partner_configs c ON c.id = o.config_id \
+         JOIN resources r ON r.id = o.resource_id \
+         WHERE c.sharing_org_id = $1 AND c.partner_org_id = $2 AND r.external_id = $3 \
+         AND r.owner_org_id = $1",
+    )
+    .bind(sharing_org_id)
+    .bind(partner_org_id)
+    .bind(entity_id)
+    .fetch_optional(db)
+    .await?;
+    id.as_deref().map(parse_id).transpose()
+}
+
+pub async fn offer_id_by_token(
+    db: impl AnyExecutor<'_>,
+    token: &str,
+) -> Result<Option<OfferId>, DomainError> {
+    let id: Option<String> =
+        sqlx::query_scalar("SELECT id FROM entity_offers WHERE link_token = $1")
+            .bind(token)
+            .fetch_optional(db)
+            .await?;
+    id.as_deref().map(parse_id).transpose()
+}
+
+pub async fn offer_by_id(
+    db: impl AnyExecutor<'_>,
+    id: OfferId,
+) -> Result<Option<OfferRow>, DomainError> {
+    Ok(sqlx::query_as(&format!("SELECT {OFFER_COLUMNS} FROM entity_offers o WHERE o.id = $1"))
+        .bind(id.to_string())
+        .fetch_optional(db)
+        .await?)
+}
+
+pub async fn config_row_by_id(
+    db: impl AnyExecutor<'_>,
+    id: &str,
+) -> Result<Option<ConfigRow>, DomainError> {
+    Ok(sqlx::query_as(&format!("SELECT {CONFIG_COLUMNS} FROM partner_configs c WHERE c.id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?)
+}
