@@ -2,7 +2,7 @@
 //! see it.
 
 /// Pages that need a signed-in user; the server redirects anyone else to the login page.
-pub const SIGNED_IN_PAGES: [&str; 3] = ["/overview", "/tokens", "/audit"];
+pub const SIGNED_IN_PAGES: [&str; 5] = ["/overview", "/partners", "/roles", "/tokens", "/audit"];
 
 /// Whether `path` is (or is under) a page that needs a signed-in user.
 pub fn requires_sign_in(path: &str) -> bool {

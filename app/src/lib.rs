@@ -13,13 +13,14 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 use crate::components::layout::Layout;
 use crate::pages::{
-    audit::AuditPage, home::HomePage, login::LoginPage, not_found::NotFound,
-    overview::OverviewPage, tokens::TokensPage,
+    audit::AuditPage, home::HomePage, login::LoginPage, not_found::NotFound, offer::OfferPage,
+    overview::OverviewPage, partner_detail::PartnerDetailPage, partners::PartnersPage,
+    roles::RolesPage, tokens::TokensPage,
 };
 
 /// Name shared by the wasm bundle, its JS glue and the stylesheet under `/pkg`.
@@ -59,6 +60,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/overview") view=OverviewPage />
                     <Route path=path!("/tokens") view=TokensPage />
                     <Route path=path!("/audit") view=AuditPage />
+                    <Route path=path!("/partners") view=PartnersPage />
+                    <Route path=path!("/partners/:partner_id") view=PartnerDetailPage />
+                    <Route path=path!("/roles") view=RolesPage />
+                    // Rendered whole before answering, so an unknown link can answer 404.
+                    <Route path=path!("/offers/:token") view=OfferPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -16,6 +16,7 @@ use tower_http::trace::TraceLayer;
 use tracing::info_span;
 
 use app::domain::identity::password;
+use app::domain::partners::OfferSettings;
 use app::domain::store::{OpenError, Store};
 use app::{shell, App, SITE_NAME};
 
@@ -46,15 +47,7 @@ pub struct AppState {
     pub store: Store,
     pub login_throttle: LoginThrottle,
     pub public_limit: PublicRateLimit,
-    pub sharing: SharingSettings,
-}
-
-/// How partner sharing behaves in this deployment.
-#[derive(Clone, Copy, Debug)]
-pub struct SharingSettings {
-    pub offer_ttl: time::Duration,
-    /// Anyone may accept an offer knowing only the ids (the upstream's behaviour).
-    pub open_offer_accept: bool,
+    pub offers: OfferSettings,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -104,17 +97,12 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(bound)
             .build();
-        let sharing = SharingSettings {
-            offer_ttl: time::Duration::days(config.offer_ttl_days.into()),
-            open_offer_accept: config.open_offer_accept,
+        let offers = OfferSettings {
+            ttl: time::Duration::days(config.offer_ttl_days.into()),
+            open_accept: config.open_offer_accept,
         };
-        let state = AppState {
-            leptos_options,
-            store: store.clone(),
-            login_throttle,
-            public_limit,
-            sharing,
-        };
+        let state =
+            AppState { leptos_options, store: store.clone(), login_throttle, public_limit, offers };
         let router = router(state, sessions, &config);
         tracing::info!(addr = %bound, database = store.backend().name(), "sharewell is listening");
         Ok(Self { listener, router, store })
@@ -150,8 +138,11 @@ impl Application {
 fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router {
     let routes = generate_route_list(App);
     let leptos_context = {
-        let store = state.store.clone();
-        move || provide_context(store.clone())
+        let (store, offers) = (state.store.clone(), state.offers);
+        move || {
+            provide_context(store.clone());
+            provide_context(offers);
+        }
     };
     let render_shell = {
         let options = state.leptos_options.clone();
@@ -165,7 +156,11 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
         .merge(faces::epilot::router())
         .leptos_routes_with_context(&state, routes, leptos_context.clone(), render_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(leptos_context, shell))
-        .with_state(state)
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            state.public_limit.clone(),
+            crate::throttle::limit_public_offer_pages,
+        ))
         .layer(axum::middleware::from_fn(web::require_sign_in_for_pages))
         .layer(axum::middleware::from_fn(csrf::reject_cross_site_writes))
         .layer(sessions.layer(config.session_idle(), config.secure_cookies))

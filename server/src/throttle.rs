@@ -141,3 +141,33 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddress {
         Ok(Self(address))
     }
 }
+
+/// Paths of the public offer page and its server functions, reachable without an account.
+const PUBLIC_OFFER_PATHS: [&str; 3] = ["/offers/", "/api/offer", "/api/answer_offer"];
+
+/// Applies the public per-address limit to the offer pages and their server functions.
+pub async fn limit_public_offer_pages(
+    axum::extract::State(limit): axum::extract::State<PublicRateLimit>,
+    client: ClientAddress,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+
+    let path = request.uri().path();
+    let public = PUBLIC_OFFER_PATHS.iter().any(|prefix| {
+        if prefix.ends_with('/') {
+            path.starts_with(prefix)
+        } else {
+            path == *prefix
+        }
+    });
+    if public && limit.check(client).is_err() {
+        return (
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests from your address. Wait a moment, then try again.",
+        )
+            .into_response();
+    }
+    next.run(request).await
+}

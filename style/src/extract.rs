@@ -27,19 +27,18 @@ pub fn class_names(source: &str) -> BTreeSet<String> {
             add(&name);
         }
     }
-    for line in source.lines() {
-        let line = line.trim_start();
-        let Some(rest) = line.strip_prefix("const ").or_else(|| line.strip_prefix("pub const "))
-        else {
+    // Constants may be wrapped by rustfmt: the literal can sit on the line after the `=`.
+    for (position, _) in source.match_indices("const ") {
+        let rest = &source[position + "const ".len()..];
+        let Some((name, value)) = rest.split_once(':') else { continue };
+        if !(name.ends_with("_CLASS") || name.ends_with("_CLASSES")) {
+            continue;
+        }
+        let Some(assigned) = value.split_once('=').map(|(_, after)| after.trim_start()) else {
             continue;
         };
-        let Some((name, value)) = rest.split_once(':') else { continue };
-        if name.ends_with("_CLASS") || name.ends_with("_CLASSES") {
-            if let Some(start) = value.find('"') {
-                if let Some(list) = string_body(&value[start..]) {
-                    add(list);
-                }
-            }
+        if let Some(list) = string_body(assigned) {
+            add(list);
         }
     }
     names
@@ -71,6 +70,12 @@ mod tests {
             names(r#"<li class=("font-bold text-red-700", move || x) class:hidden=y>"#),
             ["font-bold", "hidden", "text-red-700"]
         );
+    }
+
+    #[test]
+    fn wrapped_class_constants_are_found() {
+        let source = "pub const BADGE_CLASSES: &str =\n    \"rounded-full px-2\";";
+        assert_eq!(names(source), ["px-2", "rounded-full"]);
     }
 
     #[test]

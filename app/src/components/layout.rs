@@ -5,8 +5,13 @@ use crate::domain::identity::Actor;
 use crate::server_fns::get_current_actor;
 
 /// Where a signed-in user can go; later features add their pages here.
-const NAVIGATION: [(&str, &str); 3] =
-    [("/overview", "Overview"), ("/tokens", "Tokens"), ("/audit", "Audit log")];
+const NAVIGATION: [(&str, &str); 5] = [
+    ("/overview", "Overview"),
+    ("/partners", "Partners"),
+    ("/roles", "Roles"),
+    ("/tokens", "Tokens"),
+    ("/audit", "Audit log"),
+];
 
 const NAV_LINK_CLASSES: &str = "rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700";
 

@@ -16,6 +16,10 @@ pub const BADGE_GREEN_CLASSES: &str =
     "inline-flex rounded-full bg-green-100 px-2 py-0.5 text-xs font-medium text-green-800";
 pub const BADGE_GREY_CLASSES: &str =
     "inline-flex rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700";
+pub const BADGE_AMBER_CLASSES: &str =
+    "inline-flex rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-800";
+pub const BADGE_RED_CLASSES: &str =
+    "inline-flex rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-800";
 
 /// The page's heading and a sentence on what it is for.
 #[component]
@@ -46,6 +50,24 @@ pub fn ErrorNotice(#[prop(into)] message: String) -> impl IntoView {
                 strip_server_prefix(&message).to_owned().into_any()
             }}
         </div>
+    }
+}
+
+/// The error of a form's last submission, if it failed.
+#[component]
+pub fn FormError<A>(action: ServerAction<A>) -> impl IntoView
+where
+    A: leptos::server_fn::ServerFn<Error = ServerFnError> + Clone + Send + Sync + 'static,
+    A::Output: Clone + Send + Sync + 'static,
+{
+    move || {
+        action.value().get().and_then(Result::err).map(|error| {
+            view! {
+                <p role="alert" class="mt-2 text-sm text-red-700" data-testid="form-error">
+                    {strip_server_prefix(&error.to_string()).to_owned()}
+                </p>
+            }
+        })
     }
 }
 
@@ -98,6 +120,19 @@ pub fn short_time(stored: &str) -> String {
         (Some(date), Some(time)) => format!("{date} {time} UTC"),
         _ => stored.to_owned(),
     }
+}
+
+/// Percent-encodes a path segment or query value.
+pub fn encode_component(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }
 
 /// Server function errors arrive as "error running server function: …"; people need the

@@ -3,8 +3,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::ui::{
-    short_time, DataTable, EmptyState, ErrorNotice, PageHeader, INPUT_CLASSES, LABEL_CLASSES,
-    SECONDARY_BUTTON_CLASSES, TD_CLASSES,
+    encode_component, short_time, DataTable, EmptyState, ErrorNotice, PageHeader, INPUT_CLASSES,
+    LABEL_CLASSES, SECONDARY_BUTTON_CLASSES, TD_CLASSES,
 };
 use crate::domain::audit::EventPage;
 use crate::server_fns::{list_audit_actions, list_audit_events};
@@ -87,11 +87,11 @@ fn EventTable(page: EventPage, action: Option<String>) -> impl IntoView {
             query.insert(0, ("action", action.clone()));
         }
         let query: Vec<String> =
-            query.into_iter().map(|(k, v)| format!("{k}={}", encode(&v))).collect();
+            query.into_iter().map(|(k, v)| format!("{k}={}", encode_component(&v))).collect();
         format!("?{}", query.join("&"))
     });
-    let newest =
-        action.map_or_else(|| "?".to_owned(), |action| format!("?action={}", encode(&action)));
+    let newest = action
+        .map_or_else(|| "?".to_owned(), |action| format!("?action={}", encode_component(&action)));
 
     view! {
         <DataTable
@@ -125,17 +125,4 @@ fn EventTable(page: EventPage, action: Option<String>) -> impl IntoView {
             {older.map(|href| view! { <a href=href class="text-indigo-700 hover:underline" data-testid="older-events">"Older →"</a> })}
         </nav>
     }
-}
-
-/// Percent-encodes a query value (ids and action names are plain, but stay safe).
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (byte as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }

@@ -237,7 +237,7 @@ async fn offer_entities(
             .collect()
     };
     let (offer, unoffer) = (convert(body.offer), convert(body.unoffer));
-    let ttl = state.sharing.offer_ttl;
+    let ttl = state.offers.ttl;
     let configs =
         partners::offer_entities(&state.store, &actor, Face::Epilot, &offer, &unoffer, ttl).await?;
     Ok(Json(configs.into_iter().map(WireConfig::from).collect()))
@@ -302,7 +302,7 @@ async fn accept_offer(
     let actor;
     let authority = if let Some(token) = link_token {
         OfferAuthority::LinkToken(token)
-    } else if state.sharing.open_offer_accept {
+    } else if state.offers.open_accept {
         OfferAuthority::Open
     } else {
         actor = actor_from_bearer(&parts, &state.store).await.map_err(|_| {
@@ -410,7 +410,7 @@ impl From<PartnerConfig> for WireConfig {
         Self {
             sharing_org_id: config.sharing_org_id.to_string(),
             partner_org_id: config.partner_org_id,
-            users: config.users.iter().map(ToString::to_string).collect(),
+            users: config.users.iter().map(|user| user.id.to_string()).collect(),
             partner_status: config.partner_status,
             entities: config.entities.into_iter().map(WireEntity::from).collect(),
             offered_entities: config

@@ -99,6 +99,13 @@ pub struct OfferedEntity {
     pub updated_at: String,
 }
 
+/// A user of the partner org who works under a configuration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerUser {
+    pub id: UserId,
+    pub username: String,
+}
+
 /// The standing relation of the sharing org to one partner org.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartnerConfig {
@@ -106,7 +113,9 @@ pub struct PartnerConfig {
     pub sharing_org_id: OrgId,
     pub partner_org_id: String,
     pub partner_status: PartnerStatus,
-    pub users: Vec<UserId>,
+    /// The partner org's name, once it has joined Sharewell.
+    pub partner_name: Option<String>,
+    pub users: Vec<PartnerUser>,
     pub user_limit: Option<i64>,
     pub entities: Vec<SharedEntity>,
     pub offered_entities: Vec<OfferedEntity>,
@@ -116,6 +125,32 @@ pub struct PartnerConfig {
     pub created_at: String,
     pub updated_at: String,
 }
+
+/// One row of the partners list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerSummary {
+    pub partner_org_id: String,
+    pub partner_name: Option<String>,
+    pub partner_status: PartnerStatus,
+    pub users: usize,
+    pub user_limit: Option<i64>,
+    pub shared: usize,
+    pub offered: usize,
+    pub role_name: Option<String>,
+    pub updated_at: String,
+}
+
+/// A page of the partners list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerPage {
+    pub partners: Vec<PartnerSummary>,
+    pub page: usize,
+    pub pages: usize,
+    pub total: usize,
+}
+
+/// How many partners a page of the list shows.
+pub const PARTNERS_PER_PAGE: usize = 20;
 
 /// What the public offer page and the public status endpoint may show of an offer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,6 +169,45 @@ pub struct OfferView {
     pub expires_at: String,
     /// Which partner won, once one has accepted.
     pub accepted_by_org_id: Option<String>,
+}
+
+/// How offers behave in this deployment; the server keeps it in its state and in the page
+/// context.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Copy, Debug)]
+pub struct OfferSettings {
+    /// How long an offer stays open.
+    pub ttl: time::Duration,
+    /// Anyone may accept an offer knowing only the ids (the upstream's behaviour).
+    pub open_accept: bool,
+}
+
+/// Reads grants written one per line as `action resource [allow|deny]`.
+pub fn parse_grant_lines(text: &str) -> Result<Vec<Grant>, DomainError> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .enumerate()
+        .map(|(index, line)| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            match words.as_slice() {
+                [action, resource] => Ok(Grant {
+                    action: (*action).into(),
+                    resource: (*resource).into(),
+                    effect: None,
+                }),
+                [action, resource, effect] => Ok(Grant {
+                    action: (*action).into(),
+                    resource: (*resource).into(),
+                    effect: Some((*effect).into()),
+                }),
+                _ => Err(DomainError::invalid(
+                    format!("grants line {}", index + 1),
+                    "write `action resource` or `action resource allow|deny`",
+                )),
+            }
+        })
+        .collect()
 }
 
 /// A partner org id as given: trimmed, and in canonical form when it is a UUID (so that

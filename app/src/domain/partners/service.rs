@@ -5,13 +5,13 @@ use serde_json::json;
 
 use super::{
     check_entity, check_role, normalize_partner_id, EntityRef, Grant, OfferState, OfferView,
-    PartnerConfig, PartnerStatus, TemplateRole,
+    PartnerConfig, PartnerPage, PartnerStatus, PartnerSummary, TemplateRole, PARTNERS_PER_PAGE,
 };
 use crate::domain::audit::service::{record, Author, Change};
 use crate::domain::identity::{token_secret, Actor, Face};
-use crate::domain::ids::{ConfigId, OfferId, RoleId};
+use crate::domain::ids::{ConfigId, OfferId, RoleId, UserId};
 use crate::domain::store::partners::{self as store, ConfigRow};
-use crate::domain::store::Store;
+use crate::domain::store::{parse_id, Store};
 use crate::domain::{clock, DomainError};
 
 /// How long an offer stays open unless a deployment says otherwise.
@@ -145,6 +145,52 @@ pub async fn configs(
     load_all(&mut connection, rows.collect()).await
 }
 
+/// A page of the partners list, optionally narrowed to partners whose id or name contains
+/// `search` (case-insensitive). Pages count from 1; a page past the end is empty.
+pub async fn partner_page(
+    store: &Store,
+    actor: &Actor,
+    search: &str,
+    page: usize,
+) -> Result<PartnerPage, DomainError> {
+    let needle = search.trim().to_lowercase();
+    let roles = store::roles(store.pool(), actor.org_id).await?;
+    let matching: Vec<PartnerConfig> = configs(store, actor, None)
+        .await?
+        .into_iter()
+        .filter(|config| {
+            needle.is_empty()
+                || config.partner_org_id.to_lowercase().contains(&needle)
+                || config
+                    .partner_name
+                    .as_deref()
+                    .is_some_and(|name| name.to_lowercase().contains(&needle))
+        })
+        .collect();
+    let total = matching.len();
+    let page = page.max(1);
+    let partners = matching
+        .into_iter()
+        .skip((page - 1) * PARTNERS_PER_PAGE)
+        .take(PARTNERS_PER_PAGE)
+        .map(|config| PartnerSummary {
+            role_name: config
+                .template_role_id
+                .and_then(|id| roles.iter().find(|role| role.id == id))
+                .map(|role| role.name.clone()),
+            users: config.users.len(),
+            shared: config.entities.len(),
+            offered: config.offered_entities.len(),
+            partner_status: config.partner_status,
+            partner_name: config.partner_name,
+            user_limit: config.user_limit,
+            updated_at: config.updated_at,
+            partner_org_id: config.partner_org_id,
+        })
+        .collect();
+    Ok(PartnerPage { partners, page, pages: total.div_ceil(PARTNERS_PER_PAGE).max(1), total })
+}
+
 /// Configurations under which any of the entities is shared or offered.
 pub async fn search_configs(
     store: &Store,
@@ -276,6 +322,85 @@ pub async fn assign_role(
         actor,
         config_id,
         json!({ "partner_org_id": partner, "template_role_id": role.id, "role": role.name, "generated_role_id": generated_role_id }),
+    );
+    record(&mut transaction, Author::User(actor), face, change).await?;
+    let config = reload(&mut transaction, actor, &partner).await?;
+    transaction.commit().await?;
+    Ok(config)
+}
+
+/// Adds a user of the partner org to the configuration, within its user limit.
+pub async fn add_partner_user(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    partner_org_id: &str,
+    username: &str,
+) -> Result<PartnerConfig, DomainError> {
+    let partner = normalize_partner_id("partner_org_id", partner_org_id)?;
+    let username = crate::domain::identity::Username::parse(username)?;
+    let now = clock::now();
+    let mut transaction = store.begin_write().await?;
+    let row =
+        store::config(&mut *transaction, actor.org_id, &partner).await?.ok_or(CONFIG_NOT_FOUND)?;
+    let config_id = row.config_id()?;
+    let user_id = store::user_in_org(&mut *transaction, &partner, username.as_str())
+        .await?
+        .ok_or_else(|| {
+            DomainError::invalid(
+                "username",
+                format!("`{}` is not a user of the partner org", username.as_str()),
+            )
+        })?;
+    let users = store::config_users(&mut *transaction, config_id).await?;
+    if users.iter().any(|user| user.id == user_id) {
+        return Err(DomainError::invalid(
+            "username",
+            format!("`{}` is already a partner user", username.as_str()),
+        ));
+    }
+    if let Some(limit) = row.user_limit.filter(|limit| users.len() as i64 >= *limit) {
+        return Err(DomainError::invalid(
+            "username",
+            format!("the user limit of {limit} is reached: raise the limit or remove a user first"),
+        ));
+    }
+    store::add_config_user(&mut *transaction, config_id, user_id, &now).await?;
+    store::touch_config(&mut *transaction, config_id, &now).await?;
+    let change = config_change(
+        "partner_config.user_added",
+        actor,
+        config_id,
+        json!({ "partner_org_id": partner, "username": username.as_str() }),
+    );
+    record(&mut transaction, Author::User(actor), face, change).await?;
+    let config = reload(&mut transaction, actor, &partner).await?;
+    transaction.commit().await?;
+    Ok(config)
+}
+
+pub async fn remove_partner_user(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    partner_org_id: &str,
+    user_id: UserId,
+) -> Result<PartnerConfig, DomainError> {
+    let partner = normalize_partner_id("partner_org_id", partner_org_id)?;
+    let now = clock::now();
+    let mut transaction = store.begin_write().await?;
+    let row =
+        store::config(&mut *transaction, actor.org_id, &partner).await?.ok_or(CONFIG_NOT_FOUND)?;
+    let config_id = row.config_id()?;
+    if !store::remove_config_user(&mut *transaction, config_id, user_id).await? {
+        return Err(DomainError::NotFound("partner user"));
+    }
+    store::touch_config(&mut *transaction, config_id, &now).await?;
+    let change = config_change(
+        "partner_config.user_removed",
+        actor,
+        config_id,
+        json!({ "partner_org_id": partner, "user_id": user_id }),
     );
     record(&mut transaction, Author::User(actor), face, change).await?;
     let config = reload(&mut transaction, actor, &partner).await?;
@@ -581,8 +706,7 @@ async fn settle(
     let config_row = store::config_row_by_id(&mut *transaction, &offer.config_id)
         .await?
         .ok_or(OFFER_NOT_FOUND)?;
-    let resource: crate::domain::ids::ResourceId =
-        offer.resource_id.parse().map_err(|e| DomainError::Internal(Box::new(e)))?;
+    let resource: crate::domain::ids::ResourceId = parse_id(&offer.resource_id)?;
     let state = store::effective_state(offer.state()?, &offer.expires_at, &now);
     match (state, to) {
         (OfferState::Pending, _) => {}
@@ -612,8 +736,7 @@ async fn settle(
         ));
     }
     let config_id = config_row.config_id()?;
-    let sharing_org_id =
-        config_row.sharing_org_id.parse().map_err(|e| DomainError::Internal(Box::new(e)))?;
+    let sharing_org_id = parse_id(&config_row.sharing_org_id)?;
     if to == OfferState::Accepted {
         store::close_other_offers(&mut *transaction, resource, offer_id, &now).await?;
         store::upsert_share(&mut *transaction, config_id, resource, true, &now).await?;
@@ -642,15 +765,12 @@ async fn offer_view(
     let row =
         store::offer_detail_by_id(&mut *connection, offer_id).await?.ok_or(OFFER_NOT_FOUND)?;
     let offer = store::offer_by_id(&mut *connection, offer_id).await?.ok_or(OFFER_NOT_FOUND)?;
-    let resource = offer.resource_id.parse().map_err(|e| DomainError::Internal(Box::new(e)))?;
+    let resource = parse_id(&offer.resource_id)?;
     let accepted_by_org_id = store::accepted_partner(&mut *connection, resource).await?;
     let stored = OfferState::parse(&row.status)
         .ok_or_else(|| DomainError::Internal("unknown offer status".into()))?;
     Ok(OfferView {
-        sharing_org_id: row
-            .sharing_org_id
-            .parse()
-            .map_err(|e| DomainError::Internal(Box::new(e)))?,
+        sharing_org_id: parse_id(&row.sharing_org_id)?,
         sharing_org_name: row.sharing_org_name,
         partner_org_id: row.partner_org_id,
         schema: row.schema_name,
@@ -806,27 +926,21 @@ async fn load_all(
 async fn load(connection: &mut Connection, row: ConfigRow) -> Result<PartnerConfig, DomainError> {
     let id = row.config_id()?;
     let now = clock::now();
+    let template_role_grants = row.grants()?;
     Ok(PartnerConfig {
         id,
-        sharing_org_id: row
-            .sharing_org_id
-            .parse()
-            .map_err(|e| DomainError::Internal(Box::new(e)))?,
-        partner_status: if row.partner_registered > 0 {
+        sharing_org_id: parse_id(&row.sharing_org_id)?,
+        partner_status: if row.partner_name.is_some() {
             PartnerStatus::Registered
         } else {
             PartnerStatus::Unregistered
         },
+        partner_name: row.partner_name,
         users: store::config_users(&mut *connection, id).await?,
         entities: store::shares(&mut *connection, id).await?,
         offered_entities: store::offers(&mut *connection, id, &now).await?,
-        template_role_id: row
-            .template_role_id
-            .as_deref()
-            .map(str::parse)
-            .transpose()
-            .map_err(|e| DomainError::Internal(Box::new(e)))?,
-        template_role_grants: row.grants()?,
+        template_role_id: row.template_role_id.as_deref().map(parse_id).transpose()?,
+        template_role_grants,
         generated_role_id: row.generated_role_id,
         user_limit: row.user_limit,
         partner_org_id: row.partner_org_id,

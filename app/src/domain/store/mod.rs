@@ -155,7 +155,7 @@ impl Store {
 }
 
 /// Ids are stored as text; one that does not parse means the database was edited by hand.
-fn parse_id<T: FromStr>(text: &str) -> Result<T, DomainError>
+pub(crate) fn parse_id<T: FromStr>(text: &str) -> Result<T, DomainError>
 where
     T::Err: std::error::Error + Send + Sync + 'static,
 {

@@ -4,7 +4,9 @@ use sqlx::AnyExecutor;
 
 use super::parse_id;
 use crate::domain::ids::{ConfigId, OfferId, OrgId, ResourceId, RoleId, UserId};
-use crate::domain::partners::{Grant, OfferState, OfferedEntity, SharedEntity, TemplateRole};
+use crate::domain::partners::{
+    Grant, OfferState, OfferedEntity, PartnerUser, SharedEntity, TemplateRole,
+};
 use crate::domain::DomainError;
 
 fn internal(error: impl std::error::Error + Send + Sync + 'static) -> DomainError {
@@ -220,7 +222,8 @@ pub struct ConfigRow {
     pub generated_role_id: Option<String>,
     pub created_at: String,
     pub updated_at: String,
-    pub partner_registered: i64,
+    /// The partner org's name when it exists in Sharewell.
+    pub partner_name: Option<String>,
 }
 
 impl ConfigRow {
@@ -235,7 +238,7 @@ impl ConfigRow {
 
 const CONFIG_COLUMNS: &str = "c.id, c.sharing_org_id, c.partner_org_id, c.user_limit, \
     c.template_role_id, c.template_role_grants, c.generated_role_id, c.created_at, c.updated_at, \
-    (SELECT COUNT(*) FROM orgs WHERE orgs.id = c.partner_org_id) AS partner_registered";
+    (SELECT name FROM orgs WHERE orgs.id = c.partner_org_id) AS partner_name";
 
 pub async fn config(
     db: impl AnyExecutor<'_>,
@@ -381,14 +384,64 @@ pub async fn delete_config(db: impl AnyExecutor<'_>, id: ConfigId) -> Result<(),
 pub async fn config_users(
     db: impl AnyExecutor<'_>,
     id: ConfigId,
-) -> Result<Vec<UserId>, DomainError> {
-    let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT user_id FROM partner_config_users WHERE config_id = $1 ORDER BY added_at",
+) -> Result<Vec<PartnerUser>, DomainError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT users.id, users.username FROM partner_config_users pu \
+         JOIN users ON users.id = pu.user_id WHERE pu.config_id = $1 ORDER BY pu.added_at, users.id",
     )
     .bind(id.to_string())
     .fetch_all(db)
     .await?;
-    ids.iter().map(|id| parse_id(id)).collect()
+    rows.into_iter()
+        .map(|(id, username)| Ok(PartnerUser { id: parse_id(&id)?, username }))
+        .collect()
+}
+
+pub async fn add_config_user(
+    db: impl AnyExecutor<'_>,
+    id: ConfigId,
+    user_id: UserId,
+    now: &str,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "INSERT INTO partner_config_users (config_id, user_id, added_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (config_id, user_id) DO NOTHING",
+    )
+    .bind(id.to_string())
+    .bind(user_id.to_string())
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn remove_config_user(
+    db: impl AnyExecutor<'_>,
+    id: ConfigId,
+    user_id: UserId,
+) -> Result<bool, DomainError> {
+    let result =
+        sqlx::query("DELETE FROM partner_config_users WHERE config_id = $1 AND user_id = $2")
+            .bind(id.to_string())
+            .bind(user_id.to_string())
+            .execute(db)
+            .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// A user of `org_id` by username.
+pub async fn user_in_org(
+    db: impl AnyExecutor<'_>,
+    org_id: &str,
+    username: &str,
+) -> Result<Option<UserId>, DomainError> {
+    let id: Option<String> =
+        sqlx::query_scalar("SELECT id FROM users WHERE org_id = $1 AND username = $2")
+            .bind(org_id)
+            .bind(username)
+            .fetch_optional(db)
+            .await?;
+    id.as_deref().map(parse_id).transpose()
 }
 
 // ---- shares ------------------------------------------------------------------------------

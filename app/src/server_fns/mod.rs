@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+pub mod partners;
+
 use crate::domain::audit::EventPage;
 use crate::domain::identity::{Actor, NewToken, TokenSummary};
 use crate::domain::system::ServiceStatus;

@@ -1,0 +1,101 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::ui::{
+    EmptyState, ErrorNotice, FormError, PageHeader, BUTTON_CLASSES, CARD_CLASSES,
+    DANGER_BUTTON_CLASSES, INPUT_CLASSES, LABEL_CLASSES, SECONDARY_BUTTON_CLASSES,
+};
+use crate::domain::partners::TemplateRole;
+use crate::server_fns::partners::{list_roles, DeleteRole, SaveRole};
+
+/// Template roles: what a partner's users may do once a role is assigned to them.
+#[component]
+pub fn RolesPage() -> impl IntoView {
+    let save = ServerAction::<SaveRole>::new();
+    let delete = ServerAction::<DeleteRole>::new();
+    let roles =
+        Resource::new(move || (save.version().get(), delete.version().get()), |_| list_roles());
+
+    view! {
+        <Title text="Roles" />
+        <PageHeader
+            title="Template roles"
+            summary="Define a role once and assign it to partner configurations; its grants are copied at assignment."
+        />
+        <section class=format!("{CARD_CLASSES} mb-6")>
+            <h2 class="text-base font-semibold">"New role"</h2>
+            <RoleForm action=save role=None />
+        </section>
+        <FormError action=delete />
+        <Transition fallback=|| view! { <p class="text-slate-500">"Loading roles…"</p> }>
+            {move || Suspend::new(async move {
+                match roles.await {
+                    Err(error) => view! { <ErrorNotice message=error.to_string() /> }.into_any(),
+                    Ok(roles) if roles.is_empty() => view! {
+                        <EmptyState title="No roles yet" hint="Create one above." />
+                    }.into_any(),
+                    Ok(roles) => view! {
+                        <div class="space-y-4" data-testid="roles">
+                            {roles.into_iter().map(|role| {
+                                let id = role.id.to_string();
+                                let name = role.name.clone();
+                                let label = format!("Delete role {name}");
+                                view! {
+                                    <section class=CARD_CLASSES>
+                                        <div class="flex items-center justify-between">
+                                            <h2 class="text-base font-semibold">{name}</h2>
+                                            <ActionForm action=delete>
+                                                <input type="hidden" name="id" value=id />
+                                                <button type="submit" class=DANGER_BUTTON_CLASSES aria-label=label>"Delete"</button>
+                                            </ActionForm>
+                                        </div>
+                                        <RoleForm action=save role=Some(role) />
+                                    </section>
+                                }
+                            }).collect_view()}
+                        </div>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Name and grants (one per line: `action resource [allow|deny]`); edits `role` when given.
+#[component]
+fn RoleForm(action: ServerAction<SaveRole>, role: Option<TemplateRole>) -> impl IntoView {
+    let id = role.as_ref().map(|role| role.id.to_string()).unwrap_or_default();
+    let field =
+        |name: &str| format!("role-{name}-{}", if id.is_empty() { "new" } else { id.as_str() });
+    let (name_id, grants_id) = (field("name"), field("grants"));
+    let name = role.as_ref().map(|role| role.name.clone()).unwrap_or_default();
+    let grants = role
+        .map(|role| {
+            role.grants
+                .iter()
+                .map(|grant| match &grant.effect {
+                    Some(effect) => format!("{} {} {effect}", grant.action, grant.resource),
+                    None => format!("{} {}", grant.action, grant.resource),
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default();
+    let button = if id.is_empty() { "Create role" } else { "Save" };
+    let button_class = if id.is_empty() { BUTTON_CLASSES } else { SECONDARY_BUTTON_CLASSES };
+    view! {
+        <ActionForm action=action attr:class="mt-3 grid gap-3 md:grid-cols-3">
+            <input type="hidden" name="id" value=id />
+            <div>
+                <label for=name_id.clone() class=LABEL_CLASSES>"Name"</label>
+                <input id=name_id name="name" required value=name class=format!("{INPUT_CLASSES} mt-1") />
+            </div>
+            <div class="md:col-span-2">
+                <label for=grants_id.clone() class=LABEL_CLASSES>"Grants, one per line: action resource [allow|deny]"</label>
+                <textarea id=grants_id name="grants" rows="3" class=format!("{INPUT_CLASSES} mt-1 font-mono") placeholder="entity-read opportunity:* allow">{grants}</textarea>
+            </div>
+            <div><button type="submit" class=button_class>{button}</button></div>
+        </ActionForm>
+        <FormError action=action />
+    }
+}

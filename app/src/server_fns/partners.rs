@@ -1,0 +1,232 @@
+//! Server functions of the partner, role and public offer pages.
+
+use leptos::prelude::*;
+
+use crate::domain::partners::{OfferView, PartnerConfig, PartnerPage, TemplateRole};
+
+#[cfg(feature = "ssr")]
+use super::ssr::{actor_and_store, to_server_fn_error as fail};
+
+/// A partner's configuration with the org's roles (for the role picker).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PartnerDetail {
+    pub config: PartnerConfig,
+    pub roles: Vec<TemplateRole>,
+}
+
+#[server(endpoint = "partners")]
+pub async fn list_partners(search: String, page: usize) -> Result<PartnerPage, ServerFnError> {
+    use crate::domain::partners::service as partners;
+    let (store, actor) = actor_and_store().await?;
+    partners::partner_page(&store, &actor, &search, page).await.map_err(fail)
+}
+
+#[server(endpoint = "partner")]
+pub async fn get_partner(partner_org_id: String) -> Result<PartnerDetail, ServerFnError> {
+    use crate::domain::partners::service as partners;
+    let (store, actor) = actor_and_store().await?;
+    let config = partners::config(&store, &actor, &partner_org_id).await.map_err(fail)?;
+    let roles = partners::roles(&store, &actor).await.map_err(fail)?;
+    Ok(PartnerDetail { config, roles })
+}
+
+/// Starts a configuration for a partner and opens its page.
+#[server(endpoint = "add_partner")]
+pub async fn add_partner(partner_org_id: String) -> Result<(), ServerFnError> {
+    use crate::domain::{identity::Face, partners::service as partners};
+    let (store, actor) = actor_and_store().await?;
+    let config = partners::update_config(&store, &actor, Face::Web, &partner_org_id, None)
+        .await
+        .map_err(fail)?;
+    leptos_axum::redirect(&partner_path(&config.partner_org_id));
+    Ok(())
+}
+
+/// Sets the user limit; an empty field removes it.
+#[server(endpoint = "partner_user_limit")]
+pub async fn set_user_limit(
+    partner_org_id: String,
+    user_limit: String,
+) -> Result<(), ServerFnError> {
+    use crate::domain::{identity::Face, partners::service as partners, DomainError};
+    let (store, actor) = actor_and_store().await?;
+    let limit = match user_limit.trim() {
+        "" => None,
+        text => Some(
+            text.parse::<i64>()
+                .map_err(|_| fail(DomainError::invalid("user_limit", "must be a whole number")))?,
+        ),
+    };
+    partners::update_config(&store, &actor, Face::Web, &partner_org_id, Some(limit))
+        .await
+        .map_err(fail)?;
+    Ok(())
+}
+
+#[server(endpoint = "partner_add_user")]
+pub async fn add_partner_user(
+    partner_org_id: String,
+    username: String,
+) -> Result<(), ServerFnError> {
+    use crate::domain::{identity::Face, partners::service as partners};
+    let (store, actor) = actor_and_store().await?;
+    partners::add_partner_user(&store, &actor, Face::Web, &partner_org_id, &username)
+        .await
+        .map_err(fail)?;
+    Ok(())
+}
+
+#[server(endpoint = "partner_remove_user")]
+pub async fn remove_partner_user(
+    partner_org_id: String,
+    user_id: String,
+) -> Result<(), ServerFnError> {
+    use crate::domain::{identity::Face, partners::service as partners, DomainError};
+    let (store, actor) = actor_and_store().await?;
+    let user_id = user_id.parse().map_err(|_| fail(DomainError::NotFound("partner user")))?;
+    partners::remove_partner_user(&store, &actor, Face::Web, &partner_org_id, user_id)
+        .await
+        .map_err(fail)?;
+    Ok(())
+}
+
+#[server(endpoint = "partner_role")]
+pub async fn assign_partner_role(
+    partner_org_id: String,
+    template_role_id: String,
+) -> Result<(), ServerFnError> {
+    use crate::domain::{identity::Face, partners::service as partners};
+    let (store, actor) = actor_and_store().await?;
+    partners::assign_role(&store, &actor, Face::Web, &partner_org_id, &template_role_id)
+        .await
+        .map_err(fail)?;
+    Ok(())
+}
+
+/// Shares (`share = "true"`) or unshares one entity with the partner.
+#[server(endpoint = "partner_share")]
+pub async fn share_entity(
+    partner_org_id: String,
+    schema: String,
+    entity_id: String,
+    share: String,
+) -> Result<(), ServerFnError> {
+    use crate::domain::identity::Face;
+    use crate::domain::partners::{service as partners, EntityRef};
+    let (store, actor) = actor_and_store().await?;
+    let batch = [partners::PartnerEntities {
+        partner_org_id,
+        entities: vec![(EntityRef { schema, entity_id, parent_entity_id: None }, false)],
+    }];
+    let (share, unshare): (&[_], &[_]) =
+        if share == "true" { (&batch, &[]) } else { (&[], &batch) };
+    partners::share_entities(&store, &actor, Face::Web, share, unshare, false)
+        .await
+        .map_err(fail)?;
+    Ok(())
+}
+
+/// Offers one entity to this partner and, optionally, to more partners at once (ids
+/// separated by commas, spaces or new lines); or withdraws an offer (`withdraw = "true"`).
+#[server(endpoint = "partner_offer")]
+pub async fn offer_entity(
+    partner_org_id: String,
+    schema: String,
+    entity_id: String,
+    #[server(default)] more_partners: String,
+    #[server(default)] withdraw: String,
+) -> Result<(), ServerFnError> {
+    use crate::domain::identity::Face;
+    use crate::domain::partners::{service as partners, EntityRef};
+    let (store, actor) = actor_and_store().await?;
+    let entity = EntityRef { schema, entity_id, parent_entity_id: None };
+    let batch: Vec<partners::PartnerEntities> = std::iter::once(partner_org_id)
+        .chain(
+            more_partners
+                .split([',', ' ', '\n', '\r'])
+                .filter(|id| !id.trim().is_empty())
+                .map(str::to_owned),
+        )
+        .map(|partner_org_id| partners::PartnerEntities {
+            partner_org_id,
+            entities: vec![(entity.clone(), false)],
+        })
+        .collect();
+    let (offer, unoffer): (&[_], &[_]) =
+        if withdraw == "true" { (&[], &batch) } else { (&batch, &[]) };
+    let ttl = expect_context::<crate::domain::partners::OfferSettings>().ttl;
+    partners::offer_entities(&store, &actor, Face::Web, offer, unoffer, ttl).await.map_err(fail)?;
+    Ok(())
+}
+
+/// Deletes the configuration once the confirmation box is ticked.
+#[server(endpoint = "partner_delete")]
+pub async fn delete_partner(
+    partner_org_id: String,
+    #[server(default)] confirm: String,
+) -> Result<(), ServerFnError> {
+    use crate::domain::{identity::Face, partners::service as partners, DomainError};
+    if confirm != "yes" {
+        return Err(fail(DomainError::invalid("confirm", "tick the box to confirm the deletion")));
+    }
+    let (store, actor) = actor_and_store().await?;
+    partners::delete_config(&store, &actor, Face::Web, &partner_org_id).await.map_err(fail)?;
+    leptos_axum::redirect("/partners");
+    Ok(())
+}
+
+#[server(endpoint = "roles")]
+pub async fn list_roles() -> Result<Vec<TemplateRole>, ServerFnError> {
+    use crate::domain::partners::service as partners;
+    let (store, actor) = actor_and_store().await?;
+    partners::roles(&store, &actor).await.map_err(fail)
+}
+
+/// Creates a role (no `id`) or updates one. Grants are one per line:
+/// `action resource [allow|deny]`.
+#[server(endpoint = "save_role")]
+pub async fn save_role(
+    #[server(default)] id: String,
+    name: String,
+    grants: String,
+) -> Result<(), ServerFnError> {
+    use crate::domain::{identity::Face, partners::service as partners, DomainError};
+    let (store, actor) = actor_and_store().await?;
+    let grants = crate::domain::partners::parse_grant_lines(&grants).map_err(fail)?;
+    if id.trim().is_empty() {
+        partners::create_role(&store, &actor, Face::Web, &name, grants).await.map_err(fail)?;
+    } else {
+        let id = id.parse().map_err(|_| fail(DomainError::NotFound("template role")))?;
+        partners::update_role(&store, &actor, Face::Web, id, &name, grants).await.map_err(fail)?;
+    }
+    Ok(())
+}
+
+#[server(endpoint = "delete_role")]
+pub async fn delete_role(id: String) -> Result<(), ServerFnError> {
+    use crate::domain::{identity::Face, partners::service as partners, DomainError};
+    let (store, actor) = actor_and_store().await?;
+    let id = id.parse().map_err(|_| fail(DomainError::NotFound("template role")))?;
+    partners::delete_role(&store, &actor, Face::Web, id).await.map_err(fail)
+}
+
+/// Public: the offer behind a link, as its page shows it.
+#[server(endpoint = "offer")]
+pub async fn get_offer(token: String) -> Result<OfferView, ServerFnError> {
+    use crate::domain::partners::service as partners;
+    let store = expect_context::<crate::domain::store::Store>();
+    partners::offer_by_link(&store, &token).await.map_err(fail)
+}
+
+/// Public: accept (`decision = "accept"`) or decline the offer behind a link.
+#[server(endpoint = "answer_offer")]
+pub async fn answer_offer(token: String, decision: String) -> Result<OfferView, ServerFnError> {
+    use crate::domain::partners::service as partners;
+    let store = expect_context::<crate::domain::store::Store>();
+    partners::answer_offer_by_link(&store, &token, decision == "accept").await.map_err(fail)
+}
+
+/// The page of one partner.
+pub fn partner_path(partner_org_id: &str) -> String {
+    format!("/partners/{}", crate::components::ui::encode_component(partner_org_id))
+}

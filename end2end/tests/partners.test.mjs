@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { launchBrowser } from "../support/browser.mjs";
+import { createOrgWithAdmin, sharewell, signIn } from "../support/cli.mjs";
+import { startServer } from "../support/server.mjs";
+
+let server;
+let browser;
+let partner;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  createOrgWithAdmin(server, "Acme Energy", "alice");
+  partner = sharewell(server, "org", "create", "--name", "Installer GmbH");
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("an entity offered on the dashboard is accepted from its public link, and the dashboard shows it", async () => {
+  const dashboard = await browser.newContext();
+  const page = await dashboard.newPage();
+  await signIn(page, server.baseUrl, "alice", "/partners");
+  await page.waitForURL(`${server.baseUrl}/partners`);
+  await page.waitForSelector("body[data-hydrated=true]");
+  await page.getByText("No partners yet").waitFor();
+
+  await page.getByLabel("Add a partner").fill(partner.id);
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await page.waitForURL(`${server.baseUrl}/partners/${partner.id}`);
+  await page.getByTestId("partner-title").getByText("Installer GmbH").waitFor();
+  await page.waitForSelector("body[data-hydrated=true]");
+
+  await page.getByLabel("Schema").last().fill("opportunity");
+  await page.getByLabel("Entity id").last().fill("deal-42");
+  await page.getByLabel("Also offer to (partner ids)").fill("prospect-b");
+  await page.getByRole("button", { name: "Offer", exact: true }).click();
+  const link = await page.getByTestId("offer-link").inputValue();
+  assert.match(link, /^\/offers\/[A-Za-z0-9_-]{43}$/);
+  assert.equal(await page.getByTestId("offer-state").innerText(), "PENDING");
+
+  // The partner opens the link in a browser with no session at all.
+  const stranger = await browser.newContext();
+  const offerPage = await stranger.newPage();
+  await offerPage.goto(`${server.baseUrl}${link}`);
+  await offerPage.getByText("Acme Energy offers you").waitFor();
+  await offerPage.getByRole("button", { name: "Accept" }).click();
+  await offerPage.getByTestId("offer-outcome").getByText("Accepted").waitFor();
+  await stranger.close();
+
+  await page.reload();
+  await page.getByTestId("offer-state").getByText("ACCEPTED").waitFor();
+  assert.match(await page.getByTestId("shared-entities").innerText(), /deal-42/);
+
+  await page.goto(`${server.baseUrl}/partners/prospect-b`);
+  await page.getByTestId("offer-state").getByText("UNAVAILABLE").waitFor();
+  await dashboard.close();
+});
+
+test("an unknown offer link shows a helpful page with status 404", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const response = await page.goto(`${server.baseUrl}/offers/not-a-real-link`);
+  assert.equal(response.status(), 404);
+  await page.getByRole("heading", { name: "This offer link is not valid" }).waitFor();
+  await context.close();
+});
