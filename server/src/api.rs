@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use app::domain::audit::{service as audit, EventFilter, EventPage};
+use app::domain::files::service as files;
 use app::domain::identity::{service as identity, Actor, Face, NewToken, TokenSummary};
 use app::domain::ids::RoleId;
 use app::domain::partners::{service as partners, Grant, TemplateRole};
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/tokens", get(list_tokens).post(create_token))
         .route("/api/v1/tokens/{id}", delete(revoke_token))
         .route("/api/v1/audit-events", get(audit_events))
+        .route("/api/v1/apps", get(list_apps).post(register_app))
         .route("/api/v1/roles", get(list_roles).post(create_role))
         .route("/api/v1/roles/{id}", get(get_role).put(update_role).delete(delete_role))
         .route("/api/v1/{*rest}", any(unknown_endpoint))
@@ -89,6 +91,31 @@ async fn audit_events(
     };
     let filter = EventFilter { action: query.action, before };
     Ok(Json(audit::list(&state.store, &actor, &filter).await?))
+}
+
+#[derive(Deserialize)]
+struct AppBody {
+    name: String,
+}
+
+/// The org's app catalogue: the apps its users may share.
+async fn list_apps(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let apps = files::apps(&state.store, &actor).await?;
+    let apps: Vec<_> =
+        apps.into_iter().map(|(uid, name)| json!({ "uid": uid, "name": name })).collect();
+    Ok(Json(json!({ "apps": apps })))
+}
+
+async fn register_app(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<AppBody>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let (uid, name) = files::register_app(&state.store, &actor, Face::Api, &body.name).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "uid": uid, "name": name }))))
 }
 
 #[derive(Deserialize)]

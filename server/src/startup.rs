@@ -154,6 +154,8 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
         .merge(web::router())
         .merge(api::router())
         .merge(faces::epilot::router())
+        .merge(faces::puter::router())
+        .merge(faces::zus::router())
         .leptos_routes_with_context(&state, routes, leptos_context.clone(), render_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(leptos_context, shell))
         .with_state(state.clone())

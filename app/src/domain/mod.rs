@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod error;
+pub mod files;
 pub mod identity;
 pub mod ids;
 pub mod partners;

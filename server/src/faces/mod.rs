@@ -2,3 +2,5 @@
 //! the results back into its own shapes. No rules and no SQL live here.
 
 pub mod epilot;
+pub mod puter;
+pub mod zus;

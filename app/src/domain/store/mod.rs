@@ -14,6 +14,7 @@ use sqlx::{AnyPool, Executor};
 use super::DomainError;
 
 pub mod audit;
+pub mod files;
 pub mod identity;
 pub mod partners;
 

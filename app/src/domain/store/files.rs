@@ -1,0 +1,640 @@
+//! SQL for files and apps shared with people, access requests and notifications.
+
+use sqlx::AnyExecutor;
+
+use super::parse_id;
+use crate::domain::files::Access;
+use crate::domain::files::{
+    AccessRequest, Notification, Person, PersonShare, RequestFilter, RequestStatus,
+};
+use crate::domain::ids::{OrgId, ResourceId, UserId};
+use crate::domain::DomainError;
+
+fn internal(message: String) -> DomainError {
+    DomainError::Internal(message.into())
+}
+
+// ---- people ------------------------------------------------------------------------------
+
+#[derive(sqlx::FromRow)]
+struct PersonRow {
+    id: String,
+    username: String,
+    email: String,
+}
+
+impl PersonRow {
+    fn into_person(self) -> Result<Person, DomainError> {
+        Ok(Person { user_id: parse_id(&self.id)?, username: self.username, email: self.email })
+    }
+}
+
+/// A user by username, or by email when the text contains `@` (both stored lowercase).
+pub async fn person_by_name_or_email(
+    db: impl AnyExecutor<'_>,
+    text: &str,
+) -> Result<Option<Person>, DomainError> {
+    let needle = text.trim().to_ascii_lowercase();
+    let column = if needle.contains('@') { "email" } else { "username" };
+    let row: Option<PersonRow> =
+        sqlx::query_as(&format!("SELECT id, username, email FROM users WHERE {column} = $1"))
+            .bind(needle)
+            .fetch_optional(db)
+            .await?;
+    row.map(PersonRow::into_person).transpose()
+}
+
+pub async fn person(db: impl AnyExecutor<'_>, id: UserId) -> Result<Option<Person>, DomainError> {
+    let row: Option<PersonRow> =
+        sqlx::query_as("SELECT id, username, email FROM users WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(db)
+            .await?;
+    row.map(PersonRow::into_person).transpose()
+}
+
+// ---- file and app resources --------------------------------------------------------------
+
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct ResourceRow {
+    pub id: String,
+    pub kind: String,
+    pub external_id: String,
+    pub title: String,
+    pub owner_user_id: Option<String>,
+    pub lookup_hash: Option<String>,
+}
+
+impl ResourceRow {
+    pub fn resource_id(&self) -> Result<ResourceId, DomainError> {
+        parse_id(&self.id)
+    }
+}
+
+const RESOURCE_COLUMNS: &str = "id, kind, external_id, title, owner_user_id, lookup_hash";
+
+pub async fn file_by_path(
+    db: impl AnyExecutor<'_>,
+    owner: UserId,
+    path: &str,
+) -> Result<Option<ResourceRow>, DomainError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {RESOURCE_COLUMNS} FROM resources \
+         WHERE kind = 'file' AND owner_user_id = $1 AND external_id = $2"
+    ))
+    .bind(owner.to_string())
+    .bind(path)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// A file or app of `org_id` by its uid (the resource id).
+pub async fn resource_of_org(
+    db: impl AnyExecutor<'_>,
+    org_id: OrgId,
+    id: &str,
+) -> Result<Option<ResourceRow>, DomainError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {RESOURCE_COLUMNS} FROM resources WHERE id = $1 AND owner_org_id = $2 \
+         AND kind IN ('file', 'app')"
+    ))
+    .bind(id)
+    .bind(org_id.to_string())
+    .fetch_optional(db)
+    .await?)
+}
+
+pub async fn file_by_lookup_hash(
+    db: impl AnyExecutor<'_>,
+    owner: UserId,
+    lookup_hash: &str,
+) -> Result<Option<ResourceRow>, DomainError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {RESOURCE_COLUMNS} FROM resources \
+         WHERE kind = 'file' AND owner_user_id = $1 AND lookup_hash = $2"
+    ))
+    .bind(owner.to_string())
+    .bind(lookup_hash)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// An app of the org's catalogue by its uid (`app-…`) or its name.
+pub async fn app(
+    db: impl AnyExecutor<'_>,
+    org_id: OrgId,
+    uid_or_name: &str,
+) -> Result<Option<ResourceRow>, DomainError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {RESOURCE_COLUMNS} FROM resources WHERE kind = 'app' AND owner_org_id = $1 \
+         AND (external_id = $2 OR title = $2) ORDER BY id LIMIT 1"
+    ))
+    .bind(org_id.to_string())
+    .bind(uid_or_name)
+    .fetch_optional(db)
+    .await?)
+}
+
+pub async fn apps(
+    db: impl AnyExecutor<'_>,
+    org_id: OrgId,
+) -> Result<Vec<ResourceRow>, DomainError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {RESOURCE_COLUMNS} FROM resources WHERE kind = 'app' AND owner_org_id = $1 ORDER BY title"
+    ))
+    .bind(org_id.to_string())
+    .fetch_all(db)
+    .await?)
+}
+
+pub struct NewResource<'a> {
+    pub id: ResourceId,
+    pub org_id: OrgId,
+    pub owner_user_id: Option<UserId>,
+    pub kind: &'a str,
+    pub external_id: &'a str,
+    pub title: &'a str,
+    pub lookup_hash: Option<&'a str>,
+    pub now: &'a str,
+}
+
+pub async fn insert_resource(
+    db: impl AnyExecutor<'_>,
+    resource: &NewResource<'_>,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "INSERT INTO resources (id, owner_org_id, kind, schema_name, external_id, title, \
+         owner_user_id, lookup_hash, created_at, updated_at) \
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $8)",
+    )
+    .bind(resource.id.to_string())
+    .bind(resource.org_id.to_string())
+    .bind(resource.kind)
+    .bind(resource.external_id)
+    .bind(resource.title)
+    .bind(resource.owner_user_id.map(|id| id.to_string()))
+    .bind(resource.lookup_hash)
+    .bind(resource.now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+// ---- shares with people ------------------------------------------------------------------
+
+pub struct NewPersonShare<'a> {
+    pub resource_id: ResourceId,
+    pub owner: UserId,
+    pub recipient: Option<UserId>,
+    pub access: Access,
+    pub share_info_type: &'a str,
+    pub message: &'a str,
+    pub auth_ticket: Option<&'a str>,
+    pub link: Option<&'a str>,
+    pub face: &'a str,
+    pub now: &'a str,
+}
+
+/// Shares a resource with a person; sharing it again updates access, message and ticket.
+pub async fn upsert_person_share(
+    db: impl AnyExecutor<'_>,
+    share: &NewPersonShare<'_>,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "INSERT INTO user_shares (id, resource_id, owner_user_id, recipient_user_id, access, \
+         share_info_type, message, auth_ticket, link, face, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) \
+         ON CONFLICT (resource_id, recipient_user_id) DO UPDATE SET access = excluded.access, \
+           share_info_type = excluded.share_info_type, message = excluded.message, \
+           auth_ticket = COALESCE(excluded.auth_ticket, user_shares.auth_ticket), \
+           link = COALESCE(excluded.link, user_shares.link), updated_at = excluded.updated_at",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(share.resource_id.to_string())
+    .bind(share.owner.to_string())
+    .bind(share.recipient.map(|id| id.to_string()))
+    .bind(share.access.as_str())
+    .bind(share.share_info_type)
+    .bind(share.message)
+    .bind(share.auth_ticket)
+    .bind(share.link)
+    .bind(share.face)
+    .bind(share.now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct ShareRow {
+    id: String,
+    resource_id: String,
+    kind: String,
+    title: String,
+    external_id: String,
+    lookup_hash: Option<String>,
+    owner_id: String,
+    owner_username: String,
+    owner_email: String,
+    recipient_id: Option<String>,
+    recipient_username: Option<String>,
+    recipient_email: Option<String>,
+    access: String,
+    share_info_type: String,
+    message: String,
+    auth_ticket: Option<String>,
+    link: Option<String>,
+    face: String,
+    created_at: String,
+    updated_at: String,
+}
+
+impl ShareRow {
+    fn into_share(self) -> Result<PersonShare, DomainError> {
+        let recipient = match (self.recipient_id, self.recipient_username, self.recipient_email) {
+            (Some(id), Some(username), Some(email)) => {
+                Some(Person { user_id: parse_id(&id)?, username, email })
+            }
+            _ => None,
+        };
+        let path =
+            (self.kind == "file" && self.external_id.starts_with('/')).then_some(self.external_id);
+        Ok(PersonShare {
+            id: self.id,
+            resource_id: self.resource_id,
+            kind: self.kind,
+            title: self.title,
+            path,
+            lookup_hash: self.lookup_hash,
+            owner: Person {
+                user_id: parse_id(&self.owner_id)?,
+                username: self.owner_username,
+                email: self.owner_email,
+            },
+            recipient,
+            access: Access::parse("access", &self.access).map_err(|e| internal(e.to_string()))?,
+            share_info_type: self.share_info_type,
+            message: self.message,
+            auth_ticket: self.auth_ticket,
+            link: self.link,
+            face: self.face,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+const SHARE_SELECT: &str = "SELECT s.id, s.resource_id, r.kind, r.title, r.external_id, r.lookup_hash, \
+    o.id AS owner_id, o.username AS owner_username, o.email AS owner_email, \
+    rc.id AS recipient_id, rc.username AS recipient_username, rc.email AS recipient_email, \
+    s.access, s.share_info_type, s.message, s.auth_ticket, s.link, s.face, s.created_at, s.updated_at \
+    FROM user_shares s JOIN resources r ON r.id = s.resource_id JOIN users o ON o.id = s.owner_user_id \
+    LEFT JOIN users rc ON rc.id = s.recipient_user_id";
+
+/// Which side of a share the listing is for.
+#[derive(Clone, Copy, Debug)]
+pub enum Side {
+    Sent,
+    Received,
+}
+
+pub struct ShareFilter<'a> {
+    pub share_info_type: Option<&'a str>,
+    pub lookup_hash: Option<&'a str>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A user's sent or received shares, newest first.
+pub async fn person_shares(
+    db: impl AnyExecutor<'_>,
+    user: UserId,
+    side: Side,
+    filter: &ShareFilter<'_>,
+) -> Result<Vec<PersonShare>, DomainError> {
+    let column = match side {
+        Side::Sent => "s.owner_user_id",
+        Side::Received => "s.recipient_user_id",
+    };
+    let rows: Vec<ShareRow> = sqlx::query_as(&format!(
+        "{SHARE_SELECT} WHERE {column} = $1 AND ($2 IS NULL OR s.share_info_type = $2) \
+         AND ($3 IS NULL OR r.lookup_hash = $3) ORDER BY s.id DESC LIMIT $4 OFFSET $5"
+    ))
+    .bind(user.to_string())
+    .bind(filter.share_info_type)
+    .bind(filter.lookup_hash)
+    .bind(filter.limit)
+    .bind(filter.offset)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter().map(ShareRow::into_share).collect()
+}
+
+/// Deletes the owner's shares with this ticket and/or of this file; how many went.
+pub async fn delete_person_shares(
+    db: impl AnyExecutor<'_>,
+    owner: UserId,
+    auth_ticket: Option<&str>,
+    lookup_hash: Option<&str>,
+) -> Result<u64, DomainError> {
+    let result = sqlx::query(
+        "DELETE FROM user_shares WHERE owner_user_id = $1 AND ($2 IS NULL OR auth_ticket = $2) \
+         AND ($3 IS NULL OR resource_id IN (SELECT id FROM resources WHERE lookup_hash = $3 \
+           AND owner_user_id = $1))",
+    )
+    .bind(owner.to_string())
+    .bind(auth_ticket)
+    .bind(lookup_hash)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected())
+}
+
+// ---- access requests ---------------------------------------------------------------------
+
+#[derive(sqlx::FromRow)]
+pub struct RequestRow {
+    pub id: String,
+    pub requester_user_id: String,
+    pub owner_user_id: String,
+    pub resource_id: String,
+    pub status: String,
+    pub attempts: i64,
+}
+
+impl RequestRow {
+    pub fn status(&self) -> Result<RequestStatus, DomainError> {
+        RequestStatus::parse(&self.status)
+            .ok_or_else(|| internal(format!("unknown request status {}", self.status)))
+    }
+}
+
+const REQUEST_ROW: &str = "SELECT id, requester_user_id, owner_user_id, resource_id, status, attempts FROM access_requests";
+
+pub async fn request_for(
+    db: impl AnyExecutor<'_>,
+    requester: UserId,
+    resource: ResourceId,
+) -> Result<Option<RequestRow>, DomainError> {
+    Ok(sqlx::query_as(&format!("{REQUEST_ROW} WHERE requester_user_id = $1 AND resource_id = $2"))
+        .bind(requester.to_string())
+        .bind(resource.to_string())
+        .fetch_optional(db)
+        .await?)
+}
+
+pub async fn request_by_id(
+    db: impl AnyExecutor<'_>,
+    id: &str,
+) -> Result<Option<RequestRow>, DomainError> {
+    Ok(sqlx::query_as(&format!("{REQUEST_ROW} WHERE id = $1")).bind(id).fetch_optional(db).await?)
+}
+
+pub struct NewRequest<'a> {
+    pub id: &'a str,
+    pub requester: UserId,
+    pub owner: UserId,
+    pub resource_id: ResourceId,
+    pub lookup_hash: &'a str,
+    pub auth_ticket: Option<&'a str>,
+    pub message: &'a str,
+    pub now: &'a str,
+}
+
+pub async fn insert_request(
+    db: impl AnyExecutor<'_>,
+    request: &NewRequest<'_>,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "INSERT INTO access_requests (id, requester_user_id, owner_user_id, resource_id, lookup_hash, \
+         auth_ticket, message, status, attempts, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 1, $8, $8)",
+    )
+    .bind(request.id)
+    .bind(request.requester.to_string())
+    .bind(request.owner.to_string())
+    .bind(request.resource_id.to_string())
+    .bind(request.lookup_hash)
+    .bind(request.auth_ticket)
+    .bind(request.message)
+    .bind(request.now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Asks again after a decline: pending once more, one more attempt counted.
+pub async fn renew_request(
+    db: impl AnyExecutor<'_>,
+    id: &str,
+    message: &str,
+    now: &str,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "UPDATE access_requests SET status = 'pending', attempts = attempts + 1, message = $1, \
+         updated_at = $2 WHERE id = $3",
+    )
+    .bind(message)
+    .bind(now)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Answers a pending request; `false` when it was no longer pending.
+pub async fn answer_request(
+    db: impl AnyExecutor<'_>,
+    id: &str,
+    status: RequestStatus,
+    now: &str,
+) -> Result<bool, DomainError> {
+    let result = sqlx::query(
+        "UPDATE access_requests SET status = $1, updated_at = $2 WHERE id = $3 AND status = 'pending'",
+    )
+    .bind(status.as_str())
+    .bind(now)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+pub async fn delete_request(db: impl AnyExecutor<'_>, id: &str) -> Result<(), DomainError> {
+    sqlx::query("DELETE FROM access_requests WHERE id = $1").bind(id).execute(db).await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct RequestViewRow {
+    id: String,
+    requester_id: String,
+    requester_username: String,
+    requester_email: String,
+    owner_id: String,
+    owner_username: String,
+    owner_email: String,
+    lookup_hash: String,
+    file_title: String,
+    message: String,
+    status: String,
+    attempts: i64,
+    created_at: String,
+    updated_at: String,
+}
+
+/// Requests where `user` is the owner (`Side::Received`) or the requester (`Side::Sent`).
+pub async fn requests(
+    db: impl AnyExecutor<'_>,
+    user: UserId,
+    side: Side,
+    filter: &RequestFilter,
+) -> Result<Vec<AccessRequest>, DomainError> {
+    let (mine, theirs) = match side {
+        Side::Received => ("q.owner_user_id", "q.requester_user_id"),
+        Side::Sent => ("q.requester_user_id", "q.owner_user_id"),
+    };
+    let status = filter.status.map(RequestStatus::as_str).or((!filter.all).then_some("pending"));
+    let rows: Vec<RequestViewRow> = sqlx::query_as(&format!(
+        "SELECT q.id, rq.id AS requester_id, rq.username AS requester_username, rq.email AS requester_email, \
+         ow.id AS owner_id, ow.username AS owner_username, ow.email AS owner_email, q.lookup_hash, \
+         r.title AS file_title, q.message, q.status, q.attempts, q.created_at, q.updated_at \
+         FROM access_requests q JOIN users rq ON rq.id = q.requester_user_id \
+         JOIN users ow ON ow.id = q.owner_user_id JOIN resources r ON r.id = q.resource_id \
+         WHERE {mine} = $1 AND ($2 IS NULL OR {theirs} = $2) AND ($3 IS NULL OR q.lookup_hash = $3) \
+         AND ($4 IS NULL OR q.status = $4) ORDER BY q.id DESC LIMIT $5 OFFSET $6"
+    ))
+    .bind(user.to_string())
+    .bind(filter.counterpart.map(|id| id.to_string()))
+    .bind(filter.lookup_hash.as_deref())
+    .bind(status)
+    .bind(filter.limit)
+    .bind(filter.offset)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(AccessRequest {
+                id: row.id,
+                requester: Person {
+                    user_id: parse_id(&row.requester_id)?,
+                    username: row.requester_username,
+                    email: row.requester_email,
+                },
+                owner: Person {
+                    user_id: parse_id(&row.owner_id)?,
+                    username: row.owner_username,
+                    email: row.owner_email,
+                },
+                lookup_hash: row.lookup_hash,
+                file_title: row.file_title,
+                message: row.message,
+                status: RequestStatus::parse(&row.status)
+                    .ok_or_else(|| internal(format!("unknown request status {}", row.status)))?,
+                attempts: row.attempts,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+            })
+        })
+        .collect()
+}
+
+// ---- notifications -----------------------------------------------------------------------
+
+/// An in-app notification and its outbox entry, for later delivery by other channels.
+pub async fn notify(
+    db: &mut sqlx::AnyConnection,
+    user: UserId,
+    kind: &str,
+    title: &str,
+    link: Option<&str>,
+    now: &str,
+) -> Result<(), DomainError> {
+    sqlx::query("INSERT INTO notifications (id, user_id, kind, title, link, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(user.to_string())
+        .bind(kind)
+        .bind(title)
+        .bind(link)
+        .bind(now)
+        .execute(&mut *db)
+        .await?;
+    let payload = serde_json::json!({ "title": title, "link": link }).to_string();
+    sqlx::query(
+        "INSERT INTO outbox (id, user_id, kind, payload, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(user.to_string())
+    .bind(kind)
+    .bind(payload)
+    .bind(now)
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct NotificationRow {
+    id: String,
+    kind: String,
+    title: String,
+    link: Option<String>,
+    read_at: Option<String>,
+    created_at: String,
+}
+
+pub async fn notifications(
+    db: impl AnyExecutor<'_>,
+    user: UserId,
+    limit: i64,
+) -> Result<Vec<Notification>, DomainError> {
+    let rows: Vec<NotificationRow> = sqlx::query_as(
+        "SELECT id, kind, title, link, read_at, created_at FROM notifications WHERE user_id = $1 \
+         ORDER BY id DESC LIMIT $2",
+    )
+    .bind(user.to_string())
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Notification {
+            id: row.id,
+            kind: row.kind,
+            title: row.title,
+            link: row.link,
+            read: row.read_at.is_some(),
+            created_at: row.created_at,
+        })
+        .collect())
+}
+
+pub async fn unread_notifications(
+    db: impl AnyExecutor<'_>,
+    user: UserId,
+) -> Result<i64, DomainError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
+    )
+    .bind(user.to_string())
+    .fetch_one(db)
+    .await?)
+}
+
+/// Marks one notification (or, with `None`, all of them) read.
+pub async fn mark_notifications_read(
+    db: impl AnyExecutor<'_>,
+    user: UserId,
+    id: Option<&str>,
+    now: &str,
+) -> Result<u64, DomainError> {
+    let result = sqlx::query(
+        "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL AND ($3 IS NULL OR id = $3)",
+    )
+    .bind(now)
+    .bind(user.to_string())
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected())
+}

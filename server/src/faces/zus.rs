@@ -1,0 +1,494 @@
+//! Züs 0box file sharing and share requests, `/v2/shareinfo…` and `/v2/sharereq…`
+//! (contract: shared/seeds/002; client shape: gosdk `zboxapi`, see shared/WIRE.md).
+//!
+//! Answers `{"message", "data"}`; errors `{"message", "error"}` with a 4xx status.
+
+use axum::extract::{FromRequest, Multipart, Query, Request, State};
+use axum::http::{header, request::Parts, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use app::domain::files::service::{self as files, Ticket};
+use app::domain::files::{AccessRequest, PersonShare, RequestFilter, RequestStatus};
+use app::domain::identity::{service as identity, Actor, Face};
+use app::domain::DomainError;
+
+use crate::bearer::actor_from_bearer;
+use crate::startup::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v2/shareinfo", post(add_share_info).delete(delete_share_info))
+        .route("/v2/shareinfo/shared", get(sent_share_info))
+        .route("/v2/shareinfo/received", get(received_share_info))
+        .route("/v2/sharereq", post(create_request).put(answer_request).delete(withdraw_request))
+        .route("/v2/sharereq/received", get(received_requests))
+        .route("/v2/sharereq/requested", get(sent_requests))
+}
+
+/// The caller: `Authorization: Bearer`, or the token in the Go client's `X-App-ID-Token`.
+struct Caller(Actor);
+
+impl axum::extract::FromRequestParts<AppState> for Caller {
+    type Rejection = ZusError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ZusError> {
+        if parts.headers.contains_key(header::AUTHORIZATION) {
+            return Ok(Self(actor_from_bearer(parts, &state.store).await?));
+        }
+        let token = parts.headers.get("x-app-id-token").and_then(|value| value.to_str().ok());
+        match token {
+            Some(token) => Ok(Self(identity::actor_for_token(&state.store, token.trim()).await?)),
+            None => Err(DomainError::Unauthenticated.into()),
+        }
+    }
+}
+
+/// The form fields of `POST /v2/shareinfo`, from multipart, urlencoded or JSON.
+#[derive(Deserialize, Default)]
+struct ShareInfoForm {
+    auth_ticket: Option<String>,
+    message: Option<String>,
+    share_info_type: Option<String>,
+    link: Option<String>,
+}
+
+impl ShareInfoForm {
+    async fn read(request: Request, state: &AppState) -> Result<Self, ZusError> {
+        let content_type = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        if content_type.starts_with("multipart/form-data") {
+            let mut multipart = Multipart::from_request(request, state)
+                .await
+                .map_err(|e| ZusError::bad(&e.body_text()))?;
+            let mut form = Self::default();
+            while let Some(field) =
+                multipart.next_field().await.map_err(|e| ZusError::bad(&e.body_text()))?
+            {
+                let name = field.name().unwrap_or_default().to_owned();
+                let value = field.text().await.map_err(|e| ZusError::bad(&e.body_text()))?;
+                match name.as_str() {
+                    "auth_ticket" => form.auth_ticket = Some(value),
+                    "message" => form.message = Some(value),
+                    "share_info_type" => form.share_info_type = Some(value),
+                    "link" => form.link = Some(value),
+                    _ => {}
+                }
+            }
+            Ok(form)
+        } else if content_type.starts_with("application/x-www-form-urlencoded") {
+            let Form(form) = Form::<Self>::from_request(request, state)
+                .await
+                .map_err(|e| ZusError::bad(&e.body_text()))?;
+            Ok(form)
+        } else {
+            let Json(form) = Json::<Self>::from_request(request, state)
+                .await
+                .map_err(|e| ZusError::bad(&e.body_text()))?;
+            Ok(form)
+        }
+    }
+}
+
+async fn add_share_info(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    request: Request,
+) -> Result<Json<Value>, ZusError> {
+    let form = ShareInfoForm::read(request, &state).await?;
+    let raw = form
+        .auth_ticket
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| ZusError::bad("auth_ticket is required"))?;
+    let ticket = decode_ticket(&raw)?;
+    let share = files::add_share_info(
+        &state.store,
+        &actor,
+        &ticket,
+        form.message.as_deref().unwrap_or_default(),
+        form.share_info_type.as_deref(),
+        form.link.as_deref().filter(|l| !l.is_empty()),
+    )
+    .await?;
+    Ok(Json(json!({
+        "message": "shareinfo added successfully",
+        "data": {
+            "auth_ticket": share.auth_ticket,
+            "message": share.message,
+            "share_info_type": share.share_info_type,
+            "client_id": share.owner.user_id,
+            "receiver": share.recipient.as_ref().map(|p| p.user_id.to_string()).unwrap_or_default(),
+            "lookup_hash": share.lookup_hash,
+            "sender_name": share.owner.username,
+            "link": share.link.unwrap_or_default(),
+            "receiver_name": share.recipient.map(|p| p.username).unwrap_or_default(),
+        }
+    })))
+}
+
+/// The gosdk auth ticket: base64 of a JSON marker naming receiver, owner and file.
+fn decode_ticket(raw: &str) -> Result<Ticket, ZusError> {
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
+    let trimmed = raw.trim();
+    let bytes = STANDARD
+        .decode(trimmed)
+        .or_else(|_| URL_SAFE.decode(trimmed))
+        .or_else(|_| URL_SAFE_NO_PAD.decode(trimmed.trim_end_matches('=')))
+        .map_err(|_| ZusError::bad("auth_ticket is not valid base64"))?;
+    let marker: Value = serde_json::from_slice(&bytes)
+        .map_err(|_| ZusError::bad("auth_ticket does not hold a JSON ticket"))?;
+    let text = |name: &str| marker.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
+    Ok(Ticket {
+        receiver: text("client_id"),
+        owner: text("owner_id"),
+        lookup_hash: text("file_path_hash"),
+        file_name: text("file_name"),
+        raw: trimmed.to_owned(),
+    })
+}
+
+#[derive(Deserialize)]
+struct ShareInfoQuery {
+    #[serde(rename = "shareInfoType")]
+    share_info_type: Option<String>,
+    lookup_hash: Option<String>,
+    #[serde(default)]
+    limit: Option<String>,
+    #[serde(default)]
+    offset: Option<String>,
+    /// Accepted for compatibility; Sharewell has no AI shares to exclude.
+    #[serde(rename = "exclude_ai")]
+    _exclude_ai: Option<String>,
+}
+
+async fn sent_share_info(
+    state: State<AppState>,
+    caller: Caller,
+    Query(query): Query<ShareInfoQuery>,
+) -> Result<Json<Value>, ZusError> {
+    list_share_info(state, caller, query, false).await
+}
+
+async fn received_share_info(
+    state: State<AppState>,
+    caller: Caller,
+    Query(query): Query<ShareInfoQuery>,
+) -> Result<Json<Value>, ZusError> {
+    list_share_info(state, caller, query, true).await
+}
+
+async fn list_share_info(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    query: ShareInfoQuery,
+    received: bool,
+) -> Result<Json<Value>, ZusError> {
+    let kind = query
+        .share_info_type
+        .filter(|k| !k.trim().is_empty())
+        .ok_or_else(|| ZusError::bad("shareInfoType is required"))?;
+    let (limit, offset) = (number("limit", query.limit)?, number("offset", query.offset)?);
+    let shares = files::shares(
+        &state.store,
+        &actor,
+        received,
+        Some(kind.trim()),
+        query.lookup_hash.as_deref().filter(|h| !h.is_empty()),
+        limit,
+        offset,
+    )
+    .await?;
+    let data: Vec<Value> = shares.into_iter().map(|share| share_info(share, received)).collect();
+    Ok(listing(data))
+}
+
+fn share_info(share: PersonShare, received: bool) -> Value {
+    if received {
+        json!({
+            "auth_ticket": share.auth_ticket.unwrap_or_default(),
+            "message": share.message,
+            "share_info_type": share.share_info_type,
+            "client_id": share.owner.user_id,
+            "receiver_client_id": share.recipient.as_ref().map(|p| p.user_id.to_string()).unwrap_or_default(),
+            "lookup_hash": share.lookup_hash.unwrap_or_default(),
+            "sender_name": share.owner.username,
+            "link": share.link.unwrap_or_default(),
+            "created_at": share.created_at,
+            "updated_at": share.updated_at,
+        })
+    } else {
+        json!({
+            "id": share.id,
+            "auth_ticket": share.auth_ticket.unwrap_or_default(),
+            "message": share.message,
+            "share_info_type": share.share_info_type,
+            "receiver_client_id": share.recipient.as_ref().map(|p| p.user_id.to_string()).unwrap_or_default(),
+            "link": share.link.unwrap_or_default(),
+            "receiver_name": share.recipient.map(|p| p.username).unwrap_or_default(),
+            "lookup_hash": share.lookup_hash.unwrap_or_default(),
+            "created_at": share.created_at,
+            "updated_at": share.updated_at,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct DeleteShareInfoQuery {
+    auth_ticket: Option<String>,
+    lookup_hash: Option<String>,
+}
+
+async fn delete_share_info(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Query(query): Query<DeleteShareInfoQuery>,
+) -> Result<Json<Value>, ZusError> {
+    let deleted = files::delete_shares(
+        &state.store,
+        &actor,
+        Face::Zus,
+        query.auth_ticket.as_deref(),
+        query.lookup_hash.as_deref(),
+    )
+    .await?;
+    let message = if deleted > 0 {
+        "deleting shareinfo successful"
+    } else {
+        "no shareinfo was deleted for these details"
+    };
+    Ok(Json(json!({ "message": message })))
+}
+
+#[derive(Deserialize)]
+struct CreateRequestBody {
+    owner_id: Option<String>,
+    auth_ticket: Option<String>,
+    lookup_hash: Option<String>,
+    #[serde(default)]
+    message: String,
+}
+
+async fn create_request(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, ZusError> {
+    let body: CreateRequestBody =
+        serde_json::from_slice(&body).map_err(|e| ZusError::bad(&format!("invalid body: {e}")))?;
+    let owner = body
+        .owner_id
+        .filter(|o| !o.trim().is_empty())
+        .ok_or_else(|| ZusError::bad("owner_id is required"))?;
+    let lookup_hash = body
+        .lookup_hash
+        .filter(|h| !h.trim().is_empty())
+        .or_else(|| {
+            body.auth_ticket.as_deref().and_then(|t| decode_ticket(t).ok()).map(|t| t.lookup_hash)
+        })
+        .ok_or_else(|| ZusError::bad("lookup_hash is required"))?;
+    files::request_access(
+        &state.store,
+        &actor,
+        Face::Zus,
+        &owner,
+        &lookup_hash,
+        body.auth_ticket.as_deref(),
+        &body.message,
+    )
+    .await?;
+    Ok(Json(json!({ "message": "New Share Request is created" })))
+}
+
+#[derive(Deserialize)]
+struct AnswerBody {
+    id: Option<Value>,
+    status: Option<String>,
+    link: Option<String>,
+    auth_ticket: Option<String>,
+}
+
+async fn answer_request(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, ZusError> {
+    let body: AnswerBody =
+        serde_json::from_slice(&body).map_err(|e| ZusError::bad(&format!("invalid body: {e}")))?;
+    let id = match body.id {
+        Some(Value::String(id)) => id,
+        Some(Value::Number(id)) => id.to_string(),
+        _ => return Err(ZusError::bad("id is required")),
+    };
+    let status = body.status.ok_or_else(|| ZusError::bad("status is required"))?;
+    files::answer_request(
+        &state.store,
+        &actor,
+        Face::Zus,
+        &id,
+        &status,
+        body.link.as_deref(),
+        body.auth_ticket.as_deref(),
+    )
+    .await?;
+    Ok(Json(json!({ "message": "share request updated successfully" })))
+}
+
+#[derive(Deserialize)]
+struct IdQuery {
+    id: Option<String>,
+}
+
+async fn withdraw_request(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Query(query): Query<IdQuery>,
+) -> Result<Json<Value>, ZusError> {
+    let id = query
+        .id
+        .filter(|id| !id.trim().is_empty())
+        .ok_or_else(|| ZusError::bad("id is required"))?;
+    files::withdraw_request(&state.store, &actor, Face::Zus, &id).await?;
+    Ok(Json(json!({ "message": "share request deleted successfully" })))
+}
+
+#[derive(Deserialize)]
+struct RequestQuery {
+    client_id: Option<String>,
+    owner_id: Option<String>,
+    lookup_hash: Option<String>,
+    status: Option<String>,
+    all: Option<String>,
+    offset: Option<String>,
+    limit: Option<String>,
+}
+
+async fn received_requests(
+    state: State<AppState>,
+    caller: Caller,
+    Query(query): Query<RequestQuery>,
+) -> Result<Json<Value>, ZusError> {
+    list_requests(state, caller, query, true).await
+}
+
+async fn sent_requests(
+    state: State<AppState>,
+    caller: Caller,
+    Query(query): Query<RequestQuery>,
+) -> Result<Json<Value>, ZusError> {
+    list_requests(state, caller, query, false).await
+}
+
+async fn list_requests(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    query: RequestQuery,
+    received: bool,
+) -> Result<Json<Value>, ZusError> {
+    let counterpart_field = if received { "client_id" } else { "owner_id" };
+    let counterpart = if received { query.client_id } else { query.owner_id };
+    let counterpart = counterpart
+        .filter(|id| !id.trim().is_empty())
+        .map(|id| {
+            id.trim()
+                .parse()
+                .map_err(|_| ZusError::bad(&format!("{counterpart_field} is not a user id")))
+        })
+        .transpose()?;
+    let status = query
+        .status
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            RequestStatus::parse(s.trim())
+                .ok_or_else(|| ZusError::bad("status must be pending, approved or declined"))
+        })
+        .transpose()?;
+    let filter = RequestFilter {
+        counterpart,
+        lookup_hash: query.lookup_hash.filter(|h| !h.is_empty()),
+        status,
+        all: query.all.as_deref() == Some("true"),
+        offset: number("offset", query.offset)?,
+        limit: number("limit", query.limit)?,
+    };
+    let requests = files::requests(&state.store, &actor, received, &filter).await?;
+    Ok(listing(requests.into_iter().map(request_json).collect()))
+}
+
+fn request_json(request: AccessRequest) -> Value {
+    json!({
+        "id": request.id,
+        "owner_id": request.owner.user_id,
+        "client_id": request.requester.user_id,
+        "lookup_hash": request.lookup_hash,
+        "status": request.status.as_str(),
+        "message": request.message,
+        "created_at": request.created_at,
+    })
+}
+
+fn listing(data: Vec<Value>) -> Json<Value> {
+    let message = if data.is_empty() {
+        "No data present for the given details"
+    } else {
+        "Data is present for the given details"
+    };
+    Json(json!({ "message": message, "data": data }))
+}
+
+/// A query number; absent or empty is 0 (the service's default).
+fn number(field: &str, text: Option<String>) -> Result<i64, ZusError> {
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(0),
+        Some(text) => text.parse().map_err(|_| ZusError::bad(&format!("{field} must be a number"))),
+    }
+}
+
+/// `{"message", "error"}` with a 4xx (or, for our own failures, 500) status.
+pub struct ZusError {
+    status: StatusCode,
+    message: String,
+    error: String,
+}
+
+impl ZusError {
+    fn bad(message: &str) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            message: message.to_owned(),
+            error: "invalid_request".into(),
+        }
+    }
+}
+
+impl From<DomainError> for ZusError {
+    fn from(error: DomainError) -> Self {
+        let (status, code) = match &error {
+            DomainError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            DomainError::Invalid { .. } => (StatusCode::BAD_REQUEST, "invalid_request"),
+            DomainError::Unauthenticated | DomainError::InvalidCredentials => {
+                (StatusCode::UNAUTHORIZED, "unauthorized")
+            }
+            DomainError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            DomainError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            DomainError::Internal(cause) => {
+                tracing::error!(error = %cause, "züs request failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal_error")
+            }
+        };
+        Self { status, message: error.to_string(), error: code.to_owned() }
+    }
+}
+
+impl IntoResponse for ZusError {
+    fn into_response(self) -> Response {
+        (self.status, Json(json!({ "message": self.message, "error": self.error }))).into_response()
+    }
+}
