@@ -2,7 +2,16 @@
 //! see it.
 
 /// Pages that need a signed-in user; the server redirects anyone else to the login page.
-pub const SIGNED_IN_PAGES: [&str; 5] = ["/overview", "/partners", "/roles", "/tokens", "/audit"];
+pub const SIGNED_IN_PAGES: [&str; 8] = [
+    "/overview",
+    "/partners",
+    "/roles",
+    "/shared",
+    "/requests",
+    "/notifications",
+    "/tokens",
+    "/audit",
+];
 
 /// Whether `path` is (or is under) a page that needs a signed-in user.
 pub fn requires_sign_in(path: &str) -> bool {
@@ -56,11 +65,10 @@ pub mod ssr {
     }
 
     /// The signed-in actor of the current request, for server functions.
-    pub async fn current_actor() -> Result<Actor, DomainError> {
+    pub async fn current_actor(store: &Store) -> Result<Actor, DomainError> {
         let session = request_session().await?;
         let user_id = signed_in_user(&session).await?.ok_or(DomainError::Unauthenticated)?;
-        let store = leptos::prelude::expect_context::<Store>();
-        identity::actor_for_user(&store, user_id).await
+        identity::actor_for_user(store, user_id).await
     }
 
     /// Keeps a token created by a plain form post (no JavaScript) for the page that the

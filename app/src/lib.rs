@@ -18,9 +18,10 @@ use leptos_router::{
 
 use crate::components::layout::Layout;
 use crate::pages::{
-    audit::AuditPage, home::HomePage, login::LoginPage, not_found::NotFound, offer::OfferPage,
-    overview::OverviewPage, partner_detail::PartnerDetailPage, partners::PartnersPage,
-    roles::RolesPage, tokens::TokensPage,
+    audit::AuditPage, home::HomePage, login::LoginPage, not_found::NotFound,
+    notifications::NotificationsPage, offer::OfferPage, overview::OverviewPage,
+    partner_detail::PartnerDetailPage, partners::PartnersPage, requests::RequestsPage,
+    roles::RolesPage, shared::SharedPage, tokens::TokensPage,
 };
 
 /// Name shared by the wasm bundle, its JS glue and the stylesheet under `/pkg`.
@@ -63,6 +64,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/partners") view=PartnersPage />
                     <Route path=path!("/partners/:partner_id") view=PartnerDetailPage />
                     <Route path=path!("/roles") view=RolesPage />
+                    <Route path=path!("/shared") view=SharedPage />
+                    <Route path=path!("/requests") view=RequestsPage />
+                    <Route path=path!("/notifications") view=NotificationsPage />
                     // Rendered whole before answering, so an unknown link can answer 404.
                     <Route path=path!("/offers/:token") view=OfferPage ssr=SsrMode::Async />
                 </Routes>

@@ -2,16 +2,23 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 use crate::domain::identity::Actor;
+use crate::server_fns::files::{nav_counts, NavigationCounts};
 use crate::server_fns::get_current_actor;
 
-/// Where a signed-in user can go; later features add their pages here.
-const NAVIGATION: [(&str, &str); 5] = [
+/// Where a signed-in user can go.
+const NAVIGATION: [(&str, &str); 8] = [
     ("/overview", "Overview"),
     ("/partners", "Partners"),
     ("/roles", "Roles"),
+    ("/shared", "Shared"),
+    ("/requests", "Requests"),
+    ("/notifications", "Notifications"),
     ("/tokens", "Tokens"),
     ("/audit", "Audit log"),
 ];
+
+const COUNT_CLASSES: &str =
+    "ml-1 inline-flex min-w-5 justify-center rounded-full bg-indigo-600 px-1.5 text-xs font-semibold text-white";
 
 const NAV_LINK_CLASSES: &str = "rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700";
 
@@ -19,6 +26,10 @@ const NAV_LINK_CLASSES: &str = "rounded-md px-3 py-2 text-sm font-medium text-sl
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let actor = Resource::new(|| (), |_| get_current_actor());
+    // Created here, not inside the signed-in branch: a resource made inside a `Suspend`
+    // is not awaited by server rendering. Refreshed on every navigation.
+    let location = use_location();
+    let counts = Resource::new(move || location.pathname.get(), |_| nav_counts());
 
     view! {
         <div class="min-h-full flex flex-col">
@@ -30,7 +41,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
                             match actor.await {
-                                Ok(Some(actor)) => view! { <SignedInNavigation actor /> }.into_any(),
+                                Ok(Some(actor)) => view! { <SignedInNavigation actor counts /> }.into_any(),
                                 _ => {
                                     view! {
                                         <a href="/login" class=NAV_LINK_CLASSES>
@@ -53,19 +64,38 @@ pub fn Layout(children: Children) -> impl IntoView {
 }
 
 #[component]
-fn SignedInNavigation(actor: Actor) -> impl IntoView {
+fn SignedInNavigation(
+    actor: Actor,
+    counts: Resource<Result<NavigationCounts, ServerFnError>>,
+) -> impl IntoView {
     let location = use_location();
+    let count_for = move |href: &'static str| {
+        view! {
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let counts = counts.await.unwrap_or_default();
+                    let count = match href {
+                        "/requests" => counts.pending_requests as i64,
+                        "/notifications" => counts.unread_notifications,
+                        _ => 0,
+                    };
+                    (count > 0).then(|| view! {
+                        <span class=COUNT_CLASSES data-testid=format!("count-{}", href.trim_start_matches('/'))>{count}</span>
+                    })
+                })}
+            </Suspense>
+        }
+    };
     view! {
         <nav aria-label="Main" class="flex flex-wrap items-center gap-1">
             {NAVIGATION
                 .into_iter()
                 .map(|(href, label)| {
-                    let current = move || {
-                        (location.pathname.get() == href).then_some("page")
-                    };
+                    let current = move || (location.pathname.get() == href).then_some("page");
                     view! {
                         <a href=href class=NAV_LINK_CLASSES aria-current=current>
                             {label}
+                            {count_for(href)}
                         </a>
                     }
                 })
@@ -86,5 +116,32 @@ fn SignedInNavigation(actor: Actor) -> impl IntoView {
                 </button>
             </form>
         </div>
+    }
+}
+
+/// Tabs that are links (so they work without JavaScript); `current` names the active one.
+#[component]
+pub fn Tabs(
+    current: Signal<String>,
+    tabs: &'static [(&'static str, &'static str, &'static str)],
+) -> impl IntoView {
+    view! {
+        <nav aria-label="Tabs" class="flex gap-2 border-b border-slate-200">
+            {tabs
+                .iter()
+                .map(|(name, label, href)| {
+                    let selected = move || (current.get() == *name).then_some("page");
+                    view! {
+                        <a
+                            href=*href
+                            aria-current=selected
+                            class="-mb-px border-b-2 border-transparent px-3 py-2 text-sm font-medium text-slate-600 hover:text-slate-900 aria-[current=page]:border-indigo-600 aria-[current=page]:text-indigo-700"
+                        >
+                            {*label}
+                        </a>
+                    }
+                })
+                .collect_view()}
+        </nav>
     }
 }

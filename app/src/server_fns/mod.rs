@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+pub mod files;
 pub mod partners;
 
 use crate::domain::audit::EventPage;
@@ -14,7 +15,7 @@ use crate::domain::system::ServiceStatus;
 pub async fn get_service_status() -> Result<ServiceStatus, ServerFnError> {
     use crate::domain::system;
 
-    let store = expect_context::<crate::domain::store::Store>();
+    let store = ssr::request_store().map_err(ssr::to_server_fn_error)?;
     system::service_status(&store).await.map_err(ssr::to_server_fn_error)
 }
 
@@ -23,7 +24,8 @@ pub async fn get_service_status() -> Result<ServiceStatus, ServerFnError> {
 pub async fn get_current_actor() -> Result<Option<Actor>, ServerFnError> {
     use crate::domain::DomainError;
 
-    match crate::auth::ssr::current_actor().await {
+    let store = ssr::request_store().map_err(ssr::to_server_fn_error)?;
+    match crate::auth::ssr::current_actor(&store).await {
         Ok(actor) => Ok(Some(actor)),
         Err(DomainError::Unauthenticated) => Ok(None),
         Err(error) => Err(ssr::to_server_fn_error(error)),
@@ -93,7 +95,7 @@ pub async fn list_audit_actions() -> Result<Vec<String>, ServerFnError> {
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use leptos::prelude::{expect_context, ServerFnError};
+    use leptos::prelude::ServerFnError;
 
     use crate::domain::identity::Actor;
     use crate::domain::store::Store;
@@ -108,9 +110,18 @@ pub mod ssr {
         ServerFnError::ServerError(error.to_string())
     }
 
+    /// The store and the signed-in actor. The store is read from the context before the
+    /// first `.await`: after it, the reactive owner that holds the context may be gone.
     pub async fn actor_and_store() -> Result<(Store, Actor), ServerFnError> {
-        let actor = crate::auth::ssr::current_actor().await.map_err(to_server_fn_error)?;
-        Ok((expect_context::<Store>(), actor))
+        let store = request_store().map_err(to_server_fn_error)?;
+        let actor = crate::auth::ssr::current_actor(&store).await.map_err(to_server_fn_error)?;
+        Ok((store, actor))
+    }
+
+    /// The store from the request's context; an error rather than a panic when missing.
+    pub fn request_store() -> Result<Store, DomainError> {
+        leptos::prelude::use_context::<Store>()
+            .ok_or_else(|| DomainError::Internal("the store is missing from the context".into()))
     }
 
     /// A form posted by the browser itself (no JavaScript) asks for HTML back.

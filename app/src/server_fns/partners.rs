@@ -138,6 +138,8 @@ pub async fn offer_entity(
 ) -> Result<(), ServerFnError> {
     use crate::domain::identity::Face;
     use crate::domain::partners::{service as partners, EntityRef};
+    let ttl = use_context::<crate::domain::partners::OfferSettings>()
+        .map_or(partners::DEFAULT_OFFER_TTL, |settings| settings.ttl);
     let (store, actor) = actor_and_store().await?;
     let entity = EntityRef { schema, entity_id, parent_entity_id: None };
     let batch: Vec<partners::PartnerEntities> = std::iter::once(partner_org_id)
@@ -154,7 +156,6 @@ pub async fn offer_entity(
         .collect();
     let (offer, unoffer): (&[_], &[_]) =
         if withdraw == "true" { (&[], &batch) } else { (&batch, &[]) };
-    let ttl = expect_context::<crate::domain::partners::OfferSettings>().ttl;
     partners::offer_entities(&store, &actor, Face::Web, offer, unoffer, ttl).await.map_err(fail)?;
     Ok(())
 }
@@ -214,7 +215,7 @@ pub async fn delete_role(id: String) -> Result<(), ServerFnError> {
 #[server(endpoint = "offer")]
 pub async fn get_offer(token: String) -> Result<OfferView, ServerFnError> {
     use crate::domain::partners::service as partners;
-    let store = expect_context::<crate::domain::store::Store>();
+    let store = super::ssr::request_store().map_err(fail)?;
     partners::offer_by_link(&store, &token).await.map_err(fail)
 }
 
@@ -222,7 +223,7 @@ pub async fn get_offer(token: String) -> Result<OfferView, ServerFnError> {
 #[server(endpoint = "answer_offer")]
 pub async fn answer_offer(token: String, decision: String) -> Result<OfferView, ServerFnError> {
     use crate::domain::partners::service as partners;
-    let store = expect_context::<crate::domain::store::Store>();
+    let store = super::ssr::request_store().map_err(fail)?;
     partners::answer_offer_by_link(&store, &token, decision == "accept").await.map_err(fail)
 }
 

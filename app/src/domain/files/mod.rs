@@ -65,6 +65,15 @@ pub struct PersonShare {
     pub updated_at: String,
 }
 
+/// A page of the Shared page's list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharePage {
+    pub shares: Vec<PersonShare>,
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RequestStatus {

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::{
     check_path, Access, AccessRequest, EntryError, Notification, Person, PersonShare,
-    RequestFilter, RequestStatus, ThingRef,
+    RequestFilter, RequestStatus, SharePage, ThingRef,
 };
 use crate::domain::audit::service::{record, Author, Change};
 use crate::domain::identity::{token_secret, Actor, Face};
@@ -361,6 +361,7 @@ pub async fn shares(
         lookup_hash,
         limit: page_limit(limit)?,
         offset: page_offset(offset)?,
+        ..ShareFilter::default()
     };
     let side = if received { Side::Received } else { Side::Sent };
     store::person_shares(store.pool(), actor.user_id, side, &filter).await
@@ -400,8 +401,9 @@ pub async fn delete_shares(
     Ok(deleted)
 }
 
-/// Asks the owner of a file for access. While a request is pending, or after access was
-/// approved, asking again is refused; after a decline the requester may ask once more.
+/// Asks the owner of a file (named by its lookup hash) for access. While a request is
+/// pending, or after access was approved, asking again is refused; after a decline the
+/// requester may ask once more.
 pub async fn request_access(
     store: &Store,
     actor: &Actor,
@@ -415,20 +417,58 @@ pub async fn request_access(
         .trim()
         .parse()
         .map_err(|_| DomainError::invalid("owner_id", "is not a user id"))?;
-    if owner == actor.user_id {
-        return Err(DomainError::invalid("owner_id", "you cannot request access to your own file"));
-    }
     let lookup_hash = lookup_hash.trim();
     if lookup_hash.is_empty() {
         return Err(DomainError::invalid("lookup_hash", "must not be empty"));
     }
-    let now = clock::now();
     let mut transaction = store.begin_write().await?;
     store::person(&mut *transaction, owner).await?.ok_or(DomainError::NotFound("owner"))?;
     let file = store::file_by_lookup_hash(&mut *transaction, owner, lookup_hash)
         .await?
         .ok_or(DomainError::NotFound("file"))?;
+    ask(&mut transaction, actor, face, owner, &file, auth_ticket, message).await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// Asks for access to a file by its path: the owner is the user whose home it is in.
+pub async fn request_access_by_path(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    path: &str,
+    message: &str,
+) -> Result<(), DomainError> {
+    let path = path.trim().trim_end_matches('/');
+    check_path("path", path)?;
+    let owner_name = path.trim_start_matches('/').split('/').next().unwrap_or_default();
+    let mut transaction = store.begin_write().await?;
+    let owner = store::person_by_name_or_email(&mut *transaction, owner_name)
+        .await?
+        .ok_or(DomainError::NotFound("file"))?;
+    let file = store::file_by_path(&mut *transaction, owner.user_id, path)
+        .await?
+        .ok_or(DomainError::NotFound("file"))?;
+    ask(&mut transaction, actor, face, owner.user_id, &file, None, message).await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+async fn ask(
+    transaction: &mut Connection,
+    actor: &Actor,
+    face: Face,
+    owner: UserId,
+    file: &ResourceRow,
+    auth_ticket: Option<&str>,
+    message: &str,
+) -> Result<(), DomainError> {
+    if owner == actor.user_id {
+        return Err(DomainError::invalid("owner_id", "you cannot request access to your own file"));
+    }
+    let now = clock::now();
     let resource_id = file.resource_id()?;
+    let lookup_hash = file.lookup_hash.clone().unwrap_or_default();
     let request_id = match store::request_for(&mut *transaction, actor.user_id, resource_id).await?
     {
         None => {
@@ -438,7 +478,7 @@ pub async fn request_access(
                 requester: actor.user_id,
                 owner,
                 resource_id,
-                lookup_hash,
+                lookup_hash: &lookup_hash,
                 auth_ticket,
                 message,
                 now: &now,
@@ -470,14 +510,88 @@ pub async fn request_access(
         },
     };
     let title = format!("{} asks for access to {}", actor.username, file.title);
-    store::notify(&mut transaction, owner, "request.received", &title, Some("/requests"), &now)
-        .await?;
+    store::notify(transaction, owner, "request.received", &title, Some("/requests"), &now).await?;
     let change = Change {
         org_id: actor.org_id,
         action: "request.created",
         object_type: "access_request",
         object_id: request_id,
         detail: json!({ "owner_id": owner, "lookup_hash": lookup_hash }),
+    };
+    record(transaction, Author::User(actor), face, change).await
+}
+
+/// A page of the caller's sent or received shares for the Shared page.
+pub async fn share_page(
+    store: &Store,
+    actor: &Actor,
+    received: bool,
+    kind: Option<&str>,
+    text: Option<&str>,
+    page: i64,
+) -> Result<SharePage, DomainError> {
+    const PER_PAGE: i64 = 20;
+    let page = page.max(1);
+    let filter = ShareFilter {
+        kind: kind.filter(|k| matches!(*k, "file" | "app")),
+        text,
+        limit: PER_PAGE,
+        offset: (page - 1) * PER_PAGE,
+        ..ShareFilter::default()
+    };
+    let side = if received { Side::Received } else { Side::Sent };
+    let total = store::count_person_shares(store.pool(), actor.user_id, side, &filter).await?;
+    let shares = store::person_shares(store.pool(), actor.user_id, side, &filter).await?;
+    Ok(SharePage { shares, page, pages: ((total + PER_PAGE - 1) / PER_PAGE).max(1), total })
+}
+
+/// Revokes one of the caller's shares; the recipient is told.
+pub async fn revoke_share(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    id: &str,
+) -> Result<(), DomainError> {
+    let now = clock::now();
+    let mut transaction = store.begin_write().await?;
+    let recipient = store::delete_person_share(&mut transaction, actor.user_id, id)
+        .await?
+        .ok_or(DomainError::NotFound("share"))?;
+    if let Some(recipient) = recipient {
+        let title = format!("{} stopped sharing an item with you", actor.username);
+        store::notify(&mut transaction, recipient, "share.revoked", &title, None, &now).await?;
+    }
+    let change = Change {
+        org_id: actor.org_id,
+        action: "share.revoked",
+        object_type: "share",
+        object_id: id.to_owned(),
+        detail: json!({}),
+    };
+    record(&mut transaction, Author::User(actor), face, change).await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// Changes what the recipient of one of the caller's shares may do.
+pub async fn change_access(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    id: &str,
+    access: Access,
+) -> Result<(), DomainError> {
+    let mut transaction = store.begin_write().await?;
+    if !store::set_share_access(&mut *transaction, actor.user_id, id, access, &clock::now()).await?
+    {
+        return Err(DomainError::NotFound("share"));
+    }
+    let change = Change {
+        org_id: actor.org_id,
+        action: "share.access_changed",
+        object_type: "share",
+        object_id: id.to_owned(),
+        detail: json!({ "access": access }),
     };
     record(&mut transaction, Author::User(actor), face, change).await?;
     transaction.commit().await?;

@@ -298,11 +298,57 @@ pub enum Side {
     Received,
 }
 
+#[derive(Default)]
 pub struct ShareFilter<'a> {
     pub share_info_type: Option<&'a str>,
     pub lookup_hash: Option<&'a str>,
+    /// `file` or `app`.
+    pub kind: Option<&'a str>,
+    /// Matches the title, path and usernames, case-insensitively.
+    pub text: Option<&'a str>,
     pub limit: i64,
     pub offset: i64,
+}
+
+fn share_conditions(side: Side) -> String {
+    let column = match side {
+        Side::Sent => "s.owner_user_id",
+        Side::Received => "s.recipient_user_id",
+    };
+    format!(
+        "WHERE {column} = $1 AND ($2 IS NULL OR s.share_info_type = $2) \
+         AND ($3 IS NULL OR r.lookup_hash = $3) AND ($4 IS NULL OR r.kind = $4) \
+         AND ($5 IS NULL OR LOWER(r.title) LIKE $5 OR LOWER(r.external_id) LIKE $5 \
+              OR o.username LIKE $5 OR rc.username LIKE $5)"
+    )
+}
+
+fn like_pattern(text: Option<&str>) -> Option<String> {
+    text.map(str::trim).filter(|t| !t.is_empty()).map(|t| {
+        let escaped = t.to_lowercase().replace(['%', '_'], "");
+        format!("%{escaped}%")
+    })
+}
+
+/// How many shares match, for paging.
+pub async fn count_person_shares(
+    db: impl AnyExecutor<'_>,
+    user: UserId,
+    side: Side,
+    filter: &ShareFilter<'_>,
+) -> Result<i64, DomainError> {
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM user_shares s JOIN resources r ON r.id = s.resource_id \
+         JOIN users o ON o.id = s.owner_user_id LEFT JOIN users rc ON rc.id = s.recipient_user_id {}",
+        share_conditions(side)
+    ))
+    .bind(user.to_string())
+    .bind(filter.share_info_type)
+    .bind(filter.lookup_hash)
+    .bind(filter.kind)
+    .bind(like_pattern(filter.text))
+    .fetch_one(db)
+    .await?)
 }
 
 /// A user's sent or received shares, newest first.
@@ -312,17 +358,15 @@ pub async fn person_shares(
     side: Side,
     filter: &ShareFilter<'_>,
 ) -> Result<Vec<PersonShare>, DomainError> {
-    let column = match side {
-        Side::Sent => "s.owner_user_id",
-        Side::Received => "s.recipient_user_id",
-    };
     let rows: Vec<ShareRow> = sqlx::query_as(&format!(
-        "{SHARE_SELECT} WHERE {column} = $1 AND ($2 IS NULL OR s.share_info_type = $2) \
-         AND ($3 IS NULL OR r.lookup_hash = $3) ORDER BY s.id DESC LIMIT $4 OFFSET $5"
+        "{SHARE_SELECT} {} ORDER BY s.id DESC LIMIT $6 OFFSET $7",
+        share_conditions(side)
     ))
     .bind(user.to_string())
     .bind(filter.share_info_type)
     .bind(filter.lookup_hash)
+    .bind(filter.kind)
+    .bind(like_pattern(filter.text))
     .bind(filter.limit)
     .bind(filter.offset)
     .fetch_all(db)
@@ -348,6 +392,44 @@ pub async fn delete_person_shares(
     .execute(db)
     .await?;
     Ok(result.rows_affected())
+}
+
+/// Revokes one of the owner's shares; the recipient, or `None` when there was no such share.
+pub async fn delete_person_share(
+    db: &mut sqlx::AnyConnection,
+    owner: UserId,
+    id: &str,
+) -> Result<Option<Option<UserId>>, DomainError> {
+    let recipient: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT recipient_user_id FROM user_shares WHERE id = $1 AND owner_user_id = $2",
+    )
+    .bind(id)
+    .bind(owner.to_string())
+    .fetch_optional(&mut *db)
+    .await?;
+    let Some(recipient) = recipient else { return Ok(None) };
+    sqlx::query("DELETE FROM user_shares WHERE id = $1").bind(id).execute(&mut *db).await?;
+    Ok(Some(recipient.as_deref().map(parse_id).transpose()?))
+}
+
+/// Changes the access of one of the owner's shares; `false` when there is no such share.
+pub async fn set_share_access(
+    db: impl AnyExecutor<'_>,
+    owner: UserId,
+    id: &str,
+    access: Access,
+    now: &str,
+) -> Result<bool, DomainError> {
+    let result = sqlx::query(
+        "UPDATE user_shares SET access = $1, updated_at = $2 WHERE id = $3 AND owner_user_id = $4",
+    )
+    .bind(access.as_str())
+    .bind(now)
+    .bind(id)
+    .bind(owner.to_string())
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
 }
 
 // ---- access requests ---------------------------------------------------------------------

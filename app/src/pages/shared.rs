@@ -1,0 +1,194 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::layout::Tabs;
+use crate::components::ui::{
+    encode_component, short_time, DataTable, EmptyState, ErrorNotice, FormError, PageHeader,
+    BUTTON_CLASSES, CARD_CLASSES, DANGER_BUTTON_CLASSES, INPUT_CLASSES, LABEL_CLASSES,
+    SECONDARY_BUTTON_CLASSES, TD_CLASSES,
+};
+use crate::domain::files::{Access, PersonShare, SharePage};
+use crate::server_fns::files::{list_shares, ChangeShareAccess, RevokeShare, ShareFiles};
+
+/// Everything the user shared and was shared, with filters; sharing a file from here.
+#[component]
+pub fn SharedPage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |name: &str| query.read().get(name).unwrap_or_default();
+    let tab =
+        move || if param("tab") == "received" { "received".to_owned() } else { "sent".to_owned() };
+    let share = ServerAction::<ShareFiles>::new();
+    let revoke = ServerAction::<RevokeShare>::new();
+    let change = ServerAction::<ChangeShareAccess>::new();
+    let shares = Resource::new(
+        move || {
+            (
+                tab(),
+                param("kind"),
+                param("q"),
+                param("page").parse::<i64>().unwrap_or(1),
+                share.version().get(),
+                revoke.version().get(),
+                change.version().get(),
+            )
+        },
+        |(tab, kind, q, page, ..)| list_shares(tab, kind, q, page),
+    );
+
+    view! {
+        <Title text="Shared" />
+        <PageHeader title="Shared" summary="Files and apps you shared with people, and what people shared with you." />
+        <section class=format!("{CARD_CLASSES} mb-6")>
+            <h2 class="text-base font-semibold">"Share a file"</h2>
+            <ActionForm action=share attr:class="mt-3 grid gap-3 md:grid-cols-4 md:items-end">
+                <div class="md:col-span-2">
+                    <label for="share-path" class=LABEL_CLASSES>"Path"</label>
+                    <input id="share-path" name="path" required placeholder="/you/report.pdf" class=format!("{INPUT_CLASSES} mt-1") />
+                </div>
+                <div>
+                    <label for="share-recipients" class=LABEL_CLASSES>"With (usernames or emails)"</label>
+                    <input id="share-recipients" name="recipients" required class=format!("{INPUT_CLASSES} mt-1") />
+                </div>
+                <div class="flex items-end gap-2">
+                    <div class="flex-1">
+                        <label for="share-access" class=LABEL_CLASSES>"Access"</label>
+                        <select id="share-access" name="access" class=format!("{INPUT_CLASSES} mt-1")>
+                            <option value="read">"read"</option>
+                            <option value="write">"write"</option>
+                        </select>
+                    </div>
+                    <button type="submit" class=BUTTON_CLASSES>"Share"</button>
+                </div>
+            </ActionForm>
+            <FormError action=share />
+            {move || share.value().get().and_then(Result::ok).map(|result| view! {
+                <ul class="mt-3 space-y-1 text-sm" data-testid="share-verdicts">
+                    {result.verdicts.into_iter().map(|verdict| {
+                        let class = if verdict.error.is_some() { "text-red-700" } else { "text-green-800" };
+                        let outcome = verdict.error.unwrap_or_else(|| if result.shared { "shared".to_owned() } else { "ok".to_owned() });
+                        view! { <li class=class>{verdict.subject} ": " {outcome}</li> }
+                    }).collect_view()}
+                    {(!result.shared).then(|| view! { <li class="text-slate-600">"Nothing was shared: fix the entries above and try again."</li> })}
+                </ul>
+            })}
+        </section>
+        <Tabs
+            current=Signal::derive(tab)
+            tabs=&[("sent", "Sent", "/shared?tab=sent"), ("received", "Received", "/shared?tab=received")]
+        />
+        <form method="get" class="my-4 flex flex-wrap items-end gap-3" aria-label="Filter shares">
+            <input type="hidden" name="tab" value=tab />
+            <div>
+                <label for="kind" class=LABEL_CLASSES>"Kind"</label>
+                <select id="kind" name="kind" class=format!("{INPUT_CLASSES} mt-1")>
+                    <option value="">"All"</option>
+                    <option value="file" selected=move || param("kind") == "file">"Files"</option>
+                    <option value="app" selected=move || param("kind") == "app">"Apps"</option>
+                </select>
+            </div>
+            <div>
+                <label for="q" class=LABEL_CLASSES>"Text"</label>
+                <input id="q" name="q" type="search" value=move || param("q") class=format!("{INPUT_CLASSES} mt-1") />
+            </div>
+            <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Filter"</button>
+        </form>
+        <FormError action=revoke />
+        <FormError action=change />
+        <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let received = tab() == "received";
+                match shares.await {
+                    Err(error) => view! { <ErrorNotice message=error.to_string() /> }.into_any(),
+                    Ok(page) if page.shares.is_empty() => view! {
+                        <EmptyState
+                            title=if received { "Nothing shared with you" } else { "You have not shared anything" }
+                            hint="Shares made here, through the Puter and Züs APIs, and approved requests all appear in this list."
+                        />
+                    }.into_any(),
+                    Ok(page) => view! { <ShareTable page received revoke change query=format!("tab={}&kind={}&q={}", tab(), encode_component(&param("kind")), encode_component(&param("q"))) /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ShareTable(
+    page: SharePage,
+    received: bool,
+    revoke: ServerAction<RevokeShare>,
+    change: ServerAction<ChangeShareAccess>,
+    query: String,
+) -> impl IntoView {
+    let headers: &'static [&'static str] = if received {
+        &["Item", "Kind", "From", "Access", "Via", "Shared"]
+    } else {
+        &["Item", "Kind", "With", "Access", "Via", "Shared", ""]
+    };
+    let rows = page
+        .shares
+        .into_iter()
+        .map(|share| view! { <ShareRow share received revoke change /> })
+        .collect_view();
+    let link = move |target: i64| format!("/shared?{query}&page={target}");
+    let previous = (page.page > 1).then(|| link(page.page - 1));
+    let next = (page.page < page.pages).then(|| link(page.page + 1));
+    view! {
+        <DataTable test_id=if received { "received-shares" } else { "sent-shares" } headers=headers>{rows}</DataTable>
+        <nav aria-label="Pages" class="mt-4 flex items-center justify-between text-sm text-slate-600">
+            <span>{format!("Page {} of {} · {} shares", page.page, page.pages, page.total)}</span>
+            <span class="flex gap-4">
+                {previous.map(|href| view! { <a href=href class="text-indigo-700 hover:underline">"← Previous"</a> })}
+                {next.map(|href| view! { <a href=href class="text-indigo-700 hover:underline">"Next →"</a> })}
+            </span>
+        </nav>
+    }
+}
+
+#[component]
+fn ShareRow(
+    share: PersonShare,
+    received: bool,
+    revoke: ServerAction<RevokeShare>,
+    change: ServerAction<ChangeShareAccess>,
+) -> impl IntoView {
+    let item = share.path.clone().unwrap_or_else(|| share.title.clone());
+    let counterpart = if received {
+        share.owner.username.clone()
+    } else {
+        share
+            .recipient
+            .as_ref()
+            .map_or_else(|| "anyone with the ticket".to_owned(), |person| person.username.clone())
+    };
+    let actions = (!received).then(|| {
+        let (id, revoke_id) = (share.id.clone(), share.id.clone());
+        let other = if share.access == Access::Read { Access::Write } else { Access::Read };
+        view! {
+            <td class=format!("{TD_CLASSES} whitespace-nowrap text-right")>
+                <ActionForm action=change attr:class="inline">
+                    <input type="hidden" name="id" value=id />
+                    <input type="hidden" name="access" value=other.as_str() />
+                    <button type="submit" class=SECONDARY_BUTTON_CLASSES>{format!("Make {}", other.as_str())}</button>
+                </ActionForm>
+                <ActionForm action=revoke attr:class="ml-2 inline-flex items-center gap-2">
+                    <input type="hidden" name="id" value=revoke_id />
+                    <label class="text-xs"><input type="checkbox" name="confirm" value="yes" required /> " sure"</label>
+                    <button type="submit" class=DANGER_BUTTON_CLASSES>"Revoke"</button>
+                </ActionForm>
+            </td>
+        }
+    });
+    view! {
+        <tr>
+            <td class=TD_CLASSES><code>{item}</code></td>
+            <td class=TD_CLASSES>{share.kind}</td>
+            <td class=TD_CLASSES>{counterpart}</td>
+            <td class=TD_CLASSES>{share.access.as_str()}</td>
+            <td class=TD_CLASSES>{share.face}</td>
+            <td class=TD_CLASSES>{short_time(&share.created_at)}</td>
+            {actions}
+        </tr>
+    }
+}

@@ -1,0 +1,172 @@
+//! Server functions of the Shared, Requests and Notifications pages.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::files::{AccessRequest, Notification, SharePage};
+
+#[cfg(feature = "ssr")]
+use super::ssr::{actor_and_store, to_server_fn_error as fail};
+
+/// What the navigation counts: incoming requests waiting for an answer, unread notifications.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NavigationCounts {
+    pub pending_requests: usize,
+    pub unread_notifications: i64,
+}
+
+/// One recipient's or one item's verdict after sharing from the page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareVerdict {
+    pub subject: String,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareFromPage {
+    pub shared: bool,
+    pub verdicts: Vec<ShareVerdict>,
+}
+
+#[server(endpoint = "nav_counts")]
+pub async fn nav_counts() -> Result<NavigationCounts, ServerFnError> {
+    use crate::domain::files::{service as files, RequestFilter};
+    let (store, actor) = actor_and_store().await?;
+    let filter = RequestFilter { limit: files::MAX_PAGE, ..RequestFilter::default() };
+    let pending_requests =
+        files::requests(&store, &actor, true, &filter).await.map_err(fail)?.len();
+    let unread_notifications = files::unread_notifications(&store, &actor).await.map_err(fail)?;
+    Ok(NavigationCounts { pending_requests, unread_notifications })
+}
+
+#[server(endpoint = "shares")]
+pub async fn list_shares(
+    tab: String,
+    kind: String,
+    q: String,
+    page: i64,
+) -> Result<SharePage, ServerFnError> {
+    use crate::domain::files::service as files;
+    let (store, actor) = actor_and_store().await?;
+    let kind = Some(kind.as_str()).filter(|k| !k.is_empty());
+    let text = Some(q.as_str()).filter(|q| !q.trim().is_empty());
+    files::share_page(&store, &actor, tab == "received", kind, text, page).await.map_err(fail)
+}
+
+/// Shares one path with the recipients (comma or space separated) and reports per entry.
+#[server(endpoint = "share_files")]
+pub async fn share_files(
+    path: String,
+    recipients: String,
+    access: String,
+) -> Result<ShareFromPage, ServerFnError> {
+    use crate::domain::files::{service as files, Access, EntryError, ThingRef};
+    use crate::domain::identity::Face;
+    let (store, actor) = actor_and_store().await?;
+    let access = Access::parse("access", &access).map_err(fail)?;
+    let recipients: Vec<String> = recipients
+        .split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if recipients.is_empty() {
+        return Err(fail(crate::domain::DomainError::invalid(
+            "recipients",
+            "name at least one user",
+        )));
+    }
+    let things = [Ok(ThingRef::File { path_or_uid: path.trim().to_owned(), access })];
+    let outcome = files::share_with_people(&store, &actor, Face::Web, &recipients, &things, false)
+        .await
+        .map_err(fail)?;
+    let describe = |error: &EntryError| match error {
+        EntryError::UserDoesNotExist { username } => format!("no user `{username}`"),
+        EntryError::SubjectDoesNotExist => "no such file of yours".to_owned(),
+        EntryError::Invalid { message } => message.clone(),
+    };
+    let mut verdicts: Vec<ShareVerdict> = recipients
+        .iter()
+        .zip(&outcome.recipients)
+        .map(|(name, result)| ShareVerdict {
+            subject: name.clone(),
+            error: result.as_ref().err().map(describe),
+        })
+        .collect();
+    verdicts.extend(outcome.things.iter().map(|result| ShareVerdict {
+        subject: path.trim().to_owned(),
+        error: result.as_ref().err().map(describe),
+    }));
+    Ok(ShareFromPage { shared: outcome.written, verdicts })
+}
+
+#[server(endpoint = "revoke_share")]
+pub async fn revoke_share(
+    id: String,
+    #[server(default)] confirm: String,
+) -> Result<(), ServerFnError> {
+    use crate::domain::{files::service as files, identity::Face, DomainError};
+    if confirm != "yes" {
+        return Err(fail(DomainError::invalid("confirm", "tick the box to confirm")));
+    }
+    let (store, actor) = actor_and_store().await?;
+    files::revoke_share(&store, &actor, Face::Web, &id).await.map_err(fail)
+}
+
+#[server(endpoint = "share_access")]
+pub async fn change_share_access(id: String, access: String) -> Result<(), ServerFnError> {
+    use crate::domain::files::{service as files, Access};
+    use crate::domain::identity::Face;
+    let (store, actor) = actor_and_store().await?;
+    let access = Access::parse("access", &access).map_err(fail)?;
+    files::change_access(&store, &actor, Face::Web, &id, access).await.map_err(fail)
+}
+
+#[server(endpoint = "requests")]
+pub async fn list_requests(tab: String) -> Result<Vec<AccessRequest>, ServerFnError> {
+    use crate::domain::files::{service as files, RequestFilter};
+    let (store, actor) = actor_and_store().await?;
+    let filter = RequestFilter { all: true, limit: files::MAX_PAGE, ..RequestFilter::default() };
+    files::requests(&store, &actor, tab != "outgoing", &filter).await.map_err(fail)
+}
+
+#[server(endpoint = "request_file")]
+pub async fn request_file(
+    path: String,
+    #[server(default)] message: String,
+) -> Result<(), ServerFnError> {
+    use crate::domain::{files::service as files, identity::Face};
+    let (store, actor) = actor_and_store().await?;
+    files::request_access_by_path(&store, &actor, Face::Web, &path, &message).await.map_err(fail)
+}
+
+/// Approves (`decision = "approved"`) or declines an incoming request.
+#[server(endpoint = "answer_request")]
+pub async fn answer_request(id: String, decision: String) -> Result<(), ServerFnError> {
+    use crate::domain::{files::service as files, identity::Face};
+    let (store, actor) = actor_and_store().await?;
+    files::answer_request(&store, &actor, Face::Web, &id, &decision, None, None).await.map_err(fail)
+}
+
+#[server(endpoint = "withdraw_request")]
+pub async fn withdraw_request(id: String) -> Result<(), ServerFnError> {
+    use crate::domain::{files::service as files, identity::Face};
+    let (store, actor) = actor_and_store().await?;
+    files::withdraw_request(&store, &actor, Face::Web, &id).await.map_err(fail)
+}
+
+#[server(endpoint = "notifications")]
+pub async fn list_notifications() -> Result<Vec<Notification>, ServerFnError> {
+    use crate::domain::files::service as files;
+    let (store, actor) = actor_and_store().await?;
+    files::notifications(&store, &actor).await.map_err(fail)
+}
+
+/// Marks one notification read, or all of them when `id` is empty.
+#[server(endpoint = "mark_read")]
+pub async fn mark_read(#[server(default)] id: String) -> Result<(), ServerFnError> {
+    use crate::domain::files::service as files;
+    let (store, actor) = actor_and_store().await?;
+    let id = Some(id.as_str()).filter(|id| !id.is_empty());
+    files::mark_read(&store, &actor, id).await.map_err(fail).map(|_| ())
+}
