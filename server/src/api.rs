@@ -231,18 +231,14 @@ impl From<DomainError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code) = match &self.0 {
-            DomainError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            DomainError::Invalid { .. } => (StatusCode::BAD_REQUEST, "invalid_request"),
-            DomainError::Unauthenticated | DomainError::InvalidCredentials => {
-                (StatusCode::UNAUTHORIZED, "unauthorized")
-            }
-            DomainError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-            DomainError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            DomainError::Internal(cause) => {
-                tracing::error!(error = %cause, "request failed");
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal_error")
-            }
+        let status = crate::faces::status_of(&self.0);
+        let code = match status {
+            StatusCode::NOT_FOUND => "not_found",
+            StatusCode::UNAUTHORIZED => "unauthorized",
+            StatusCode::FORBIDDEN => "forbidden",
+            StatusCode::CONFLICT => "conflict",
+            StatusCode::INTERNAL_SERVER_ERROR => "internal_error",
+            _ => "invalid_request",
         };
         let body = Json(json!({ "error": { "code": code, "message": self.0.to_string() } }));
         let mut response = (status, body).into_response();

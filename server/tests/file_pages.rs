@@ -4,21 +4,6 @@ mod common;
 
 use app::domain::identity::Role;
 use common::{spawn_app, TestApp, PASSWORD};
-use serde_json::Value;
-
-async fn ok(app: &TestApp, name: &str, form: &[(&str, &str)]) -> Value {
-    let response = app.server_fn(name, form).await;
-    let status = response.status();
-    let body = response.text().await.unwrap();
-    assert!(status.is_success(), "{name}: {status} {body}");
-    serde_json::from_str(&body).unwrap_or(Value::Null)
-}
-
-async fn refused(app: &TestApp, name: &str, form: &[(&str, &str)]) -> String {
-    let response = app.server_fn(name, form).await;
-    assert!(!response.status().is_success(), "{name} should fail");
-    response.text().await.unwrap()
-}
 
 /// alice and bob in one org; each TestApp client holds one session, so tests sign in as
 /// whoever acts next.
@@ -34,58 +19,65 @@ async fn a_file_shared_on_the_page_shows_up_for_both_sides_and_can_be_changed_an
     org(&app).await;
     app.sign_in("alice", PASSWORD, "/shared").await;
 
-    let verdicts = ok(
-        &app,
-        "share_files",
-        &[("path", "/alice/plan.pdf"), ("recipients", "bob, nobody"), ("access", "read")],
-    )
-    .await;
+    let verdicts = app
+        .server_fn_ok(
+            "share_files",
+            &[("path", "/alice/plan.pdf"), ("recipients", "bob, nobody"), ("access", "read")],
+        )
+        .await;
     assert_eq!(verdicts["shared"], false, "one unknown recipient: nothing shared");
     assert_eq!(verdicts["verdicts"][1]["error"], "no user `nobody`");
-    let verdicts = ok(
-        &app,
-        "share_files",
-        &[("path", "/alice/plan.pdf"), ("recipients", "bob"), ("access", "read")],
-    )
-    .await;
+    let verdicts = app
+        .server_fn_ok(
+            "share_files",
+            &[("path", "/alice/plan.pdf"), ("recipients", "bob"), ("access", "read")],
+        )
+        .await;
     assert_eq!(verdicts["shared"], true);
 
-    let sent = ok(&app, "shares", &[("tab", "sent"), ("kind", ""), ("q", ""), ("page", "1")]).await;
+    let sent = app
+        .server_fn_ok("shares", &[("tab", "sent"), ("kind", ""), ("q", ""), ("page", "1")])
+        .await;
     assert_eq!(sent["total"], 1);
     let share = &sent["shares"][0];
     assert_eq!(share["recipient"]["username"], "bob");
     let id = share["id"].as_str().unwrap().to_owned();
-    let filtered =
-        ok(&app, "shares", &[("tab", "sent"), ("kind", "app"), ("q", ""), ("page", "1")]).await;
+    let filtered = app
+        .server_fn_ok("shares", &[("tab", "sent"), ("kind", "app"), ("q", ""), ("page", "1")])
+        .await;
     assert_eq!(filtered["total"], 0, "kind filter");
-    let searched =
-        ok(&app, "shares", &[("tab", "sent"), ("kind", ""), ("q", "PLAN"), ("page", "1")]).await;
+    let searched = app
+        .server_fn_ok("shares", &[("tab", "sent"), ("kind", ""), ("q", "PLAN"), ("page", "1")])
+        .await;
     assert_eq!(searched["total"], 1, "text filter is case-insensitive");
 
-    ok(&app, "share_access", &[("id", &id), ("access", "write")]).await;
+    app.server_fn_ok("share_access", &[("id", &id), ("access", "write")]).await;
     let html =
         app.client.get(app.url("/shared?tab=sent")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("/alice/plan.pdf") && html.contains("write"), "{html}");
 
     app.sign_in("bob", PASSWORD, "/shared").await;
-    let received =
-        ok(&app, "shares", &[("tab", "received"), ("kind", ""), ("q", ""), ("page", "1")]).await;
+    let received = app
+        .server_fn_ok("shares", &[("tab", "received"), ("kind", ""), ("q", ""), ("page", "1")])
+        .await;
     assert_eq!(received["shares"][0]["owner"]["username"], "alice");
     assert_eq!(received["shares"][0]["access"], "write");
-    let counts = ok(&app, "nav_counts", &[]).await;
+    let counts = app.server_fn_ok("nav_counts", &[]).await;
     assert_eq!(counts["unread_notifications"], 1);
-    let notifications = ok(&app, "notifications", &[]).await;
+    let notifications = app.server_fn_ok("notifications", &[]).await;
     assert_eq!(notifications[0]["title"], "alice shared /alice/plan.pdf with you");
-    ok(&app, "mark_read", &[("id", "")]).await;
-    assert_eq!(ok(&app, "nav_counts", &[]).await["unread_notifications"], 0);
-    let error = refused(&app, "revoke_share", &[("id", &id), ("confirm", "yes")]).await;
+    app.server_fn_ok("mark_read", &[("id", "")]).await;
+    assert_eq!(app.server_fn_ok("nav_counts", &[]).await["unread_notifications"], 0);
+    let error = app.server_fn_refused("revoke_share", &[("id", &id), ("confirm", "yes")]).await;
     assert!(error.contains("share not found"), "only the owner revokes: {error}");
 
     app.sign_in("alice", PASSWORD, "/shared").await;
-    let error = refused(&app, "revoke_share", &[("id", &id)]).await;
+    let error = app.server_fn_refused("revoke_share", &[("id", &id)]).await;
     assert!(error.contains("tick the box"), "{error}");
-    ok(&app, "revoke_share", &[("id", &id), ("confirm", "yes")]).await;
-    let sent = ok(&app, "shares", &[("tab", "sent"), ("kind", ""), ("q", ""), ("page", "1")]).await;
+    app.server_fn_ok("revoke_share", &[("id", &id), ("confirm", "yes")]).await;
+    let sent = app
+        .server_fn_ok("shares", &[("tab", "sent"), ("kind", ""), ("q", ""), ("page", "1")])
+        .await;
     assert_eq!(sent["total"], 0);
     app.stop().await;
 }
@@ -95,18 +87,21 @@ async fn a_request_made_on_the_page_is_approved_by_the_owner_and_shares_the_file
     let app = spawn_app().await;
     org(&app).await;
     app.sign_in("alice", PASSWORD, "/shared").await;
-    ok(
-        &app,
+    app.server_fn_ok(
         "share_files",
         &[("path", "/alice/budget.xlsx"), ("recipients", "alice"), ("access", "read")],
     )
     .await;
 
     app.sign_in("bob", PASSWORD, "/requests").await;
-    let error = refused(&app, "request_file", &[("path", "/alice/missing.txt")]).await;
+    let error = app.server_fn_refused("request_file", &[("path", "/alice/missing.txt")]).await;
     assert!(error.contains("file not found"), "{error}");
-    ok(&app, "request_file", &[("path", "/alice/budget.xlsx"), ("message", "for the audit")]).await;
-    let outgoing = ok(&app, "requests", &[("tab", "outgoing")]).await;
+    app.server_fn_ok(
+        "request_file",
+        &[("path", "/alice/budget.xlsx"), ("message", "for the audit")],
+    )
+    .await;
+    let outgoing = app.server_fn_ok("requests", &[("tab", "outgoing")]).await;
     assert_eq!(outgoing[0]["status"], "pending");
     let html = app
         .client
@@ -120,19 +115,20 @@ async fn a_request_made_on_the_page_is_approved_by_the_owner_and_shares_the_file
     assert!(html.contains("budget.xlsx") && html.contains("Withdraw"), "{html}");
 
     app.sign_in("alice", PASSWORD, "/requests").await;
-    assert_eq!(ok(&app, "nav_counts", &[]).await["pending_requests"], 1);
-    let incoming = ok(&app, "requests", &[("tab", "incoming")]).await;
+    assert_eq!(app.server_fn_ok("nav_counts", &[]).await["pending_requests"], 1);
+    let incoming = app.server_fn_ok("requests", &[("tab", "incoming")]).await;
     assert_eq!(incoming[0]["requester"]["username"], "bob");
     assert_eq!(incoming[0]["message"], "for the audit");
     let id = incoming[0]["id"].as_str().unwrap().to_owned();
-    ok(&app, "answer_request", &[("id", &id), ("decision", "approved")]).await;
-    assert_eq!(ok(&app, "nav_counts", &[]).await["pending_requests"], 0);
+    app.server_fn_ok("answer_request", &[("id", &id), ("decision", "approved")]).await;
+    assert_eq!(app.server_fn_ok("nav_counts", &[]).await["pending_requests"], 0);
 
     app.sign_in("bob", PASSWORD, "/shared").await;
-    let received =
-        ok(&app, "shares", &[("tab", "received"), ("kind", ""), ("q", ""), ("page", "1")]).await;
+    let received = app
+        .server_fn_ok("shares", &[("tab", "received"), ("kind", ""), ("q", ""), ("page", "1")])
+        .await;
     assert_eq!(received["shares"][0]["title"], "budget.xlsx");
-    let notifications = ok(&app, "notifications", &[]).await;
+    let notifications = app.server_fn_ok("notifications", &[]).await;
     assert_eq!(notifications[0]["title"], "alice approved your request");
     app.stop().await;
 }

@@ -17,20 +17,6 @@ async fn signed_in_with_partner(app: &TestApp) -> String {
     partner.to_string()
 }
 
-async fn ok(app: &TestApp, name: &str, form: &[(&str, &str)]) -> Value {
-    let response = app.server_fn(name, form).await;
-    let status = response.status();
-    let body = response.text().await.unwrap();
-    assert!(status.is_success(), "{name}: {status} {body}");
-    serde_json::from_str(&body).unwrap_or(Value::Null)
-}
-
-async fn refused(app: &TestApp, name: &str, form: &[(&str, &str)]) -> String {
-    let response = app.server_fn(name, form).await;
-    assert!(!response.status().is_success(), "{name} should fail");
-    response.text().await.unwrap()
-}
-
 #[tokio::test]
 async fn the_partners_page_lists_searches_and_pages() {
     let app = spawn_app().await;
@@ -38,18 +24,20 @@ async fn the_partners_page_lists_searches_and_pages() {
     let empty = app.client.get(app.url("/partners")).send().await.unwrap().text().await.unwrap();
     assert!(empty.contains("No partners yet"), "{empty}");
 
-    ok(&app, "add_partner", &[("partner_org_id", &partner)]).await;
+    app.server_fn_ok("add_partner", &[("partner_org_id", &partner)]).await;
     for index in 0..21 {
-        ok(&app, "add_partner", &[("partner_org_id", &format!("prospect-{index:02}"))]).await;
+        app.server_fn_ok("add_partner", &[("partner_org_id", &format!("prospect-{index:02}"))])
+            .await;
     }
-    let first: Value = ok(&app, "partners", &[("search", ""), ("page", "1")]).await;
+    let first: Value = app.server_fn_ok("partners", &[("search", ""), ("page", "1")]).await;
     assert_eq!(first["total"], 22);
     assert_eq!(first["pages"], 2);
     assert_eq!(first["partners"].as_array().unwrap().len(), 20);
-    let second: Value = ok(&app, "partners", &[("search", ""), ("page", "2")]).await;
+    let second: Value = app.server_fn_ok("partners", &[("search", ""), ("page", "2")]).await;
     assert_eq!(second["partners"].as_array().unwrap().len(), 2);
 
-    let found: Value = ok(&app, "partners", &[("search", "installer"), ("page", "1")]).await;
+    let found: Value =
+        app.server_fn_ok("partners", &[("search", "installer"), ("page", "1")]).await;
     assert_eq!(found["total"], 1, "search matches the partner org's name");
     assert_eq!(found["partners"][0]["partner_status"], "REGISTERED");
 
@@ -71,26 +59,35 @@ async fn the_partners_page_lists_searches_and_pages() {
 async fn partner_users_are_added_within_the_limit() {
     let app = spawn_app().await;
     let partner = signed_in_with_partner(&app).await;
-    ok(&app, "add_partner", &[("partner_org_id", &partner)]).await;
-    ok(&app, "partner_user_limit", &[("partner_org_id", &partner), ("user_limit", "0")]).await;
+    app.server_fn_ok("add_partner", &[("partner_org_id", &partner)]).await;
+    app.server_fn_ok("partner_user_limit", &[("partner_org_id", &partner), ("user_limit", "0")])
+        .await;
 
-    let error =
-        refused(&app, "partner_add_user", &[("partner_org_id", &partner), ("username", "pat")])
-            .await;
+    let error = app
+        .server_fn_refused("partner_add_user", &[("partner_org_id", &partner), ("username", "pat")])
+        .await;
     assert!(error.contains("the user limit of 0 is reached"), "{error}");
-    let error =
-        refused(&app, "partner_add_user", &[("partner_org_id", &partner), ("username", "alice")])
-            .await;
+    let error = app
+        .server_fn_refused(
+            "partner_add_user",
+            &[("partner_org_id", &partner), ("username", "alice")],
+        )
+        .await;
     assert!(error.contains("is not a user of the partner org"), "{error}");
 
-    ok(&app, "partner_user_limit", &[("partner_org_id", &partner), ("user_limit", "")]).await;
-    ok(&app, "partner_add_user", &[("partner_org_id", &partner), ("username", "pat")]).await;
-    let detail: Value = ok(&app, "partner", &[("partner_org_id", &partner)]).await;
+    app.server_fn_ok("partner_user_limit", &[("partner_org_id", &partner), ("user_limit", "")])
+        .await;
+    app.server_fn_ok("partner_add_user", &[("partner_org_id", &partner), ("username", "pat")])
+        .await;
+    let detail: Value = app.server_fn_ok("partner", &[("partner_org_id", &partner)]).await;
     assert_eq!(detail["config"]["users"][0]["username"], "pat");
 
-    let error =
-        refused(&app, "partner_user_limit", &[("partner_org_id", &partner), ("user_limit", "0")])
-            .await;
+    let error = app
+        .server_fn_refused(
+            "partner_user_limit",
+            &[("partner_org_id", &partner), ("user_limit", "0")],
+        )
+        .await;
     assert!(error.contains("below the 1 partner users"), "{error}");
 
     let page = app
@@ -110,12 +107,12 @@ async fn partner_users_are_added_within_the_limit() {
 async fn roles_are_created_assigned_and_deleted_from_the_pages() {
     let app = spawn_app().await;
     let partner = signed_in_with_partner(&app).await;
-    ok(&app, "add_partner", &[("partner_org_id", &partner)]).await;
-    let error =
-        refused(&app, "save_role", &[("name", "Installer"), ("grants", "entity-read")]).await;
+    app.server_fn_ok("add_partner", &[("partner_org_id", &partner)]).await;
+    let error = app
+        .server_fn_refused("save_role", &[("name", "Installer"), ("grants", "entity-read")])
+        .await;
     assert!(error.contains("grants line 1"), "{error}");
-    ok(
-        &app,
+    app.server_fn_ok(
         "save_role",
         &[
             ("name", "Installer"),
@@ -123,22 +120,25 @@ async fn roles_are_created_assigned_and_deleted_from_the_pages() {
         ],
     )
     .await;
-    let roles: Value = ok(&app, "roles", &[]).await;
+    let roles: Value = app.server_fn_ok("roles", &[]).await;
     let role_id = roles[0]["id"].as_str().unwrap().to_owned();
     assert_eq!(roles[0]["grants"].as_array().unwrap().len(), 2);
 
-    ok(&app, "partner_role", &[("partner_org_id", &partner), ("template_role_id", &role_id)]).await;
-    let detail: Value = ok(&app, "partner", &[("partner_org_id", &partner)]).await;
+    app.server_fn_ok(
+        "partner_role",
+        &[("partner_org_id", &partner), ("template_role_id", &role_id)],
+    )
+    .await;
+    let detail: Value = app.server_fn_ok("partner", &[("partner_org_id", &partner)]).await;
     assert_eq!(detail["config"]["template_role_grants"][1]["action"], "entity-update");
 
-    ok(
-        &app,
+    app.server_fn_ok(
         "save_role",
         &[("id", &role_id), ("name", "Installer (EU)"), ("grants", "entity-read *")],
     )
     .await;
-    ok(&app, "delete_role", &[("id", &role_id)]).await;
-    let roles: Value = ok(&app, "roles", &[]).await;
+    app.server_fn_ok("delete_role", &[("id", &role_id)]).await;
+    let roles: Value = app.server_fn_ok("roles", &[]).await;
     assert_eq!(roles, json!([]));
     app.stop().await;
 }
@@ -147,11 +147,11 @@ async fn roles_are_created_assigned_and_deleted_from_the_pages() {
 async fn deleting_a_partner_needs_the_confirmation() {
     let app = spawn_app().await;
     let partner = signed_in_with_partner(&app).await;
-    ok(&app, "add_partner", &[("partner_org_id", &partner)]).await;
-    let error = refused(&app, "partner_delete", &[("partner_org_id", &partner)]).await;
+    app.server_fn_ok("add_partner", &[("partner_org_id", &partner)]).await;
+    let error = app.server_fn_refused("partner_delete", &[("partner_org_id", &partner)]).await;
     assert!(error.contains("tick the box"), "{error}");
-    ok(&app, "partner_delete", &[("partner_org_id", &partner), ("confirm", "yes")]).await;
-    let error = refused(&app, "partner", &[("partner_org_id", &partner)]).await;
+    app.server_fn_ok("partner_delete", &[("partner_org_id", &partner), ("confirm", "yes")]).await;
+    let error = app.server_fn_refused("partner", &[("partner_org_id", &partner)]).await;
     assert!(error.contains("partner configuration not found"), "{error}");
     app.stop().await;
 }
@@ -160,9 +160,8 @@ async fn deleting_a_partner_needs_the_confirmation() {
 async fn an_offer_made_on_the_page_is_accepted_from_its_public_link_without_an_account() {
     let app = spawn_app().await;
     let partner = signed_in_with_partner(&app).await;
-    ok(&app, "add_partner", &[("partner_org_id", &partner)]).await;
-    ok(
-        &app,
+    app.server_fn_ok("add_partner", &[("partner_org_id", &partner)]).await;
+    app.server_fn_ok(
         "partner_offer",
         &[
             ("partner_org_id", &partner),
@@ -172,7 +171,7 @@ async fn an_offer_made_on_the_page_is_accepted_from_its_public_link_without_an_a
         ],
     )
     .await;
-    let detail: Value = ok(&app, "partner", &[("partner_org_id", &partner)]).await;
+    let detail: Value = app.server_fn_ok("partner", &[("partner_org_id", &partner)]).await;
     let offer = &detail["config"]["offered_entities"][0];
     assert_eq!(offer["offer_status"], "PENDING");
     let token = offer["link_token"].as_str().unwrap().to_owned();
@@ -208,10 +207,10 @@ async fn an_offer_made_on_the_page_is_accepted_from_its_public_link_without_an_a
         .unwrap();
     assert!(after.contains("Accepted: the entity is now shared"), "{after}");
 
-    let detail: Value = ok(&app, "partner", &[("partner_org_id", &partner)]).await;
+    let detail: Value = app.server_fn_ok("partner", &[("partner_org_id", &partner)]).await;
     assert_eq!(detail["config"]["offered_entities"][0]["offer_status"], "ACCEPTED");
     assert_eq!(detail["config"]["entities"][0]["entity_id"], "deal-7");
-    let other: Value = ok(&app, "partner", &[("partner_org_id", "prospect-a")]).await;
+    let other: Value = app.server_fn_ok("partner", &[("partner_org_id", "prospect-a")]).await;
     assert_eq!(other["config"]["offered_entities"][0]["offer_status"], "UNAVAILABLE");
     let other_link =
         other["config"]["offered_entities"][0]["link_token"].as_str().unwrap().to_owned();
@@ -231,20 +230,20 @@ async fn an_offer_made_on_the_page_is_accepted_from_its_public_link_without_an_a
 async fn an_offer_can_be_declined_and_an_unknown_link_is_a_helpful_404() {
     let app = spawn_app().await;
     let partner = signed_in_with_partner(&app).await;
-    ok(&app, "add_partner", &[("partner_org_id", &partner)]).await;
-    ok(
-        &app,
+    app.server_fn_ok("add_partner", &[("partner_org_id", &partner)]).await;
+    app.server_fn_ok(
         "partner_offer",
         &[("partner_org_id", &partner), ("schema", "opportunity"), ("entity_id", "deal-8")],
     )
     .await;
-    let detail: Value = ok(&app, "partner", &[("partner_org_id", &partner)]).await;
+    let detail: Value = app.server_fn_ok("partner", &[("partner_org_id", &partner)]).await;
     let token = detail["config"]["offered_entities"][0]["link_token"].as_str().unwrap().to_owned();
 
     let declined: Value =
-        ok(&app, "answer_offer", &[("token", &token), ("decision", "decline")]).await;
+        app.server_fn_ok("answer_offer", &[("token", &token), ("decision", "decline")]).await;
     assert_eq!(declined["status"], "DECLINED");
-    let error = refused(&app, "answer_offer", &[("token", &token), ("decision", "accept")]).await;
+    let error =
+        app.server_fn_refused("answer_offer", &[("token", &token), ("decision", "accept")]).await;
     assert!(error.contains("this offer was declined"), "{error}");
 
     let missing = reqwest::get(app.url("/offers/not-a-real-token")).await.unwrap();
@@ -276,7 +275,7 @@ async fn partner_pages_need_a_session() {
     let app = spawn_app().await;
     let response = app.client.get(app.url("/partners")).send().await.unwrap();
     assert_eq!(response.status(), 303);
-    let error = refused(&app, "partners", &[("search", ""), ("page", "1")]).await;
+    let error = app.server_fn_refused("partners", &[("search", ""), ("page", "1")]).await;
     assert!(error.contains("authentication required"), "{error}");
     app.stop().await;
 }

@@ -545,20 +545,7 @@ impl EpilotError {
 
 impl From<DomainError> for EpilotError {
     fn from(error: DomainError) -> Self {
-        let status = match &error {
-            DomainError::NotFound(_) => StatusCode::NOT_FOUND,
-            DomainError::Invalid { .. } => StatusCode::BAD_REQUEST,
-            DomainError::Unauthenticated | DomainError::InvalidCredentials => {
-                StatusCode::UNAUTHORIZED
-            }
-            DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
-            DomainError::Conflict(_) => StatusCode::CONFLICT,
-            DomainError::Internal(cause) => {
-                tracing::error!(error = %cause, "epilot request failed");
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
-        };
-        Self { status, message: error.to_string() }
+        Self { status: super::status_of(&error), message: error.to_string() }
     }
 }
 

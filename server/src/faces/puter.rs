@@ -327,18 +327,14 @@ impl PuterError {
 
 impl From<DomainError> for PuterError {
     fn from(error: DomainError) -> Self {
-        let (status, code) = match &error {
-            DomainError::NotFound(_) => (StatusCode::NOT_FOUND, "subject_does_not_exist"),
-            DomainError::Invalid { .. } => (StatusCode::BAD_REQUEST, "field_invalid"),
-            DomainError::Unauthenticated | DomainError::InvalidCredentials => {
-                (StatusCode::UNAUTHORIZED, "token_auth_failed")
-            }
-            DomainError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-            DomainError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            DomainError::Internal(cause) => {
-                tracing::error!(error = %cause, "puter request failed");
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal_error")
-            }
+        let status = super::status_of(&error);
+        let code = match status {
+            StatusCode::NOT_FOUND => "subject_does_not_exist",
+            StatusCode::UNAUTHORIZED => "token_auth_failed",
+            StatusCode::FORBIDDEN => "forbidden",
+            StatusCode::CONFLICT => "conflict",
+            StatusCode::INTERNAL_SERVER_ERROR => "internal_error",
+            _ => "field_invalid",
         };
         Self { status, code, message: error.to_string() }
     }

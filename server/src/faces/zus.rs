@@ -470,18 +470,14 @@ impl ZusError {
 
 impl From<DomainError> for ZusError {
     fn from(error: DomainError) -> Self {
-        let (status, code) = match &error {
-            DomainError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            DomainError::Invalid { .. } => (StatusCode::BAD_REQUEST, "invalid_request"),
-            DomainError::Unauthenticated | DomainError::InvalidCredentials => {
-                (StatusCode::UNAUTHORIZED, "unauthorized")
-            }
-            DomainError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-            DomainError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            DomainError::Internal(cause) => {
-                tracing::error!(error = %cause, "züs request failed");
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal_error")
-            }
+        let status = super::status_of(&error);
+        let code = match status {
+            StatusCode::NOT_FOUND => "not_found",
+            StatusCode::UNAUTHORIZED => "unauthorized",
+            StatusCode::FORBIDDEN => "forbidden",
+            StatusCode::CONFLICT => "conflict",
+            StatusCode::INTERNAL_SERVER_ERROR => "internal_error",
+            _ => "invalid_request",
         };
         Self { status, message: error.to_string(), error: code.to_owned() }
     }

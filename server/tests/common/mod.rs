@@ -122,6 +122,22 @@ impl TestApp {
         (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
     }
 
+    /// A server function call that must succeed; its JSON answer (`null` for none).
+    pub async fn server_fn_ok(&self, name: &str, form: &[(&str, &str)]) -> serde_json::Value {
+        let response = self.server_fn(name, form).await;
+        let status = response.status();
+        let body = response.text().await.expect("body");
+        assert!(status.is_success(), "{name}: {status} {body}");
+        serde_json::from_str(&body).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// A server function call that must fail; its error text.
+    pub async fn server_fn_refused(&self, name: &str, form: &[(&str, &str)]) -> String {
+        let response = self.server_fn(name, form).await;
+        assert!(!response.status().is_success(), "{name} should fail");
+        response.text().await.expect("body")
+    }
+
     /// Calls a server function as the hydrated page does (JSON back, same origin).
     pub async fn server_fn(&self, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.client
