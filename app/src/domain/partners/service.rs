@@ -461,16 +461,8 @@ pub async fn share_entities(
             store::upsert_share(&mut *transaction, config_id, resource, *offer_accepted, &now)
                 .await?;
         }
-        store::touch_config(&mut *transaction, config_id, &now).await?;
-        let names: Vec<&str> =
-            entities.iter().map(|(entity, _)| entity.entity_id.as_str()).collect();
-        let change = config_change(
-            "entity.shared",
-            actor,
-            config_id,
-            json!({ "partner_org_id": partner, "entities": names }),
-        );
-        record(&mut transaction, Author::User(actor), face, change).await?;
+        let item = BatchItem { config_id, partner, entities, expires_at: None };
+        record_batch_item(&mut transaction, actor, face, "entity.shared", item, &now).await?;
         remember(&mut touched, partner);
     }
     for (_, partner, entities) in &unshare {
@@ -485,16 +477,8 @@ pub async fn share_entities(
                 store::delete_share(&mut *transaction, config_id, resource).await?;
             }
         }
-        store::touch_config(&mut *transaction, config_id, &now).await?;
-        let names: Vec<&str> =
-            entities.iter().map(|(entity, _)| entity.entity_id.as_str()).collect();
-        let change = config_change(
-            "entity.unshared",
-            actor,
-            config_id,
-            json!({ "partner_org_id": partner, "entities": names }),
-        );
-        record(&mut transaction, Author::User(actor), face, change).await?;
+        let item = BatchItem { config_id, partner, entities, expires_at: None };
+        record_batch_item(&mut transaction, actor, face, "entity.unshared", item, &now).await?;
         remember(&mut touched, partner);
     }
     let configs = reload_many(&mut transaction, actor, &touched).await?;
@@ -545,16 +529,8 @@ pub async fn offer_entities(
             };
             store::upsert_offer(&mut *transaction, &new_offer).await?;
         }
-        store::touch_config(&mut *transaction, config_id, &now).await?;
-        let names: Vec<&str> =
-            entities.iter().map(|(entity, _)| entity.entity_id.as_str()).collect();
-        let change = config_change(
-            "entity.offered",
-            actor,
-            config_id,
-            json!({ "partner_org_id": partner, "entities": names, "expires_at": expires_at }),
-        );
-        record(&mut transaction, Author::User(actor), face, change).await?;
+        let item = BatchItem { config_id, partner, entities, expires_at: Some(&expires_at) };
+        record_batch_item(&mut transaction, actor, face, "entity.offered", item, &now).await?;
         remember(&mut touched, partner);
     }
     for (_, partner, entities) in &unoffer {
@@ -569,16 +545,8 @@ pub async fn offer_entities(
                 store::delete_open_offer(&mut *transaction, config_id, resource).await?;
             }
         }
-        store::touch_config(&mut *transaction, config_id, &now).await?;
-        let names: Vec<&str> =
-            entities.iter().map(|(entity, _)| entity.entity_id.as_str()).collect();
-        let change = config_change(
-            "entity.unoffered",
-            actor,
-            config_id,
-            json!({ "partner_org_id": partner, "entities": names }),
-        );
-        record(&mut transaction, Author::User(actor), face, change).await?;
+        let item = BatchItem { config_id, partner, entities, expires_at: None };
+        record_batch_item(&mut transaction, actor, face, "entity.unoffered", item, &now).await?;
         remember(&mut touched, partner);
     }
     let configs = reload_many(&mut transaction, actor, &touched).await?;
@@ -787,6 +755,34 @@ async fn offer_view(
 }
 
 // ---- helpers -----------------------------------------------------------------------------
+
+/// One partner's part of a share or offer batch, once its rows are written.
+struct BatchItem<'a> {
+    config_id: ConfigId,
+    partner: &'a str,
+    entities: &'a [(EntityRef, bool)],
+    expires_at: Option<&'a str>,
+}
+
+/// Touches the configuration and records what the batch did to it.
+async fn record_batch_item(
+    transaction: &mut Connection,
+    actor: &Actor,
+    face: Face,
+    action: &'static str,
+    item: BatchItem<'_>,
+    now: &str,
+) -> Result<(), DomainError> {
+    store::touch_config(&mut *transaction, item.config_id, now).await?;
+    let names: Vec<&str> =
+        item.entities.iter().map(|(entity, _)| entity.entity_id.as_str()).collect();
+    let mut detail = json!({ "partner_org_id": item.partner, "entities": names });
+    if let Some(expires_at) = item.expires_at {
+        detail["expires_at"] = json!(expires_at);
+    }
+    let change = config_change(action, actor, item.config_id, detail);
+    record(transaction, Author::User(actor), face, change).await
+}
 
 /// A batch checked before anything is written: (field path, partner id, entities).
 type CheckedBatch = Vec<(String, String, Vec<(EntityRef, bool)>)>;
