@@ -120,7 +120,11 @@ async fn a_request_made_on_the_page_is_approved_by_the_owner_and_shares_the_file
     assert_eq!(incoming[0]["requester"]["username"], "bob");
     assert_eq!(incoming[0]["message"], "for the audit");
     let id = incoming[0]["id"].as_str().unwrap().to_owned();
-    app.server_fn_ok("answer_request", &[("id", &id), ("decision", "approved")]).await;
+    app.server_fn_ok(
+        "answer_request",
+        &[("id", &id), ("decision", "approved"), ("message", "here you go")],
+    )
+    .await;
     assert_eq!(app.server_fn_ok("nav_counts", &[]).await["pending_requests"], 0);
 
     app.sign_in("bob", PASSWORD, "/shared").await;
@@ -128,6 +132,7 @@ async fn a_request_made_on_the_page_is_approved_by_the_owner_and_shares_the_file
         .server_fn_ok("shares", &[("tab", "received"), ("kind", ""), ("q", ""), ("page", "1")])
         .await;
     assert_eq!(received["shares"][0]["title"], "budget.xlsx");
+    assert_eq!(received["shares"][0]["message"], "here you go", "the approval's message");
     let notifications = app.server_fn_ok("notifications", &[]).await;
     assert_eq!(notifications[0]["title"], "alice approved your request");
     app.stop().await;

@@ -98,9 +98,10 @@ fn RequestRow(
     let actions = pending.then(move || {
         if incoming {
             view! {
-                <ActionForm action=answer attr:class="inline">
+                <ActionForm action=answer attr:class="inline-flex items-center gap-2">
                     <input type="hidden" name="id" value=approve_id />
                     <input type="hidden" name="decision" value="approved" />
+                    <input name="message" placeholder="Message (optional)" aria-label="Message with the approval" class="w-40 rounded-md border border-slate-300 px-2 py-1 text-sm" />
                     <button type="submit" class=BUTTON_CLASSES>"Approve"</button>
                 </ActionForm>
                 <ActionForm action=answer attr:class="ml-2 inline">

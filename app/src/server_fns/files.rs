@@ -140,12 +140,19 @@ pub async fn request_file(
     files::request_access_by_path(&store, &actor, Face::Web, &path, &message).await.map_err(fail)
 }
 
-/// Approves (`decision = "approved"`) or declines an incoming request.
+/// Approves (`decision = "approved"`, with an optional message to the requester) or declines
+/// an incoming request.
 #[server(endpoint = "answer_request")]
-pub async fn answer_request(id: String, decision: String) -> Result<(), ServerFnError> {
-    use crate::domain::{files::service as files, identity::Face};
+pub async fn answer_request(
+    id: String,
+    decision: String,
+    #[server(default)] message: String,
+) -> Result<(), ServerFnError> {
+    use crate::domain::files::service::{self as files, Answer};
+    use crate::domain::identity::Face;
     let (store, actor) = actor_and_store().await?;
-    files::answer_request(&store, &actor, Face::Web, &id, &decision, None, None).await.map_err(fail)
+    let answer = Answer { message: &message, ..Answer::default() };
+    files::answer_request(&store, &actor, Face::Web, &id, &decision, answer).await.map_err(fail)
 }
 
 #[server(endpoint = "withdraw_request")]

@@ -12,7 +12,7 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use app::domain::files::service::{self as files, Ticket};
+use app::domain::files::service::{self as files, Answer, Ticket};
 use app::domain::files::{AccessRequest, PersonShare, RequestFilter, RequestStatus};
 use app::domain::identity::{service as identity, Actor, Face};
 use app::domain::DomainError;
@@ -328,16 +328,12 @@ async fn answer_request(
         _ => return Err(ZusError::bad("id is required")),
     };
     let status = body.status.ok_or_else(|| ZusError::bad("status is required"))?;
-    files::answer_request(
-        &state.store,
-        &actor,
-        Face::Zus,
-        &id,
-        &status,
-        body.link.as_deref(),
-        body.auth_ticket.as_deref(),
-    )
-    .await?;
+    let answer = Answer {
+        link: body.link.as_deref(),
+        auth_ticket: body.auth_ticket.as_deref(),
+        message: "",
+    };
+    files::answer_request(&state.store, &actor, Face::Zus, &id, &status, answer).await?;
     Ok(Json(json!({ "message": "share request updated successfully" })))
 }
 

@@ -598,16 +598,24 @@ pub async fn change_access(
     Ok(())
 }
 
+/// How the owner answers a request: the ticket and link go with an approval's share, the
+/// message too (it is what the requester reads beside the shared file).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Answer<'a> {
+    pub link: Option<&'a str>,
+    pub auth_ticket: Option<&'a str>,
+    pub message: &'a str,
+}
+
 /// The owner approves or declines a pending request. Approving shares the file with the
-/// requester (with the ticket and link given), in the same transaction.
+/// requester, in the same transaction.
 pub async fn answer_request(
     store: &Store,
     actor: &Actor,
     face: Face,
     id: &str,
     status: &str,
-    link: Option<&str>,
-    auth_ticket: Option<&str>,
+    answer: Answer<'_>,
 ) -> Result<(), DomainError> {
     let status = match RequestStatus::parse(status.trim()) {
         Some(status @ (RequestStatus::Approved | RequestStatus::Declined)) => status,
@@ -636,9 +644,9 @@ pub async fn answer_request(
             recipient: Some(requester),
             access: Access::Read,
             share_info_type: "private",
-            message: "",
-            auth_ticket: auth_ticket.map(str::trim).filter(|t| !t.is_empty()),
-            link: link.map(str::trim).filter(|l| !l.is_empty()),
+            message: answer.message.trim(),
+            auth_ticket: answer.auth_ticket.map(str::trim).filter(|t| !t.is_empty()),
+            link: answer.link.map(str::trim).filter(|l| !l.is_empty()),
             face: face.as_str(),
             now: &now,
         };
