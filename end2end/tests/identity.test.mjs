@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { launchBrowser } from "../support/browser.mjs";
+import { launchBrowser, openHydrated } from "../support/browser.mjs";
 import { createOrgWithAdmin, signIn } from "../support/cli.mjs";
 import { startServer } from "../support/server.mjs";
 
@@ -90,5 +90,19 @@ test("the audit page lists the org's events and filters them", async () => {
   const filtered = await page.getByTestId("event-table").innerText();
   assert.match(filtered, /org\.created/);
   assert.doesNotMatch(filtered, /user\.created/);
+  await context.close();
+});
+
+test("every signed-in page hydrates without errors", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, server.baseUrl, "alice", "/overview");
+  await page.waitForURL(`${server.baseUrl}/overview`);
+  await page.close();
+  for (const path of ["/overview", "/partners", "/roles", "/shared", "/shared?tab=received", "/requests", "/requests?tab=outgoing", "/notifications", "/tokens", "/audit"]) {
+    const { page: opened, problems } = await openHydrated(context, `${server.baseUrl}${path}`);
+    assert.deepEqual(problems, [], `${path}: no errors in the browser console`);
+    await opened.close();
+  }
   await context.close();
 });

@@ -41,7 +41,10 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
                             match actor.await {
-                                Ok(Some(actor)) => view! { <SignedInNavigation actor counts /> }.into_any(),
+                                Ok(Some(actor)) => {
+                                    let counts = counts.await.unwrap_or_default();
+                                    view! { <SignedInNavigation actor counts /> }.into_any()
+                                }
                                 _ => {
                                     view! {
                                         <a href="/login" class=NAV_LINK_CLASSES>
@@ -64,27 +67,18 @@ pub fn Layout(children: Children) -> impl IntoView {
 }
 
 #[component]
-fn SignedInNavigation(
-    actor: Actor,
-    counts: Resource<Result<NavigationCounts, ServerFnError>>,
-) -> impl IntoView {
+fn SignedInNavigation(actor: Actor, counts: NavigationCounts) -> impl IntoView {
     let location = use_location();
-    let count_for = move |href: &'static str| {
-        view! {
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let counts = counts.await.unwrap_or_default();
-                    let count = match href {
-                        "/requests" => counts.pending_requests as i64,
-                        "/notifications" => counts.unread_notifications,
-                        _ => 0,
-                    };
-                    (count > 0).then(|| view! {
-                        <span class=COUNT_CLASSES data-testid=format!("count-{}", href.trim_start_matches('/'))>{count}</span>
-                    })
-                })}
-            </Suspense>
-        }
+    let count_for = move |href: &str| {
+        let count = match href {
+            "/requests" => counts.pending_requests as i64,
+            "/notifications" => counts.unread_notifications,
+            _ => 0,
+        };
+        (count > 0).then(|| {
+            let test_id = format!("count-{}", href.trim_start_matches('/'));
+            view! { <span class=COUNT_CLASSES data-testid=test_id>{count}</span> }
+        })
     };
     view! {
         <nav aria-label="Main" class="flex flex-wrap items-center gap-1">
