@@ -12,9 +12,11 @@ NPM_FOLDERS := frontend style end2end
 .PHONY: run test deps site css wasm check rust-tests browser-tests clean-site
 
 ## run: build everything and serve on 127.0.0.1:3000 with the SQLite database in data/
+# The same (debug) server build the tests use: a cold release build takes over 10 minutes on
+# two cores. For production, `cargo build --release -p server` and run target/release/sharewell.
 run: deps site
-	cargo build --locked --release -p server
-	./target/release/sharewell serve
+	cargo build --locked -p server
+	./target/debug/sharewell serve
 
 ## test: formatting, lints, every Rust test, then the browser tests against the built site
 test: deps site check rust-tests browser-tests
