@@ -1,15 +1,16 @@
 # Sharewell: `make run` serves it, `make test` checks everything. Both install what is missing
-# first (Debian packages, npm packages, wasm-bindgen-cli) and are safe to run again.
+# first (Debian packages, npm packages, the Python venv, wasm-bindgen-cli) and are safe to run again.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
 # wasm-bindgen-cli must match the wasm-bindgen version locked in Cargo.lock exactly.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)
-APT_PACKAGES := rustc-web cargo-web rust-web-src lld-16 chromium
+# python3-venv: Debian's python3 cannot create end2end/.venv (for the Cloudflare Python SDK) without it.
+APT_PACKAGES := rustc-web cargo-web rust-web-src lld-16 chromium python3-venv
 NPM_FOLDERS := frontend style end2end
 
-.PHONY: run test deps site css wasm check rust-tests browser-tests clean-site
+.PHONY: run test deps apt-packages site css wasm check rust-tests browser-tests clean-site
 
 ## run: build everything and serve on 127.0.0.1:3000 with the SQLite database in data/
 # The same (debug) server build the tests use: a cold release build takes over 10 minutes on
@@ -42,7 +43,15 @@ wasm:
 css:
 	cargo run --locked --quiet -p style --bin build-css
 
-deps: $(addsuffix /node_modules/.installed,$(NPM_FOLDERS))
+deps: apt-packages $(addsuffix /node_modules/.installed,$(NPM_FOLDERS)) end2end/.venv/.installed
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
+	  cargo install wasm-bindgen-cli --version "$(WASM_BINDGEN_VERSION)"; \
+	fi
+
+# A target of its own so that the venv below can wait for python3-venv (prerequisites are built
+# before the recipe of `deps`, so the check cannot stay in that recipe).
+apt-packages:
 	@missing=""; \
 	for package in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' "$$package" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
@@ -51,10 +60,12 @@ deps: $(addsuffix /node_modules/.installed,$(NPM_FOLDERS))
 	  echo "installing Debian packages:$$missing"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
-	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
-	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
-	  cargo install wasm-bindgen-cli --version "$(WASM_BINDGEN_VERSION)"; \
-	fi
+
+# The Cloudflare Python SDK for end2end/tests/cloudflare-python.test.mjs, in a venv of its own
+# (Debian's python3 refuses `pip install` outside one). Reinstalled only when the pins change.
+# Order-only on apt-packages: python3-venv must be there, but installing it is no reason to rebuild.
+end2end/.venv/.installed: end2end/python/requirements.txt | apt-packages
+	python3 -m venv end2end/.venv && end2end/.venv/bin/pip install -q -r end2end/python/requirements.txt && touch $@
 
 # Install only when the lock file changed since the last install. `npm install` rather than
 # `npm ci`: the registry here lacks Tailwind's optional packages for other platforms, which

@@ -2,7 +2,6 @@
 //!
 //! Errors: `{"error": {"code": "...", "message": "..."}}` with the matching status.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
@@ -204,19 +203,10 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
-        match Json::<T>::from_request(request, state).await {
-            Ok(Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(ApiError(DomainError::invalid("body", body_problem(&rejection)))),
-        }
-    }
-}
-
-fn body_problem(rejection: &JsonRejection) -> String {
-    match rejection {
-        JsonRejection::MissingJsonContentType(_) => {
-            "must be JSON (Content-Type: application/json)".to_owned()
-        }
-        other => other.body_text(),
+        crate::faces::json_body(request, state)
+            .await
+            .map(Self)
+            .map_err(|problem| ApiError(DomainError::invalid("body", problem)))
     }
 }
 

@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use clap::Args;
 
+use crate::jobs::WorkerSettings;
+
 /// Everything `sharewell serve` needs; each flag can also come from the environment.
 #[derive(Args, Clone, Debug)]
 pub struct Config {
@@ -47,6 +49,19 @@ pub struct Config {
     /// (then one more per second).
     #[arg(long, env = "SHAREWELL_PUBLIC_RATE_BURST", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
     pub public_rate_burst: u32,
+
+    /// Run the background worker in this process (completes asynchronous share changes and
+    /// sweeps expiries). Turn it off only when another process on the same database runs it.
+    #[arg(long, env = "SHAREWELL_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
+    pub worker: bool,
+
+    /// Seconds a job claimed by a worker stays reserved; a worker that dies frees it after.
+    #[arg(long, env = "SHAREWELL_JOB_LEASE_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub job_lease_secs: u64,
+
+    /// Seconds between sweeps of expired shares and offers.
+    #[arg(long, env = "SHAREWELL_SWEEP_INTERVAL_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub sweep_interval_secs: u64,
 }
 
 impl Config {
@@ -63,11 +78,22 @@ impl Config {
             offer_ttl_days: 14,
             open_offer_accept: false,
             public_rate_burst: 30,
+            worker: true,
+            job_lease_secs: 60,
+            sweep_interval_secs: 30,
         }
     }
 
     pub fn session_idle(&self) -> Duration {
         Duration::from_secs(self.session_idle_hours * 3600)
+    }
+
+    pub fn worker_settings(&self) -> WorkerSettings {
+        WorkerSettings {
+            lease: Duration::from_secs(self.job_lease_secs),
+            poll: Duration::from_secs(1),
+            sweep_every: Duration::from_secs(self.sweep_interval_secs),
+        }
     }
 
     pub fn request_timeout(&self) -> Duration {

@@ -7,6 +7,7 @@ pub mod config;
 mod csrf;
 mod faces;
 mod health;
+pub mod jobs;
 mod sessions;
 mod startup;
 pub mod telemetry;

@@ -21,6 +21,7 @@ use app::domain::store::{OpenError, Store};
 use app::{shell, App, SITE_NAME};
 
 use crate::config::Config;
+use crate::jobs::{self, WorkerSettings};
 use crate::sessions::SqlSessionStore;
 use crate::throttle::{LoginThrottle, PublicRateLimit};
 use crate::{api, csrf, faces, health, web};
@@ -67,6 +68,8 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     store: Store,
+    /// `None` when this process does not run the background worker.
+    worker: Option<WorkerSettings>,
 }
 
 impl Application {
@@ -105,7 +108,8 @@ impl Application {
             AppState { leptos_options, store: store.clone(), login_throttle, public_limit, offers };
         let router = router(state, sessions, &config);
         tracing::info!(addr = %bound, database = store.backend().name(), "sharewell is listening");
-        Ok(Self { listener, router, store })
+        let worker = config.worker.then(|| config.worker_settings());
+        Ok(Self { listener, router, store, worker })
     }
 
     /// The database handle the application serves from (tests use it to set up data).
@@ -127,8 +131,16 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let (stop_worker, stop) = tokio::sync::watch::channel(false);
+        let worker = self.worker.map(|settings| jobs::spawn(self.store.clone(), settings, stop));
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
+        let _ = stop_worker.send(true);
+        if let Some(worker) = worker {
+            if let Err(error) = worker.await {
+                tracing::error!(%error, "the background worker panicked");
+            }
+        }
         self.store.close().await;
         tracing::info!("sharewell stopped");
         result
@@ -156,6 +168,8 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
         .merge(faces::epilot::router())
         .merge(faces::puter::router())
         .merge(faces::zus::router())
+        .merge(faces::enablenow::router())
+        .merge(faces::cloudflare::router())
         .leptos_routes_with_context(&state, routes, leptos_context.clone(), render_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(leptos_context, shell))
         .with_state(state.clone())

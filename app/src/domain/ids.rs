@@ -89,6 +89,22 @@ id_type!(
     /// One offer of one entity to one partner.
     OfferId
 );
+id_type!(
+    /// A share of typed resources with other orgs (Cloudflare, EnableNow).
+    AccountShareId
+);
+id_type!(
+    /// One recipient (org or org tree) of an account share.
+    RecipientId
+);
+id_type!(
+    /// One resource carried by an account share.
+    ShareResourceId
+);
+id_type!(
+    /// One piece of background work.
+    JobId
+);
 
 #[cfg(all(test, feature = "ssr"))]
 mod tests {

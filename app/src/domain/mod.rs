@@ -5,6 +5,7 @@
 //! their wire or form shapes and these types; the rules live here and SQL lives only in
 //! [`store`].
 
+pub mod account_shares;
 pub mod audit;
 pub mod error;
 pub mod files;
@@ -15,6 +16,8 @@ pub mod system;
 
 #[cfg(feature = "ssr")]
 pub mod clock;
+#[cfg(feature = "ssr")]
+pub mod jobs;
 #[cfg(feature = "ssr")]
 pub mod store;
 

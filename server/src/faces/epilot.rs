@@ -2,7 +2,6 @@
 //!
 //! Raw JSON, no envelope. Errors are `{"message": "..."}` with the status code.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, RawQuery, Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
@@ -513,21 +512,10 @@ impl<T: DeserializeOwned> FromRequest<AppState> for EpilotJson<T> {
     type Rejection = EpilotError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, EpilotError> {
-        match Json::<T>::from_request(request, state).await {
-            Ok(Json(value)) => Ok(Self(value)),
-            Err(rejection) => {
-                Err(EpilotError::status(StatusCode::BAD_REQUEST, body_problem(&rejection)))
-            }
-        }
-    }
-}
-
-fn body_problem(rejection: &JsonRejection) -> String {
-    match rejection {
-        JsonRejection::MissingJsonContentType(_) => {
-            "the body must be JSON (Content-Type: application/json)".to_owned()
-        }
-        other => other.body_text(),
+        super::json_body(request, state)
+            .await
+            .map(Self)
+            .map_err(|problem| EpilotError::status(StatusCode::BAD_REQUEST, problem))
     }
 }
 

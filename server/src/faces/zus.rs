@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use app::domain::files::service::{self as files, Answer, Ticket};
 use app::domain::files::{AccessRequest, PersonShare, RequestFilter, RequestStatus};
-use app::domain::identity::{service as identity, Actor, Face};
+use app::domain::identity::{service as identity, token_secret, Actor, Face};
 use app::domain::DomainError;
 
 use crate::bearer::actor_from_bearer;
@@ -28,6 +28,15 @@ pub fn router() -> Router<AppState> {
         .route("/v2/sharereq", post(create_request).put(answer_request).delete(withdraw_request))
         .route("/v2/sharereq/received", get(received_requests))
         .route("/v2/sharereq/requested", get(sent_requests))
+        .route("/v2/csrftoken", get(csrf_token))
+}
+
+/// The Go SDK fetches a CSRF token before its first write and echoes it in `X-CSRF-TOKEN`
+/// (gosdk `zboxapi.GetCsrfToken` reads `{"csrf_token"}`). Its requests authenticate with a
+/// header credential, not an ambient cookie, so cross-site forgery does not apply to them and
+/// the echoed token is not checked; a fresh random one keeps the client's flow working.
+async fn csrf_token() -> Result<Json<Value>, ZusError> {
+    Ok(Json(json!({ "csrf_token": token_secret::random_url_safe()? })))
 }
 
 /// The caller: `Authorization: Bearer`, or the token in the Go client's `X-App-ID-Token`.

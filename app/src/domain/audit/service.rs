@@ -14,6 +14,8 @@ pub enum Author<'a> {
     Operator,
     /// Someone holding an offer's public link, who need not have an account.
     LinkHolder,
+    /// The background worker, completing a change someone asked for earlier.
+    Worker,
 }
 
 /// What changed, for [`record`].
@@ -37,6 +39,7 @@ pub async fn record(
         Author::User(actor) => (Some(actor.user_id.to_string()), actor.username.clone()),
         Author::Operator => (None, "cli".to_owned()),
         Author::LinkHolder => (None, "offer link".to_owned()),
+        Author::Worker => (None, "worker".to_owned()),
     };
     let row = store::EventRow {
         id: EventId::new().to_string(),

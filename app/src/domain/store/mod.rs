@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -13,9 +14,11 @@ use sqlx::{AnyPool, Executor};
 
 use super::DomainError;
 
+pub mod account_shares;
 pub mod audit;
 pub mod files;
 pub mod identity;
+pub mod jobs;
 pub mod partners;
 
 /// Migrations from the workspace's `migrations/` folder, embedded at compile time.
@@ -61,6 +64,8 @@ pub struct Store {
     /// The URL as opened (for SQLite: with create mode), for companions such as the session
     /// store that need a backend-specific pool on the same database.
     url: String,
+    /// Rung after a commit that queued background jobs, so the worker starts at once.
+    jobs_signal: Arc<tokio::sync::Notify>,
 }
 
 impl Store {
@@ -101,7 +106,7 @@ impl Store {
             .await
             .map_err(connect_error)?;
 
-        Ok(Self { pool, backend, url: url_to_open })
+        Ok(Self { pool, backend, url: url_to_open, jobs_signal: Arc::default() })
     }
 
     /// Applies every migration not yet applied, in order.
@@ -116,6 +121,16 @@ impl Store {
 
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// Wakes the background worker: call after committing a transaction that queued jobs.
+    pub fn jobs_queued(&self) {
+        self.jobs_signal.notify_one();
+    }
+
+    /// What the worker waits on between polls.
+    pub fn jobs_signal(&self) -> Arc<tokio::sync::Notify> {
+        Arc::clone(&self.jobs_signal)
     }
 
     pub fn busy_timeout() -> Duration {

@@ -808,3 +808,38 @@ pub async fn config_row_by_id(
         .fetch_optional(db)
         .await?)
 }
+
+/// Pending offers past their expiry, with the org that made them, oldest expiry first.
+pub async fn pending_offers_past_expiry(
+    db: impl AnyExecutor<'_>,
+    now: &str,
+    limit: i64,
+) -> Result<Vec<(String, String)>, DomainError> {
+    Ok(sqlx::query_as(
+        "SELECT o.id, c.sharing_org_id FROM entity_offers o \
+         JOIN partner_configs c ON c.id = o.config_id \
+         WHERE o.status = 'PENDING' AND o.expires_at <= $1 ORDER BY o.expires_at LIMIT $2",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Persists an offer's expiry; false when it was no longer pending (accepted, declined or
+/// already swept).
+pub async fn expire_offer(
+    db: impl AnyExecutor<'_>,
+    id: &str,
+    now: &str,
+) -> Result<bool, DomainError> {
+    let done = sqlx::query(
+        "UPDATE entity_offers SET status = 'EXPIRED', status_changed_at = $2, updated_at = $2 \
+         WHERE id = $1 AND status = 'PENDING' AND expires_at <= $2",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,918 @@
+//! The rules of account shares. Every write is one transaction with its audit events and the
+//! jobs that complete it later.
+
+use serde_json::json;
+
+use super::{
+    AccountShare, AccountSharePage, Association, NewAccountShare, NewShareResource, RecipientRef,
+    ShareQuery, ShareRecipient, ShareResource, ShareStatus, TargetType, CLOUDFLARE_RESOURCE_TYPES,
+    ENABLENOW_RESOURCE_TYPES, FACE_ENABLENOW,
+};
+use crate::domain::audit::service::{record, Author, Change};
+use crate::domain::identity::{Actor, Face};
+use crate::domain::ids::{AccountShareId, OrgId, RecipientId, ShareResourceId};
+use crate::domain::jobs::{self, JobKind};
+use crate::domain::store::account_shares::{self as store, NewResourceRow, NewShareRow, Scope};
+use crate::domain::store::Store;
+use crate::domain::{clock, DomainError};
+
+type Connection = sqlx::AnyConnection;
+
+/// Lists never return more than this many shares a page.
+pub const MAX_PER_PAGE: i64 = 100;
+
+/// The longest share name or reference kept.
+const MAX_TEXT: usize = 512;
+
+/// How a removal completes: at once (EnableNow has no transitional states), or in the
+/// background with a transitional status (the Cloudflare contract: "deletion is not
+/// immediate").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Completion {
+    Now,
+    Background,
+}
+
+/// The account a request acts for: the caller's own org, or (for an admin) one of its child
+/// orgs. Anything else, including an id that names no org, is refused the same way.
+#[derive(Clone, Copy, Debug)]
+pub struct Account {
+    pub org_id: OrgId,
+    pub parent_id: Option<OrgId>,
+}
+
+const NOT_YOUR_ACCOUNT: &str = "you may not act for this account";
+
+pub async fn account(
+    store: &Store,
+    actor: &Actor,
+    account_id: &str,
+) -> Result<Account, DomainError> {
+    let org_id: OrgId =
+        account_id.trim().parse().map_err(|_| DomainError::Forbidden(NOT_YOUR_ACCOUNT))?;
+    let org =
+        store::org(store.pool(), org_id).await?.ok_or(DomainError::Forbidden(NOT_YOUR_ACCOUNT))?;
+    let parent_id = org.parent()?;
+    let allowed = org_id == actor.org_id || (actor.is_admin() && parent_id == Some(actor.org_id));
+    if allowed {
+        Ok(Account { org_id, parent_id })
+    } else {
+        Err(DomainError::Forbidden(NOT_YOUR_ACCOUNT))
+    }
+}
+
+/// Checks and normalises paging: `page` from 1, `per_page` from 1 to [`MAX_PER_PAGE`].
+pub fn paging(
+    page: Option<i64>,
+    per_page: Option<i64>,
+    default_per_page: i64,
+) -> Result<(i64, i64), DomainError> {
+    let page = page.unwrap_or(1);
+    if page < 1 {
+        return Err(DomainError::invalid("page", "must be 1 or more"));
+    }
+    let per_page = per_page.unwrap_or(default_per_page);
+    if !(1..=MAX_PER_PAGE).contains(&per_page) {
+        return Err(DomainError::invalid(
+            "per_page",
+            format!("must be between 1 and {MAX_PER_PAGE}"),
+        ));
+    }
+    Ok((page, per_page))
+}
+
+/// The shares an account sent and received that match `query`, with their recipients and
+/// resources.
+pub async fn list(
+    store: &Store,
+    account: Account,
+    query: &ShareQuery,
+) -> Result<AccountSharePage, DomainError> {
+    let scope = Scope::Account { org_id: account.org_id, parent_id: account.parent_id };
+    page_of(store, scope, query).await
+}
+
+/// The shares an organization and its child accounts sent. Only members of the organization
+/// org itself may list them.
+pub async fn list_for_organization(
+    store: &Store,
+    actor: &Actor,
+    organization_id: &str,
+    query: &ShareQuery,
+) -> Result<AccountSharePage, DomainError> {
+    let organization: OrgId = organization_id
+        .trim()
+        .parse()
+        .map_err(|_| DomainError::Forbidden("you may not list this organization's shares"))?;
+    if organization != actor.org_id {
+        return Err(DomainError::Forbidden("you may not list this organization's shares"));
+    }
+    page_of(store, Scope::Organization(organization), query).await
+}
+
+async fn page_of(
+    store: &Store,
+    scope: Scope,
+    query: &ShareQuery,
+) -> Result<AccountSharePage, DomainError> {
+    let now = clock::now();
+    let (mut shares, total) = store::shares(store.pool(), scope, query, &now).await?;
+    store::fill(store.pool(), &mut shares).await?;
+    Ok(AccountSharePage { shares, total, page: query.page.max(1), per_page: query.per_page.max(1) })
+}
+
+/// One share the account sent, or received and may still use.
+pub async fn get(
+    store: &Store,
+    account: Account,
+    share_id: &str,
+) -> Result<AccountShare, DomainError> {
+    let id = parse_share_id(share_id)?;
+    let share = load(store, id).await?.ok_or(DomainError::NotFound("share"))?;
+    if share.owner_org_id == account.org_id || grants(&share, account) {
+        Ok(share)
+    } else {
+        Err(DomainError::NotFound("share"))
+    }
+}
+
+/// Whether `share` currently gives `account` access: active, unexpired, and associated with
+/// the account (or, for an organization share, with its organization).
+pub fn grants(share: &AccountShare, account: Account) -> bool {
+    share.status == ShareStatus::Active
+        && !share.expired
+        && share.recipients.iter().any(|recipient| {
+            recipient.association == Association::Associated
+                && (recipient.org_id == account.org_id
+                    || (share.target_type == TargetType::Organization
+                        && Some(recipient.org_id) == account.parent_id))
+        })
+}
+
+/// Creates a share with its recipients and resources.
+pub async fn create(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    account: Account,
+    new: NewAccountShare,
+) -> Result<AccountShare, DomainError> {
+    let name = required_text("name", &new.name)?;
+    let reference =
+        new.reference.as_deref().map(|text| bounded_text("reference", text)).transpose()?;
+    if new.recipients.is_empty() {
+        return Err(DomainError::invalid("recipients", "name at least one recipient"));
+    }
+    let target_type = target_type_of(&new.recipients)?;
+    if let Some(expiry) = &new.expires_at {
+        if *expiry <= clock::now() {
+            return Err(DomainError::invalid("expirationDateUtc", "must be in the future"));
+        }
+    }
+    for resource in &new.resources {
+        check_resource(face, resource)?;
+    }
+    let now = clock::now();
+    let id = AccountShareId::new();
+    let mut transaction = store.begin_write().await?;
+    let mut recipient_orgs = Vec::new();
+    for recipient in &new.recipients {
+        let org_id = recipient_org(&mut transaction, account, recipient).await?;
+        if !recipient_orgs.contains(&org_id) {
+            recipient_orgs.push(org_id);
+        }
+    }
+    store::insert_share(
+        &mut *transaction,
+        &NewShareRow {
+            id,
+            owner_org_id: account.org_id,
+            face: face.as_str(),
+            name,
+            reference,
+            target_type,
+            expires_at: new.expires_at.as_deref(),
+            created_by: actor.user_id.to_string(),
+            now: &now,
+        },
+    )
+    .await?;
+    let association =
+        if new.associate_now { Association::Associated } else { Association::Associating };
+    for org_id in &recipient_orgs {
+        let (recipient_id, _) =
+            store::upsert_recipient(&mut transaction, id, *org_id, association, &now).await?;
+        if !new.associate_now {
+            jobs::enqueue(
+                &mut transaction,
+                JobKind::AssociateRecipient,
+                &recipient_id.to_string(),
+                &now,
+            )
+            .await?;
+        }
+    }
+    for resource in &new.resources {
+        insert_resource(&mut transaction, id, resource, &now).await?;
+    }
+    let detail = json!({
+        "name": name,
+        "target_type": target_type.as_str(),
+        "recipients": recipient_orgs.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "resources": new.resources.len(),
+        "expires_at": new.expires_at,
+    });
+    audit(&mut transaction, actor, face, account, "share.created", id, detail).await?;
+    transaction.commit().await?;
+    store.jobs_queued();
+    load(store, id).await?.ok_or(DomainError::NotFound("share"))
+}
+
+/// Renames a share the account sent.
+pub async fn rename(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    account: Account,
+    share_id: &str,
+    name: &str,
+) -> Result<AccountShare, DomainError> {
+    let name = required_text("name", name)?;
+    let now = clock::now();
+    let mut transaction = store.begin_write().await?;
+    let share = owned_live_share(&mut transaction, account, share_id, &now).await?;
+    store::rename_share(&mut *transaction, share.id, name, &now).await?;
+    let detail = json!({ "from": share.name, "to": name });
+    audit(&mut transaction, actor, face, account, "share.renamed", share.id, detail).await?;
+    transaction.commit().await?;
+    load(store, share.id).await?.ok_or(DomainError::NotFound("share"))
+}
+
+/// Moves a share's expiry (it must stay in the future).
+pub async fn set_expiry(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    account: Account,
+    share_id: &str,
+    expires_at: &str,
+) -> Result<AccountShare, DomainError> {
+    let now = clock::now();
+    if expires_at <= now.as_str() {
+        return Err(DomainError::invalid("expirationDateUtc", "must be in the future"));
+    }
+    let mut transaction = store.begin_write().await?;
+    let share = owned_live_share(&mut transaction, account, share_id, &now).await?;
+    store::set_expiry(&mut *transaction, share.id, expires_at, &now).await?;
+    let detail = json!({ "from": share.expires_at, "to": expires_at });
+    audit(&mut transaction, actor, face, account, "share.expiry_changed", share.id, detail).await?;
+    transaction.commit().await?;
+    load(store, share.id).await?.ok_or(DomainError::NotFound("share"))
+}
+
+/// Deletes a share the account sent: at once, or by moving it to `deleting` for the worker.
+pub async fn delete(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    account: Account,
+    share_id: &str,
+    completion: Completion,
+) -> Result<AccountShare, DomainError> {
+    let now = clock::now();
+    let mut transaction = store.begin_write().await?;
+    let share = owned_live_share(&mut transaction, account, share_id, &now).await?;
+    match completion {
+        Completion::Now => {
+            store::move_share_status(
+                &mut *transaction,
+                share.id,
+                ShareStatus::Active,
+                ShareStatus::Deleted,
+                &now,
+            )
+            .await?;
+            finish_share_deletion(&mut transaction, share.id, &now).await?;
+        }
+        Completion::Background => {
+            store::move_share_status(
+                &mut *transaction,
+                share.id,
+                ShareStatus::Active,
+                ShareStatus::Deleting,
+                &now,
+            )
+            .await?;
+            jobs::enqueue(&mut transaction, JobKind::DeleteShare, &share.id.to_string(), &now)
+                .await?;
+        }
+    }
+    let action = if completion == Completion::Now { "share.deleted" } else { "share.deleting" };
+    audit(&mut transaction, actor, face, account, action, share.id, json!({ "name": share.name }))
+        .await?;
+    transaction.commit().await?;
+    store.jobs_queued();
+    load(store, share.id).await?.ok_or(DomainError::NotFound("share"))
+}
+
+/// Adds one recipient (it associates in the background).
+pub async fn add_recipient(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    account: Account,
+    share_id: &str,
+    recipient: &RecipientRef,
+) -> Result<ShareRecipient, DomainError> {
+    let now = clock::now();
+    let mut transaction = store.begin_write().await?;
+    let share = owned_live_share(&mut transaction, account, share_id, &now).await?;
+    if target_type_of(std::slice::from_ref(recipient))? != share.target_type {
+        return Err(DomainError::invalid(
+            "recipient",
+            format!("this share targets {}s", share.target_type.as_str()),
+        ));
+    }
+    let org_id = recipient_org(&mut transaction, account, recipient).await?;
+    let (recipient_id, changed) =
+        store::upsert_recipient(&mut transaction, share.id, org_id, Association::Associating, &now)
+            .await?;
+    if changed {
+        jobs::enqueue(
+            &mut transaction,
+            JobKind::AssociateRecipient,
+            &recipient_id.to_string(),
+            &now,
+        )
+        .await?;
+        let detail = json!({ "recipient": org_id.to_string() });
+        audit(&mut transaction, actor, face, account, "share.recipient_added", share.id, detail)
+            .await?;
+    }
+    transaction.commit().await?;
+    store.jobs_queued();
+    recipient_of(store, share.id, recipient_id).await
+}
+
+/// Makes the recipients exactly `recipients`: new ones associate, missing ones disassociate.
+/// Refused for organization shares (the contract's rule).
+pub async fn replace_recipients(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    account: Account,
+    share_id: &str,
+    recipients: &[RecipientRef],
+) -> Result<Vec<ShareRecipient>, DomainError> {
+    let now = clock::now();
+    let mut transaction = store.begin_write().await?;
+    let share = owned_live_share(&mut transaction, account, share_id, &now).await?;
+    if share.target_type == TargetType::Organization {
+        return Err(DomainError::invalid(
+            "recipients",
+            "the recipients of a share that targets an organization cannot be replaced",
+        ));
+    }
+    if !recipients.is_empty() && target_type_of(recipients)? != TargetType::Account {
+        return Err(DomainError::invalid("recipients", "this share targets accounts"));
+    }
+    let mut wanted = Vec::new();
+    for recipient in recipients {
+        let org_id = recipient_org(&mut transaction, account, recipient).await?;
+        if !wanted.contains(&org_id) {
+            wanted.push(org_id);
+        }
+    }
+    for existing in store::recipients(&mut *transaction, share.id).await? {
+        let staying = wanted.contains(&existing.org_id);
+        let leaving =
+            matches!(existing.association, Association::Associating | Association::Associated);
+        if !staying && leaving {
+            store::set_association(
+                &mut *transaction,
+                existing.id,
+                None,
+                Association::Disassociating,
+                &now,
+            )
+            .await?;
+            jobs::enqueue(
+                &mut transaction,
+                JobKind::DisassociateRecipient,
+                &existing.id.to_string(),
+                &now,
+            )
+            .await?;
+        }
+    }
+    for org_id in &wanted {
+        let (recipient_id, changed) = store::upsert_recipient(
+            &mut transaction,
+            share.id,
+            *org_id,
+            Association::Associating,
+            &now,
+        )
+        .await?;
+        if changed {
+            jobs::enqueue(
+                &mut transaction,
+                JobKind::AssociateRecipient,
+                &recipient_id.to_string(),
+                &now,
+            )
+            .await?;
+        }
+    }
+    let detail =
+        json!({ "recipients": wanted.iter().map(ToString::to_string).collect::<Vec<_>>() });
+    audit(&mut transaction, actor, face, account, "share.recipients_replaced", share.id, detail)
+        .await?;
+    transaction.commit().await?;
+    store.jobs_queued();
+    store::recipients(store.pool(), share.id).await
+}
+
+/// Removes one recipient (it disassociates in the background).
+pub async fn remove_recipient(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    account: Account,
+    share_id: &str,
+    recipient_id: &str,
+) -> Result<ShareRecipient, DomainError> {
+    let now = clock::now();
+    let recipient_id = parse_recipient_id(recipient_id)?;
+    let mut transaction = store.begin_write().await?;
+    let share = owned_live_share(&mut transaction, account, share_id, &now).await?;
+    let recipient = store::recipients(&mut *transaction, share.id)
+        .await?
+        .into_iter()
+        .find(|recipient| recipient.id == recipient_id)
+        .ok_or(DomainError::NotFound("recipient"))?;
+    if matches!(recipient.association, Association::Associating | Association::Associated) {
+        store::set_association(
+            &mut *transaction,
+            recipient.id,
+            None,
+            Association::Disassociating,
+            &now,
+        )
+        .await?;
+        jobs::enqueue(
+            &mut transaction,
+            JobKind::DisassociateRecipient,
+            &recipient.id.to_string(),
+            &now,
+        )
+        .await?;
+        let detail = json!({ "recipient": recipient.org_id.to_string() });
+        audit(&mut transaction, actor, face, account, "share.recipient_removed", share.id, detail)
+            .await?;
+    }
+    transaction.commit().await?;
+    store.jobs_queued();
+    recipient_of(store, share.id, recipient_id).await
+}
+
+/// The recipients of a share the account can see.
+pub async fn recipients(
+    store: &Store,
+    account: Account,
+    share_id: &str,
+) -> Result<Vec<ShareRecipient>, DomainError> {
+    Ok(get(store, account, share_id).await?.recipients)
+}
+
+pub async fn recipient(
+    store: &Store,
+    account: Account,
+    share_id: &str,
+    recipient_id: &str,
+) -> Result<ShareRecipient, DomainError> {
+    let recipient_id = parse_recipient_id(recipient_id)?;
+    get(store, account, share_id)
+        .await?
+        .recipients
+        .into_iter()
+        .find(|recipient| recipient.id == recipient_id)
+        .ok_or(DomainError::NotFound("recipient"))
+}
+
+/// Adds a resource to a share the account sent.
+pub async fn add_resource(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    account: Account,
+    share_id: &str,
+    resource: &NewShareResource,
+) -> Result<ShareResource, DomainError> {
+    check_resource(face, resource)?;
+    let now = clock::now();
+    let mut transaction = store.begin_write().await?;
+    let share = owned_live_share(&mut transaction, account, share_id, &now).await?;
+    let id = insert_resource(&mut transaction, share.id, resource, &now).await?;
+    let detail =
+        json!({ "resource_type": resource.resource_type, "resource_id": resource.resource_id });
+    audit(&mut transaction, actor, face, account, "share.resource_added", share.id, detail).await?;
+    transaction.commit().await?;
+    resource_of(store, share.id, id).await
+}
+
+/// Replaces a resource's metadata; its version goes up by one.
+pub async fn update_resource(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    account: Account,
+    share_id: &str,
+    resource_id: &str,
+    meta: &str,
+) -> Result<ShareResource, DomainError> {
+    let now = clock::now();
+    let resource_id = parse_resource_id(resource_id)?;
+    let mut transaction = store.begin_write().await?;
+    let share = owned_live_share(&mut transaction, account, share_id, &now).await?;
+    let resource = live_resource(&mut transaction, share.id, resource_id).await?;
+    store::update_resource_meta(&mut *transaction, resource.id, meta, &now).await?;
+    let detail = json!({ "resource": resource.id.to_string(), "version": resource.version + 1 });
+    audit(&mut transaction, actor, face, account, "share.resource_updated", share.id, detail)
+        .await?;
+    transaction.commit().await?;
+    resource_of(store, share.id, resource_id).await
+}
+
+/// Removes a resource: it is `deleting` until the worker completes it.
+pub async fn remove_resource(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    account: Account,
+    share_id: &str,
+    resource_id: &str,
+) -> Result<ShareResource, DomainError> {
+    let now = clock::now();
+    let resource_id = parse_resource_id(resource_id)?;
+    let mut transaction = store.begin_write().await?;
+    let share = owned_live_share(&mut transaction, account, share_id, &now).await?;
+    let resource = live_resource(&mut transaction, share.id, resource_id).await?;
+    store::move_resource_status(
+        &mut *transaction,
+        resource.id,
+        Some(ShareStatus::Active),
+        ShareStatus::Deleting,
+        &now,
+    )
+    .await?;
+    jobs::enqueue(&mut transaction, JobKind::DeleteResource, &resource.id.to_string(), &now)
+        .await?;
+    let detail = json!({ "resource": resource.id.to_string() });
+    audit(&mut transaction, actor, face, account, "share.resource_removed", share.id, detail)
+        .await?;
+    transaction.commit().await?;
+    store.jobs_queued();
+    resource_of(store, share.id, resource_id).await
+}
+
+/// The resources of a share the account can see, optionally of one type or status only.
+pub async fn resources(
+    store: &Store,
+    account: Account,
+    share_id: &str,
+) -> Result<Vec<ShareResource>, DomainError> {
+    Ok(get(store, account, share_id).await?.resources)
+}
+
+pub async fn resource(
+    store: &Store,
+    account: Account,
+    share_id: &str,
+    resource_id: &str,
+) -> Result<ShareResource, DomainError> {
+    let resource_id = parse_resource_id(resource_id)?;
+    get(store, account, share_id)
+        .await?
+        .resources
+        .into_iter()
+        .find(|resource| resource.id == resource_id)
+        .ok_or(DomainError::NotFound("resource"))
+}
+
+// ---- the worker's side ---------------------------------------------------------------------
+
+/// Completes an association or disassociation; nothing happens if it was completed already
+/// or changed since (the recipient was removed while associating).
+pub async fn complete_association(
+    connection: &mut Connection,
+    recipient_id: &str,
+    target: Association,
+) -> Result<(), DomainError> {
+    let Ok(recipient_id) = recipient_id.parse::<RecipientId>() else {
+        return Err(DomainError::invalid("recipient", "not a recipient id"));
+    };
+    let from = match target {
+        Association::Associated => Association::Associating,
+        _ => Association::Disassociating,
+    };
+    let now = clock::now();
+    if store::set_association(&mut *connection, recipient_id, Some(from), target, &now).await? {
+        if let Some((share_id, owner)) =
+            store::share_of_recipient(&mut *connection, recipient_id).await?
+        {
+            let action = if target == Association::Associated {
+                "share.recipient_associated"
+            } else {
+                "share.recipient_disassociated"
+            };
+            let change = Change {
+                org_id: owner,
+                action,
+                object_type: "account_share",
+                object_id: share_id.to_string(),
+                detail: json!({ "recipient": recipient_id.to_string() }),
+            };
+            record(connection, Author::Worker, Face::Api, change).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Completes a share's deletion: the share is `deleted`, recipients disassociated, resources
+/// deleted.
+pub async fn complete_share_deletion(
+    connection: &mut Connection,
+    share_id: &str,
+) -> Result<(), DomainError> {
+    let Ok(share_id) = share_id.parse::<AccountShareId>() else {
+        return Err(DomainError::invalid("share", "not a share id"));
+    };
+    let now = clock::now();
+    let Some(share) = store::share(&mut *connection, share_id, &now).await? else {
+        return Ok(());
+    };
+    if store::move_share_status(
+        &mut *connection,
+        share_id,
+        ShareStatus::Deleting,
+        ShareStatus::Deleted,
+        &now,
+    )
+    .await?
+    {
+        finish_share_deletion(connection, share_id, &now).await?;
+        let change = Change {
+            org_id: share.owner_org_id,
+            action: "share.deleted",
+            object_type: "account_share",
+            object_id: share_id.to_string(),
+            detail: json!({ "name": share.name }),
+        };
+        record(connection, Author::Worker, Face::Api, change).await?;
+    }
+    Ok(())
+}
+
+/// Completes a resource's removal.
+pub async fn complete_resource_deletion(
+    connection: &mut Connection,
+    resource_id: &str,
+) -> Result<(), DomainError> {
+    let Ok(resource_id) = resource_id.parse::<ShareResourceId>() else {
+        return Err(DomainError::invalid("resource", "not a resource id"));
+    };
+    let now = clock::now();
+    store::move_resource_status(
+        &mut *connection,
+        resource_id,
+        Some(ShareStatus::Deleting),
+        ShareStatus::Deleted,
+        &now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records, once per expiry, that shares past their expiry no longer grant anything (access
+/// already stopped at the expiry: [`grants`] reads it). Returns how many it reported.
+pub async fn sweep_expired_shares(store: &Store, batch: i64) -> Result<usize, DomainError> {
+    let now = clock::now();
+    let mut transaction = store.begin_write().await?;
+    let expired = store::unswept_expired_shares(&mut *transaction, &now, batch).await?;
+    let mut reported = 0;
+    for (id, owner, name) in expired {
+        if store::mark_expiry_swept(&mut *transaction, &id, &now).await? {
+            let change = Change {
+                org_id: crate::domain::store::parse_id(&owner)?,
+                action: "share.expired",
+                object_type: "account_share",
+                object_id: id,
+                detail: json!({ "name": name }),
+            };
+            record(&mut transaction, Author::Worker, Face::Api, change).await?;
+            reported += 1;
+        }
+    }
+    transaction.commit().await?;
+    Ok(reported)
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+/// A share with its recipients and resources.
+async fn load(store: &Store, id: AccountShareId) -> Result<Option<AccountShare>, DomainError> {
+    let Some(share) = store::share(store.pool(), id, &clock::now()).await? else {
+        return Ok(None);
+    };
+    let mut shares = [share];
+    store::fill(store.pool(), &mut shares).await?;
+    let [share] = shares;
+    Ok(Some(share))
+}
+
+async fn recipient_of(
+    store: &Store,
+    share_id: AccountShareId,
+    id: RecipientId,
+) -> Result<ShareRecipient, DomainError> {
+    store::recipients(store.pool(), share_id)
+        .await?
+        .into_iter()
+        .find(|recipient| recipient.id == id)
+        .ok_or(DomainError::NotFound("recipient"))
+}
+
+async fn resource_of(
+    store: &Store,
+    share_id: AccountShareId,
+    id: ShareResourceId,
+) -> Result<ShareResource, DomainError> {
+    store::resources(store.pool(), share_id)
+        .await?
+        .into_iter()
+        .find(|resource| resource.id == id)
+        .ok_or(DomainError::NotFound("resource"))
+}
+
+/// A share the account sent that is neither deleted nor being deleted; read inside the
+/// write transaction so that the change applies to what was checked.
+async fn owned_live_share(
+    connection: &mut Connection,
+    account: Account,
+    share_id: &str,
+    now: &str,
+) -> Result<AccountShare, DomainError> {
+    let id = parse_share_id(share_id)?;
+    let share = store::share(&mut *connection, id, now)
+        .await?
+        .filter(|share| share.owner_org_id == account.org_id)
+        .ok_or(DomainError::NotFound("share"))?;
+    match share.status {
+        ShareStatus::Active => Ok(share),
+        ShareStatus::Deleting => Err(DomainError::invalid("share", "the share is being deleted")),
+        ShareStatus::Deleted => Err(DomainError::invalid("share", "the share was deleted")),
+    }
+}
+
+async fn live_resource(
+    connection: &mut Connection,
+    share_id: AccountShareId,
+    id: ShareResourceId,
+) -> Result<ShareResource, DomainError> {
+    let resource = store::resources(&mut *connection, share_id)
+        .await?
+        .into_iter()
+        .find(|resource| resource.id == id)
+        .ok_or(DomainError::NotFound("resource"))?;
+    if resource.status == ShareStatus::Active {
+        Ok(resource)
+    } else {
+        Err(DomainError::invalid(
+            "resource",
+            format!("the resource is {}", resource.status.as_str()),
+        ))
+    }
+}
+
+async fn finish_share_deletion(
+    connection: &mut Connection,
+    id: AccountShareId,
+    now: &str,
+) -> Result<(), DomainError> {
+    store::disassociate_all(&mut *connection, id, now).await?;
+    store::delete_all_resources(&mut *connection, id, now).await
+}
+
+async fn insert_resource(
+    connection: &mut Connection,
+    share_id: AccountShareId,
+    resource: &NewShareResource,
+    now: &str,
+) -> Result<ShareResourceId, DomainError> {
+    let row = NewResourceRow {
+        share_id,
+        resource_type: &resource.resource_type,
+        resource_id: resource.resource_id.trim(),
+        resource_account_id: resource.resource_account_id.trim(),
+        meta: &resource.meta,
+        now,
+    };
+    store::insert_resource(connection, &row).await
+}
+
+/// The org a recipient names; it must exist and may not be the sharing account itself.
+async fn recipient_org(
+    connection: &mut Connection,
+    account: Account,
+    recipient: &RecipientRef,
+) -> Result<OrgId, DomainError> {
+    let (field, text) = match recipient {
+        RecipientRef::Account(text) => ("recipients.account_id", text),
+        RecipientRef::Organization(text) => ("recipients.organization_id", text),
+    };
+    let unknown = || DomainError::invalid(field, format!("`{text}` is not a known account"));
+    let org_id: OrgId = text.trim().parse().map_err(|_| unknown())?;
+    store::org(&mut *connection, org_id).await?.ok_or_else(unknown)?;
+    // An organization may include the sharing account (sharing with one's whole tree).
+    if org_id == account.org_id && matches!(recipient, RecipientRef::Account(_)) {
+        return Err(DomainError::invalid(field, "an account cannot share with itself"));
+    }
+    Ok(org_id)
+}
+
+fn target_type_of(recipients: &[RecipientRef]) -> Result<TargetType, DomainError> {
+    let organizations =
+        recipients.iter().filter(|r| matches!(r, RecipientRef::Organization(_))).count();
+    match organizations {
+        0 => Ok(TargetType::Account),
+        n if n == recipients.len() => Ok(TargetType::Organization),
+        _ => Err(DomainError::invalid(
+            "recipients",
+            "name either accounts or organizations, not both",
+        )),
+    }
+}
+
+fn check_resource(face: Face, resource: &NewShareResource) -> Result<(), DomainError> {
+    let allowed = if face.as_str() == FACE_ENABLENOW {
+        ENABLENOW_RESOURCE_TYPES
+    } else {
+        CLOUDFLARE_RESOURCE_TYPES
+    };
+    if !allowed.contains(&resource.resource_type.as_str()) {
+        return Err(DomainError::invalid(
+            "resource_type",
+            format!("`{}` is not one of: {}", resource.resource_type, allowed.join(", ")),
+        ));
+    }
+    required_text("resource_id", &resource.resource_id)?;
+    Ok(())
+}
+
+fn required_text<'a>(field: &str, text: &'a str) -> Result<&'a str, DomainError> {
+    let text = bounded_text(field, text)?;
+    if text.is_empty() {
+        return Err(DomainError::invalid(field, "must not be empty"));
+    }
+    Ok(text)
+}
+
+fn bounded_text<'a>(field: &str, text: &'a str) -> Result<&'a str, DomainError> {
+    let text = text.trim();
+    if text.chars().count() > MAX_TEXT {
+        return Err(DomainError::invalid(field, format!("must be at most {MAX_TEXT} characters")));
+    }
+    Ok(text)
+}
+
+fn parse_share_id(text: &str) -> Result<AccountShareId, DomainError> {
+    text.trim().parse().map_err(|_| DomainError::NotFound("share"))
+}
+
+fn parse_recipient_id(text: &str) -> Result<RecipientId, DomainError> {
+    text.trim().parse().map_err(|_| DomainError::NotFound("recipient"))
+}
+
+fn parse_resource_id(text: &str) -> Result<ShareResourceId, DomainError> {
+    text.trim().parse().map_err(|_| DomainError::NotFound("resource"))
+}
+
+async fn audit(
+    connection: &mut Connection,
+    actor: &Actor,
+    face: Face,
+    account: Account,
+    action: &'static str,
+    share_id: AccountShareId,
+    detail: serde_json::Value,
+) -> Result<(), DomainError> {
+    let change = Change {
+        org_id: account.org_id,
+        action,
+        object_type: "account_share",
+        object_id: share_id.to_string(),
+        detail,
+    };
+    record(connection, Author::User(actor), face, change).await
+}

@@ -1,0 +1,183 @@
+//! Durable background work: the jobs that complete asynchronous changes, and the expiry
+//! sweeps. The worker loop that calls [`run_next`] and [`sweep`] lives in the server.
+//!
+//! Exactly once: a job's effect and its `done` mark commit in one transaction. A worker that
+//! dies before the commit leaves the job queued with a lease that runs out, and the next
+//! claim runs it again; every effect is a conditional update, so it is also harmless to run
+//! twice.
+
+use std::time::Duration;
+
+use super::account_shares::service as account_shares;
+use super::account_shares::Association;
+use super::store::{jobs as store, partners as partner_store, Store};
+use super::{clock, DomainError};
+use crate::domain::audit::service::{record, Author, Change};
+use crate::domain::identity::Face;
+
+/// After this many failed attempts a job is given up (`failed`) and logged.
+pub const MAX_ATTEMPTS: i64 = 8;
+
+/// The kinds of work, stored by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobKind {
+    AssociateRecipient,
+    DisassociateRecipient,
+    DeleteShare,
+    DeleteResource,
+}
+
+impl JobKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::AssociateRecipient => "recipient.associate",
+            JobKind::DisassociateRecipient => "recipient.disassociate",
+            JobKind::DeleteShare => "share.delete",
+            JobKind::DeleteResource => "resource.delete",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [
+            JobKind::AssociateRecipient,
+            JobKind::DisassociateRecipient,
+            JobKind::DeleteShare,
+            JobKind::DeleteResource,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == text)
+    }
+}
+
+/// Queues a job in the transaction of the change that needs it. Call
+/// [`Store::jobs_queued`] after the commit to wake the worker.
+pub async fn enqueue(
+    connection: &mut sqlx::AnyConnection,
+    kind: JobKind,
+    subject_id: &str,
+    now: &str,
+) -> Result<(), DomainError> {
+    store::enqueue(connection, kind.as_str(), subject_id, now).await?;
+    Ok(())
+}
+
+/// What happened to the job [`run_next`] picked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JobOutcome {
+    Done {
+        kind: String,
+        subject_id: String,
+    },
+    /// Failed this time; tried again after the backoff, or given up when `gave_up`.
+    Failed {
+        kind: String,
+        error: String,
+        gave_up: bool,
+    },
+}
+
+/// Claims the oldest due job, applies it and marks it done in one transaction. `None` when
+/// nothing is due. A job is leased for `lease`: if this process dies, it is due again after.
+pub async fn run_next(store: &Store, lease: Duration) -> Result<Option<JobOutcome>, DomainError> {
+    let now = clock::now();
+    let lease_until =
+        clock::now_plus(time::Duration::try_from(lease).unwrap_or(time::Duration::MINUTE));
+    let mut claim = store.begin_write().await?;
+    let Some(job) = store::claim(&mut *claim, &now, &lease_until).await? else {
+        claim.rollback().await?;
+        return Ok(None);
+    };
+    claim.commit().await?;
+
+    match apply(store, &job).await {
+        Ok(()) => Ok(Some(JobOutcome::Done { kind: job.kind, subject_id: job.subject_id })),
+        Err(error) => {
+            let gave_up = job.attempts >= MAX_ATTEMPTS;
+            let run_after = (!gave_up).then(|| clock::now_plus(backoff(job.attempts)));
+            let message = error.to_string();
+            let now = clock::now();
+            store::retry_later(store.pool(), &job.id, &message, run_after.as_deref(), &now).await?;
+            Ok(Some(JobOutcome::Failed { kind: job.kind, error: message, gave_up }))
+        }
+    }
+}
+
+/// Exponential backoff from one second, capped at ten minutes.
+pub fn backoff(attempts: i64) -> time::Duration {
+    let exponent = attempts.clamp(1, 10) as u32 - 1;
+    time::Duration::seconds((1_i64 << exponent).min(600))
+}
+
+async fn apply(store: &Store, job: &store::JobRow) -> Result<(), DomainError> {
+    let kind = JobKind::parse(&job.kind)
+        .ok_or_else(|| DomainError::Internal(format!("unknown job kind {}", job.kind).into()))?;
+    let mut transaction = store.begin_write().await?;
+    match kind {
+        JobKind::AssociateRecipient => {
+            account_shares::complete_association(
+                &mut transaction,
+                &job.subject_id,
+                Association::Associated,
+            )
+            .await?
+        }
+        JobKind::DisassociateRecipient => {
+            account_shares::complete_association(
+                &mut transaction,
+                &job.subject_id,
+                Association::Disassociated,
+            )
+            .await?
+        }
+        JobKind::DeleteShare => {
+            account_shares::complete_share_deletion(&mut transaction, &job.subject_id).await?
+        }
+        JobKind::DeleteResource => {
+            account_shares::complete_resource_deletion(&mut transaction, &job.subject_id).await?
+        }
+    }
+    if store::finish(&mut *transaction, &job.id, &clock::now()).await? {
+        transaction.commit().await?;
+    } else {
+        // Another worker finished it while this one held an expired lease: keep theirs.
+        transaction.rollback().await?;
+    }
+    Ok(())
+}
+
+/// What one expiry sweep persisted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    pub expired_shares: usize,
+    pub expired_offers: usize,
+}
+
+/// Persists expiries that reading already applies: account shares past their expiry are
+/// reported once, and pending partner offers past theirs become EXPIRED.
+pub async fn sweep(store: &Store, batch: i64) -> Result<SweepReport, DomainError> {
+    let expired_shares = account_shares::sweep_expired_shares(store, batch).await?;
+    let now = clock::now();
+    let mut transaction = store.begin_write().await?;
+    let offers = partner_store::pending_offers_past_expiry(&mut *transaction, &now, batch).await?;
+    let mut expired_offers = 0;
+    for (offer_id, org_id) in offers {
+        if partner_store::expire_offer(&mut *transaction, &offer_id, &now).await? {
+            let change = Change {
+                org_id: super::store::parse_id(&org_id)?,
+                action: "offer.expired",
+                object_type: "entity_offer",
+                object_id: offer_id,
+                detail: serde_json::json!({}),
+            };
+            record(&mut transaction, Author::Worker, Face::Api, change).await?;
+            expired_offers += 1;
+        }
+    }
+    transaction.commit().await?;
+    Ok(SweepReport { expired_shares, expired_offers })
+}
+
+/// How many jobs are queued, done or failed.
+pub async fn count(store: &Store, status: &str) -> Result<i64, DomainError> {
+    store::count(store.pool(), status).await
+}

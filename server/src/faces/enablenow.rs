@@ -1,0 +1,394 @@
+//! EnableNow Sharing API v1, `/v1/shares` (contract: shared/seeds/003; client shape: WIRE.md).
+//!
+//! Answers `{"data": ...}` (lists add `_pagination`); errors are RFC 9457 problem details
+//! (`application/problem+json`) with per-field messages under `errors` and the request id as
+//! `traceId`. A share is for one client (the recipient org) until its expiry, which defaults
+//! to one day; it is effective at once (EnableNow has no transitional states).
+
+use std::collections::BTreeMap;
+
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use app::domain::account_shares::service::{self as shares, Account, Completion};
+use app::domain::account_shares::{
+    AccountShare, Direction, NewAccountShare, NewShareResource, RecipientRef, ShareQuery,
+    ShareStatus, FACE_ENABLENOW,
+};
+use app::domain::identity::{Actor, Face};
+use app::domain::{clock, DomainError};
+
+use crate::bearer::actor_from_bearer;
+use crate::startup::AppState;
+
+const FACE: Face = Face::EnableNow;
+const DEFAULT_PAGE_SIZE: i64 = 50;
+const MAX_PAGE_SIZE: i64 = 100;
+
+/// The id lists of a share, by wire name and stored resource type.
+const ID_LISTS: [(&str, &str); 3] =
+    [("consentIds", "consent"), ("accountIds", "account"), ("analysisIds", "analysis")];
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/shares", get(list_shares).post(create_share))
+        .route("/v1/shares/{share_id}", get(get_share).put(update_share).delete(delete_share))
+        .layer(axum::middleware::from_fn(with_trace_id))
+}
+
+tokio::task_local! {
+    /// The request id of the request being answered, for problem details' `traceId`.
+    static TRACE_ID: String;
+}
+
+async fn with_trace_id(request: Request, next: Next) -> Response {
+    let trace_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    TRACE_ID.scope(trace_id, next.run(request)).await
+}
+
+// ---- handlers --------------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateBody {
+    client_id: Option<String>,
+    reference: Option<String>,
+    expiration_date_utc: Option<String>,
+    consent_ids: Option<Vec<String>>,
+    account_ids: Option<Vec<String>>,
+    analysis_ids: Option<Vec<String>>,
+}
+
+async fn create_share(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Body(body): Body<CreateBody>,
+) -> Result<Response, Problem> {
+    let mut problems = Problems::default();
+    let client_id = body.client_id.as_deref().map(str::trim).unwrap_or_default().to_owned();
+    if client_id.is_empty() {
+        problems.add("clientId", "The clientId field is required.");
+    }
+    let expires_at = expiry(body.expiration_date_utc.as_deref(), &mut problems);
+    let lists = [body.consent_ids, body.account_ids, body.analysis_ids];
+    let mut resources = Vec::new();
+    for ((field, resource_type), ids) in ID_LISTS.iter().zip(lists) {
+        for (index, id) in ids.unwrap_or_default().into_iter().enumerate() {
+            match uuid::Uuid::parse_str(id.trim()) {
+                Ok(guid) => resources.push(NewShareResource {
+                    resource_type: (*resource_type).to_owned(),
+                    resource_id: guid.hyphenated().to_string(),
+                    resource_account_id: actor.org_id.to_string(),
+                    meta: "{}".to_owned(),
+                }),
+                Err(_) => problems
+                    .add(&format!("{field}[{index}]"), &format!("'{id}' is not a valid GUID.")),
+            }
+        }
+    }
+    problems.into_result()?;
+
+    let account = own_account(&state, &actor).await?;
+    let reference = body.reference.filter(|reference| !reference.trim().is_empty());
+    let new = NewAccountShare {
+        name: reference.clone().unwrap_or_else(|| "EnableNow share".to_owned()),
+        reference,
+        recipients: vec![RecipientRef::Account(client_id)],
+        resources,
+        expires_at: Some(expires_at.unwrap_or_else(|| clock::now_plus(time::Duration::days(1)))),
+        associate_now: true,
+    };
+    let share = shares::create(&state.store, &actor, FACE, account, new).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "data": share.id.to_string() }))).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListParams {
+    is_expired: Option<String>,
+    page: Option<String>,
+    page_size: Option<String>,
+}
+
+async fn list_shares(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Query(params): Query<ListParams>,
+) -> Result<Json<Value>, Problem> {
+    let mut problems = Problems::default();
+    let expired = match params.is_expired.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("") => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(other) => {
+            problems.add("isExpired", &format!("The value '{other}' is not valid for isExpired."));
+            None
+        }
+    };
+    let page = number(params.page.as_deref(), "page", 1, i64::from(i32::MAX), &mut problems);
+    let page_size =
+        number(params.page_size.as_deref(), "pageSize", 1, MAX_PAGE_SIZE, &mut problems);
+    problems.into_result()?;
+
+    let account = own_account(&state, &actor).await?;
+    let (page, page_size) = (page.unwrap_or(1), page_size.unwrap_or(DEFAULT_PAGE_SIZE));
+    let query = ShareQuery {
+        face: Some(FACE_ENABLENOW.to_owned()),
+        direction: Some(Direction::Sent),
+        status: Some(ShareStatus::Active),
+        expired,
+        page,
+        per_page: page_size,
+        ..ShareQuery::default()
+    };
+    let found = shares::list(&state.store, account, &query).await?;
+    let total_pages = found.total_pages();
+    Ok(Json(json!({
+        "data": found.shares.iter().map(share_json).collect::<Vec<_>>(),
+        "_pagination": {
+            "page": page,
+            "pageSize": page_size,
+            "totalCount": found.total,
+            "totalPages": total_pages,
+        },
+    })))
+}
+
+async fn get_share(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(share_id): Path<String>,
+) -> Result<Json<Value>, Problem> {
+    let account = own_account(&state, &actor).await?;
+    let share = own_share(&state, account, &share_id).await?;
+    Ok(Json(json!({ "data": share_json(&share) })))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UpdateBody {
+    expiration_date_utc: Option<String>,
+}
+
+async fn update_share(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(share_id): Path<String>,
+    Body(body): Body<UpdateBody>,
+) -> Result<Json<Value>, Problem> {
+    let mut problems = Problems::default();
+    let expires_at = expiry(body.expiration_date_utc.as_deref(), &mut problems);
+    problems.into_result()?;
+    let expires_at = expires_at.unwrap_or_else(|| clock::now_plus(time::Duration::days(1)));
+    let account = own_account(&state, &actor).await?;
+    let share = own_share(&state, account, &share_id).await?;
+    let share =
+        shares::set_expiry(&state.store, &actor, FACE, account, &share.id.to_string(), &expires_at)
+            .await?;
+    Ok(Json(json!({ "data": share_json(&share) })))
+}
+
+async fn delete_share(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(share_id): Path<String>,
+) -> Result<StatusCode, Problem> {
+    let account = own_account(&state, &actor).await?;
+    let share = own_share(&state, account, &share_id).await?;
+    shares::delete(&state.store, &actor, FACE, account, &share.id.to_string(), Completion::Now)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+async fn own_account(state: &AppState, actor: &Actor) -> Result<Account, Problem> {
+    Ok(shares::account(&state.store, actor, &actor.org_id.to_string()).await?)
+}
+
+/// A live EnableNow share of the caller's org; anything else is 404.
+async fn own_share(
+    state: &AppState,
+    account: Account,
+    share_id: &str,
+) -> Result<AccountShare, Problem> {
+    let share = shares::get(&state.store, account, share_id).await?;
+    if share.face == FACE_ENABLENOW
+        && share.owner_org_id == account.org_id
+        && share.status == ShareStatus::Active
+    {
+        Ok(share)
+    } else {
+        Err(DomainError::NotFound("share").into())
+    }
+}
+
+/// A client's expiry: absent is `None` (the caller applies the default), unreadable or past
+/// is a problem.
+fn expiry(text: Option<&str>, problems: &mut Problems) -> Option<String> {
+    let text = text.map(str::trim).filter(|text| !text.is_empty())?;
+    match clock::parse_client_time(text) {
+        None => {
+            problems.add("expirationDateUtc", &format!("'{text}' is not a valid date-time."));
+            None
+        }
+        Some(moment) if moment <= clock::now() => {
+            problems.add("expirationDateUtc", "The expiration date must be in the future.");
+            None
+        }
+        Some(moment) => Some(moment),
+    }
+}
+
+fn number(
+    text: Option<&str>,
+    field: &str,
+    min: i64,
+    max: i64,
+    problems: &mut Problems,
+) -> Option<i64> {
+    let text = text.map(str::trim).filter(|text| !text.is_empty())?;
+    match text.parse::<i64>() {
+        Ok(value) if (min..=max).contains(&value) => Some(value),
+        _ => {
+            problems
+                .add(field, &format!("{field} must be a whole number between {min} and {max}."));
+            None
+        }
+    }
+}
+
+fn share_json(share: &AccountShare) -> Value {
+    let client_id = share.recipients.first().map(|recipient| recipient.org_id.to_string());
+    let mut json = json!({
+        "id": share.id.to_string(),
+        "clientId": client_id,
+        "reference": share.reference,
+        "expirationDateUtc": share.expires_at,
+        "isExpired": share.expired,
+        "createdDateUtc": share.created_at,
+        "modifiedDateUtc": share.updated_at,
+    });
+    for (field, resource_type) in ID_LISTS {
+        json[field] = json!(share.resource_ids(resource_type));
+    }
+    json
+}
+
+// ---- extractors and errors -------------------------------------------------------------------
+
+struct Caller(Actor);
+
+impl axum::extract::FromRequestParts<AppState> for Caller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        Ok(Self(actor_from_bearer(parts, &state.store).await?))
+    }
+}
+
+struct Body<T>(T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
+    type Rejection = Problem;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Problem> {
+        super::json_body(request, state).await.map(Self).map_err(|problem| {
+            let mut problems = Problems::default();
+            problems.add("body", &problem);
+            problems.into_problem()
+        })
+    }
+}
+
+/// Validation messages collected per field, reported together.
+#[derive(Default)]
+struct Problems(BTreeMap<String, Vec<String>>);
+
+impl Problems {
+    fn add(&mut self, field: &str, message: &str) {
+        self.0.entry(field.to_owned()).or_default().push(message.to_owned());
+    }
+
+    fn into_result(self) -> Result<(), Problem> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(self.into_problem())
+        }
+    }
+
+    fn into_problem(self) -> Problem {
+        Problem {
+            status: StatusCode::BAD_REQUEST,
+            title: "One or more validation errors occurred.".to_owned(),
+            errors: self.0,
+        }
+    }
+}
+
+/// An RFC 9457 problem.
+pub struct Problem {
+    status: StatusCode,
+    title: String,
+    errors: BTreeMap<String, Vec<String>>,
+}
+
+impl From<DomainError> for Problem {
+    fn from(error: DomainError) -> Self {
+        let status = super::status_of(&error);
+        match error {
+            DomainError::Invalid { field, message } => {
+                // The domain names the recipient `recipients…`: here it is the client id.
+                let field =
+                    if field.starts_with("recipients") { "clientId".to_owned() } else { field };
+                let mut problems = Problems::default();
+                problems.add(&field, &message);
+                problems.into_problem()
+            }
+            other => Problem { status, title: other.to_string(), errors: BTreeMap::new() },
+        }
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let trace_id = TRACE_ID.try_with(Clone::clone).unwrap_or_default();
+        let kind = match self.status.as_u16() {
+            400 => "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+            401 => "https://tools.ietf.org/html/rfc9110#section-15.5.2",
+            403 => "https://tools.ietf.org/html/rfc9110#section-15.5.4",
+            404 => "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+            409 => "https://tools.ietf.org/html/rfc9110#section-15.5.10",
+            _ => "https://tools.ietf.org/html/rfc9110#section-15.6.1",
+        };
+        let mut body = json!({
+            "type": kind,
+            "title": self.title,
+            "status": self.status.as_u16(),
+            "traceId": trace_id,
+        });
+        if !self.errors.is_empty() {
+            body["errors"] = json!(self.errors);
+        }
+        let mut response = (self.status, Json(body)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            "application/problem+json".parse().expect("valid header"),
+        );
+        response
+    }
+}
