@@ -157,7 +157,25 @@ pub async fn spawn_app() -> TestApp {
 
 /// Like [`spawn_app`], with a chance to change the configuration first.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
-    let data = tempfile::tempdir().expect("temporary folder");
+    start(tempfile::tempdir().expect("temporary folder"), configure).await
+}
+
+impl TestApp {
+    /// Stops the server and starts a new one on the same database, as after a restart.
+    pub async fn restart_with(mut self, configure: impl FnOnce(&mut Config)) -> TestApp {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task panicked").expect("server failed");
+        }
+        let data = tempfile::TempDir::new().expect("placeholder");
+        let data = std::mem::replace(&mut self._data, data);
+        start(data, configure).await
+    }
+}
+
+async fn start(data: TempDir, configure: impl FnOnce(&mut Config)) -> TestApp {
     let database_url = format!("sqlite://{}/sharewell.db", data.path().display());
     let mut config = Config::new(SocketAddr::from(([127, 0, 0, 1], 0)), database_url.clone());
     configure(&mut config);
