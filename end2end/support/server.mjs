@@ -10,8 +10,13 @@ const root = resolve(import.meta.dirname, "..", "..");
 /** The server binary under test; `make test` builds it before running these tests. */
 export const binary = process.env.SHAREWELL_BIN ?? join(root, "target", "debug", "sharewell");
 
-export async function startServer() {
-  const dataDir = mkdtempSync(join(tmpdir(), "sharewell-e2e-"));
+/**
+ * `options.env` adds to the server's environment; `options.dataDir` shares another server's
+ * database (that server removes the folder when it stops).
+ */
+export async function startServer(options = {}) {
+  const ownsData = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "sharewell-e2e-"));
   const port = await freePort();
   const env = {
     ...process.env,
@@ -19,6 +24,7 @@ export async function startServer() {
     DATABASE_URL: `sqlite://${join(dataDir, "sharewell.db")}`,
     SHAREWELL_SITE_ROOT: join(root, "target", "site"),
     RUST_LOG: process.env.RUST_LOG ?? "warn",
+    ...options.env,
   };
   const child = spawn(binary, ["serve"], { env, stdio: ["ignore", "inherit", "inherit"] });
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -34,7 +40,7 @@ export async function startServer() {
         child.kill("SIGTERM");
         await exited;
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownsData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -470,3 +470,42 @@ async fn the_zus_client_gets_a_csrf_token_first() {
     assert_eq!(body["csrf_token"].as_str().map(str::len), Some(43), "{body}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_shared_page_lists_account_shares_with_expiry_and_extends_them() {
+    let app = spawn_app().await;
+    let o = orgs(&app).await;
+    let body = json!({ "clientId": o.globex.to_string(), "reference": "Quarterly consents" });
+    let (_, created) = app.call(Method::POST, "/v1/shares", Some(&o.alice), Some(body)).await;
+    let id = created["data"].as_str().unwrap();
+    create_share(&app, &o, "WAF rules").await;
+
+    let signed_in = app.sign_in("alice", common::PASSWORD, "/shared").await;
+    assert!(signed_in.status().is_redirection());
+    let view = app.server_fn_ok("org_shares", &[("tab", "sent"), ("page", "1")]).await;
+    let rows = view["shares"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{view}");
+    let expiring = rows.iter().find(|row| row["id"] == id).unwrap();
+    assert_eq!(expiring["face"], "enablenow");
+    assert_eq!(expiring["counterpart"], "Globex");
+    assert_eq!(expiring["time_left"], "23 h left");
+    assert_eq!(expiring["can_extend"], true);
+    let before = expiring["expires_at"].as_str().unwrap().to_owned();
+
+    app.server_fn_ok("extend_share", &[("id", id), ("days", "7")]).await;
+    let view = app.server_fn_ok("org_shares", &[("tab", "sent"), ("page", "1")]).await;
+    let expiring = view["shares"].as_array().unwrap().iter().find(|row| row["id"] == id).unwrap();
+    assert_eq!(expiring["time_left"], "7 d left", "{expiring}");
+    assert!(expiring["expires_at"].as_str().unwrap() > before.as_str());
+    let refused = app.server_fn_refused("extend_share", &[("id", id), ("days", "0")]).await;
+    assert!(refused.contains("days"), "{refused}");
+    assert_eq!(count_events(&app, "share.expiry_changed").await, 1);
+
+    // Globex's member sees the EnableNow share as received (it is effective at once).
+    let signed_in = app.sign_in("gus", common::PASSWORD, "/shared").await;
+    assert!(signed_in.status().is_redirection());
+    let view = app.server_fn_ok("org_shares", &[("tab", "received"), ("page", "1")]).await;
+    assert_eq!(view["shares"][0]["counterpart"], "Acme", "{view}");
+    assert_eq!(view["shares"][0]["can_extend"], false);
+    app.stop().await;
+}

@@ -10,6 +10,7 @@ use crate::components::ui::{
 };
 use crate::domain::files::{Access, PersonShare, SharePage};
 use crate::server_fns::files::{list_shares, ChangeShareAccess, RevokeShare, ShareFiles};
+use crate::server_fns::org_shares::{org_shares, AccountShareRow, ExtendShare, OrgSharesView};
 
 /// Everything the user shared and was shared, with filters; sharing a file from here.
 #[component]
@@ -38,7 +39,7 @@ pub fn SharedPage() -> impl IntoView {
 
     view! {
         <Title text="Shared" />
-        <PageHeader title="Shared" summary="Files and apps you shared with people, and what people shared with you." />
+        <PageHeader title="Shared" summary="Files and apps you shared with people, what people shared with you, and what your organization shares with others." />
         <section class=format!("{CARD_CLASSES} mb-6")>
             <h2 class="text-base font-semibold">"Share a file"</h2>
             <ActionForm action=share attr:class="mt-3 grid gap-3 md:grid-cols-4 md:items-end">
@@ -110,6 +111,170 @@ pub fn SharedPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <OrgShares tab=Signal::derive(tab) org_page=Signal::derive(move || param("opage").parse::<i64>().unwrap_or(1)) />
+    }
+}
+
+/// How often the page looks again while the worker has changes to complete.
+const PENDING_REFRESH: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Shares between organizations: account shares (Cloudflare, EnableNow) and partner entities.
+#[component]
+fn OrgShares(tab: Signal<String>, org_page: Signal<i64>) -> impl IntoView {
+    let extend = ServerAction::<ExtendShare>::new();
+    let refresh = RwSignal::new(0_u32);
+    let shares = Resource::new(
+        move || (tab.get(), org_page.get(), extend.version().get(), refresh.get()),
+        |(tab, page, ..)| org_shares(tab, page),
+    );
+    // Transitional statuses (deleting, associating…) change when the worker completes them:
+    // look again until none is left.
+    Effect::new(move || {
+        let pending = shares
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|view| view.shares.iter().any(|share| share.pending));
+        if pending {
+            set_timeout(move || refresh.update(|n| *n += 1), PENDING_REFRESH);
+        }
+    });
+    view! {
+        <section class="mt-10" aria-labelledby="org-shares-title">
+            <h2 id="org-shares-title" class="text-lg font-semibold">"Between organizations"</h2>
+            <p class="mt-1 text-sm text-slate-600">"Resources shared through the Cloudflare and EnableNow APIs, and partner entities."</p>
+            <FormError action=extend />
+            <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match shares.await {
+                        Err(error) => view! { <ErrorNotice message=error.to_string() /> }.into_any(),
+                        Ok(view) => view! { <OrgShareTables view tab=tab.get_untracked() extend /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn OrgShareTables(
+    view: OrgSharesView,
+    tab: String,
+    extend: ServerAction<ExtendShare>,
+) -> impl IntoView {
+    let received = tab == "received";
+    let link = move |target: i64| format!("/shared?tab={tab}&opage={target}");
+    let previous = (view.page > 1).then(|| link(view.page - 1));
+    let next = (view.page < view.pages).then(|| link(view.page + 1));
+    let shares = if view.shares.is_empty() {
+        view! {
+            <EmptyState
+                title=if received { "No account shares received" } else { "No account shares sent" }
+                hint="Shares made through the Cloudflare and EnableNow APIs appear here, with their status and expiry."
+            />
+        }
+        .into_any()
+    } else {
+        let headers: &'static [&'static str] = if received {
+            &["Share", "Via", "From", "Resources", "Status", "Expires", "Created"]
+        } else {
+            &["Share", "Via", "With", "Resources", "Status", "Expires", "Created", ""]
+        };
+        let rows = view
+            .shares
+            .into_iter()
+            .map(|share| view! { <AccountShareLine share received extend /> })
+            .collect_view();
+        view! {
+            <DataTable test_id=if received { "received-account-shares" } else { "sent-account-shares" } headers=headers>{rows}</DataTable>
+            <nav aria-label="Pages of account shares" class="mt-4 flex items-center justify-between text-sm text-slate-600">
+                <span>{format!("Page {} of {} · {} account shares", view.page, view.pages, view.total)}</span>
+                <span class="flex gap-4">
+                    {previous.map(|href| view! { <a href=href class="text-indigo-700 hover:underline">"← Previous"</a> })}
+                    {next.map(|href| view! { <a href=href class="text-indigo-700 hover:underline">"Next →"</a> })}
+                </span>
+            </nav>
+        }
+        .into_any()
+    };
+    let entities = if view.entities.is_empty() {
+        view! { <p class="mt-2 text-sm text-slate-500">"No partner entities."</p> }.into_any()
+    } else {
+        let rows = view
+            .entities
+            .into_iter()
+            .map(|entity| {
+                let counterpart = if received { entity.sharing_org_name } else { entity.partner_org_id };
+                view! {
+                    <tr>
+                        <td class=TD_CLASSES><code>{format!("{}/{}", entity.schema, entity.entity_id)}</code></td>
+                        <td class=TD_CLASSES>{counterpart}</td>
+                        <td class=TD_CLASSES>{if entity.via_offer { "accepted offer" } else { "shared" }}</td>
+                        <td class=TD_CLASSES>{short_time(&entity.created_at)}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        let headers: &'static [&'static str] = if received {
+            &["Entity", "From", "How", "Shared"]
+        } else {
+            &["Entity", "With partner", "How", "Shared"]
+        };
+        view! { <DataTable test_id="entity-shares" headers=headers>{rows}</DataTable> }.into_any()
+    };
+    view! {
+        <div class="mt-4">{shares}</div>
+        <h3 class="mt-8 text-base font-semibold">"Partner entities"</h3>
+        <div class="mt-2">{entities}</div>
+    }
+}
+
+#[component]
+fn AccountShareLine(
+    share: AccountShareRow,
+    received: bool,
+    extend: ServerAction<ExtendShare>,
+) -> impl IntoView {
+    let status_class = if share.pending {
+        "text-amber-700"
+    } else if share.status == "active" {
+        "text-green-800"
+    } else {
+        "text-slate-600"
+    };
+    let expiry = match (&share.expires_at, &share.time_left) {
+        (Some(at), Some(left)) => format!("{} ({left})", short_time(at)),
+        _ => "never".to_owned(),
+    };
+    let expiry_class = if share.expired { "text-red-700" } else { "" };
+    let actions = (!received).then(|| {
+        let form = share.can_extend.then(|| {
+            let id = share.id.clone();
+            view! {
+                <ActionForm action=extend attr:class="inline-flex items-center gap-2">
+                    <input type="hidden" name="id" value=id />
+                    <label class="sr-only" for=format!("extend-{}", share.id)>"Extend by days"</label>
+                    <select id=format!("extend-{}", share.id) name="days" class=INPUT_CLASSES>
+                        <option value="1">"+1 day"</option>
+                        <option value="7">"+7 days"</option>
+                        <option value="30">"+30 days"</option>
+                    </select>
+                    <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Extend"</button>
+                </ActionForm>
+            }
+        });
+        view! { <td class=format!("{TD_CLASSES} whitespace-nowrap text-right")>{form}</td> }
+    });
+    view! {
+        <tr>
+            <td class=TD_CLASSES>{share.name}</td>
+            <td class=TD_CLASSES>{share.face}</td>
+            <td class=TD_CLASSES>{share.counterpart}</td>
+            <td class=TD_CLASSES>{share.resources}</td>
+            <td class=TD_CLASSES><span class=status_class data-testid="account-share-status">{share.status}</span></td>
+            <td class=TD_CLASSES><span class=expiry_class data-testid="account-share-expiry">{expiry}</span></td>
+            <td class=TD_CLASSES>{short_time(&share.created_at)}</td>
+            {actions}
+        </tr>
     }
 }
 

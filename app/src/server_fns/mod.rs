@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 pub mod files;
+pub mod org_shares;
 pub mod partners;
 
 use crate::domain::audit::EventPage;

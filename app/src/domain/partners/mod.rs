@@ -9,6 +9,18 @@ use super::DomainError;
 #[cfg(feature = "ssr")]
 pub mod service;
 
+/// An entity shared under a partner configuration, as the Shared page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityShareView {
+    pub schema: String,
+    pub entity_id: String,
+    pub sharing_org_name: String,
+    pub partner_org_id: String,
+    /// Shared by an accepted offer rather than directly.
+    pub via_offer: bool,
+    pub created_at: String,
+}
+
 /// Whether the partner org exists in Sharewell yet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

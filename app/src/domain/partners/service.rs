@@ -959,3 +959,15 @@ fn config_change(
         detail,
     }
 }
+
+/// The entities the actor's org shared with partners, or that partners shared with it, newest
+/// first, at most `limit` from `offset`.
+pub async fn entity_shares(
+    store: &Store,
+    actor: &Actor,
+    received: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<super::EntityShareView>, DomainError> {
+    store::entity_shares_of_org(store.pool(), actor.org_id, received, limit, offset).await
+}

@@ -843,3 +843,48 @@ pub async fn expire_offer(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+#[derive(sqlx::FromRow)]
+struct EntityShareRow {
+    schema_name: String,
+    external_id: String,
+    sharing_org_name: String,
+    partner_org_id: String,
+    offer_accepted: i64,
+    created_at: String,
+}
+
+/// The entities `org_id` shared with partners (`received` false) or was shared by others,
+/// newest first.
+pub async fn entity_shares_of_org(
+    db: impl AnyExecutor<'_>,
+    org_id: OrgId,
+    received: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<crate::domain::partners::EntityShareView>, DomainError> {
+    let side = if received { "c.partner_org_id" } else { "c.sharing_org_id" };
+    let rows: Vec<EntityShareRow> = sqlx::query_as(&format!(
+        "SELECT r.schema_name, r.external_id, o.name AS sharing_org_name, c.partner_org_id, \
+         s.offer_accepted, s.created_at FROM entity_shares s \
+         JOIN partner_configs c ON c.id = s.config_id JOIN resources r ON r.id = s.resource_id \
+         JOIN orgs o ON o.id = c.sharing_org_id \
+         WHERE {side} = $1 ORDER BY s.created_at DESC, s.id DESC LIMIT $2 OFFSET $3"
+    ))
+    .bind(org_id.to_string())
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| crate::domain::partners::EntityShareView {
+            schema: row.schema_name,
+            entity_id: row.external_id,
+            sharing_org_name: row.sharing_org_name,
+            partner_org_id: row.partner_org_id,
+            via_offer: row.offer_accepted != 0,
+            created_at: row.created_at,
+        })
+        .collect())
+}

@@ -1,0 +1,178 @@
+//! Server functions of the Shared page's organization section: account shares (Cloudflare,
+//! EnableNow) and partner entities, with the expiry of an expiring share extended from there.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::partners::EntityShareView;
+
+#[cfg(feature = "ssr")]
+use super::ssr::{actor_and_store, to_server_fn_error as fail};
+
+/// Account shares a page of the organization section shows.
+pub const ORG_SHARES_PER_PAGE: i64 = 20;
+
+/// One account share as the page shows it, worked out on the server (time left included).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountShareRow {
+    pub id: String,
+    pub name: String,
+    /// `cloudflare` or `enablenow`.
+    pub face: String,
+    /// The recipients (sent) or the owner (received).
+    pub counterpart: String,
+    /// Resource types and counts, e.g. `custom-ruleset ×2`.
+    pub resources: String,
+    /// `active`, `deleting`, `deleted`, or a transitional recipient state.
+    pub status: String,
+    /// The worker has yet to complete a change.
+    pub pending: bool,
+    pub expires_at: Option<String>,
+    /// `3 h left`, `expired`, or `None` without expiry.
+    pub time_left: Option<String>,
+    pub expired: bool,
+    pub created_at: String,
+    /// The caller's org owns it and it expires: the page offers to extend it.
+    pub can_extend: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgSharesView {
+    pub shares: Vec<AccountShareRow>,
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+    /// The latest partner entities (up to 50).
+    pub entities: Vec<EntityShareView>,
+}
+
+#[server(endpoint = "org_shares")]
+pub async fn org_shares(tab: String, page: i64) -> Result<OrgSharesView, ServerFnError> {
+    use crate::domain::account_shares::service as account_shares;
+    use crate::domain::account_shares::{Direction, ShareQuery};
+    use crate::domain::partners::service as partners;
+
+    let (store, actor) = actor_and_store().await?;
+    let received = tab == "received";
+    let account =
+        account_shares::account(&store, &actor, &actor.org_id.to_string()).await.map_err(fail)?;
+    let query = ShareQuery {
+        direction: Some(if received { Direction::Received } else { Direction::Sent }),
+        descending: true,
+        page: page.max(1),
+        per_page: ORG_SHARES_PER_PAGE,
+        ..ShareQuery::default()
+    };
+    let found = account_shares::list(&store, account, &query).await.map_err(fail)?;
+    let pages = found.total_pages().max(1);
+    let now = crate::domain::clock::now();
+    let shares = found.shares.iter().map(|share| ssr::row(share, account.org_id, &now)).collect();
+    let entities = partners::entity_shares(&store, &actor, received, 50, 0).await.map_err(fail)?;
+    Ok(OrgSharesView { shares, page: found.page, pages, total: found.total, entities })
+}
+
+/// Moves an expiring share's expiry `days` (1 to 365) past the later of now and its current
+/// expiry.
+#[server(endpoint = "extend_share")]
+pub async fn extend_share(id: String, days: i64) -> Result<(), ServerFnError> {
+    use crate::domain::account_shares::service as account_shares;
+    use crate::domain::identity::Face;
+    use crate::domain::{clock, DomainError};
+
+    let (store, actor) = actor_and_store().await?;
+    if !(1..=365).contains(&days) {
+        return Err(fail(DomainError::invalid("days", "extend by 1 to 365 days")));
+    }
+    let account =
+        account_shares::account(&store, &actor, &actor.org_id.to_string()).await.map_err(fail)?;
+    let share = account_shares::get(&store, account, &id).await.map_err(fail)?;
+    let now = clock::now();
+    let from = share.expires_at.filter(|expiry| *expiry > now).unwrap_or(now);
+    let from =
+        clock::parse(&from).ok_or_else(|| fail(DomainError::invalid("expiry", "unreadable")))?;
+    let until = clock::format(from + time::Duration::days(days));
+    account_shares::set_expiry(&store, &actor, Face::Web, account, &id, &until)
+        .await
+        .map_err(fail)?;
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::AccountShareRow;
+    use crate::domain::account_shares::{AccountShare, Association, ShareStatus};
+    use crate::domain::ids::OrgId;
+
+    pub fn row(share: &AccountShare, viewer: OrgId, now: &str) -> AccountShareRow {
+        let sent = share.owner_org_id == viewer;
+        let counterpart = if sent {
+            let names: Vec<&str> = share
+                .recipients
+                .iter()
+                .filter(|r| !matches!(r.association, Association::Disassociated))
+                .map(|r| r.org_name.as_str())
+                .collect();
+            if names.is_empty() {
+                "nobody".to_owned()
+            } else {
+                names.join(", ")
+            }
+        } else {
+            share.owner_org_name.clone()
+        };
+        let mut types: Vec<(String, usize)> = Vec::new();
+        for resource in share.resources.iter().filter(|r| r.status != ShareStatus::Deleted) {
+            match types.iter_mut().find(|(kind, _)| *kind == resource.resource_type) {
+                Some((_, count)) => *count += 1,
+                None => types.push((resource.resource_type.clone(), 1)),
+            }
+        }
+        let resources = if types.is_empty() {
+            "none".to_owned()
+        } else {
+            types
+                .iter()
+                .map(|(kind, count)| format!("{kind} ×{count}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let status = if share.status != ShareStatus::Active {
+            share.status.as_str().to_owned()
+        } else if let Some(pending) = share.recipients.iter().find(|r| r.association.is_pending()) {
+            pending.association.as_str().to_owned()
+        } else {
+            "active".to_owned()
+        };
+        AccountShareRow {
+            id: share.id.to_string(),
+            name: share.name.clone(),
+            face: share.face.clone(),
+            counterpart,
+            resources,
+            status,
+            pending: share.has_pending_work(),
+            expires_at: share.expires_at.clone(),
+            time_left: share.expires_at.as_deref().map(|expiry| time_left(expiry, now)),
+            expired: share.expired,
+            created_at: share.created_at.clone(),
+            can_extend: sent && share.expires_at.is_some() && share.status == ShareStatus::Active,
+        }
+    }
+
+    fn time_left(expiry: &str, now: &str) -> String {
+        use crate::domain::clock::parse;
+        let (Some(expiry), Some(now)) = (parse(expiry), parse(now)) else {
+            return String::new();
+        };
+        let left = expiry - now;
+        if left.is_negative() || left.is_zero() {
+            "expired".to_owned()
+        } else if left.whole_days() >= 1 {
+            format!("{} d left", left.whole_days())
+        } else if left.whole_hours() >= 1 {
+            format!("{} h left", left.whole_hours())
+        } else {
+            format!("{} min left", left.whole_minutes().max(1))
+        }
+    }
+}
