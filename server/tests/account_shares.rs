@@ -259,6 +259,23 @@ async fn accounts_and_shares_of_other_orgs_are_out_of_reach() {
     let (status, _) = app.call(Method::GET, &shares_path(o.acme), None, None).await;
     assert_eq!(status, 401);
 
+    // A recipient sees its own entry among the recipients, never the other tenants'.
+    let recipients = format!("{}/{id}/recipients", shares_path(o.acme));
+    let body = json!({ "body_account_id": o.initech.simple() });
+    let (status, added) = app.call(Method::POST, &recipients, Some(&o.alice), Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    assert_eq!(added["result"]["association_status"], "associating");
+    let seen_by_globex = format!("{}/{id}/recipients", shares_path(o.globex));
+    let listed = eventually(
+        async || app.call(Method::GET, &seen_by_globex, Some(&o.gus), None).await.1,
+        |body| body["result"][0]["association_status"] == "associated",
+    )
+    .await;
+    assert_eq!(listed["result"].as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed["result"][0]["account_id"], o.globex.simple());
+    let (_, all) = app.call(Method::GET, &recipients, Some(&o.alice), None).await;
+    assert_eq!(all["result"].as_array().unwrap().len(), 2, "the owner sees every recipient");
+
     let organization = format!("/client/v4/organizations/{}/shares", o.holding.simple());
     let (_, listed) = app.call(Method::GET, &organization, Some(&o.hank), None).await;
     assert_eq!(listed["result"][0]["id"], id);

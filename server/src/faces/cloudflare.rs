@@ -268,9 +268,11 @@ async fn list_recipients(
     let params = QueryParams::parse(query.as_deref())?;
     let (page, per_page) = params.paging()?;
     let share = shares::get(&state.store, account, &share_id).await?;
-    let resources = params.flag("include_resources")?.then_some(share.resources.as_slice());
-    let items: Vec<Value> =
-        share.recipients.iter().map(|recipient| recipient_json(recipient, resources)).collect();
+    let resources = params.flag("include_resources")?.then(|| share.resources.clone());
+    let items: Vec<Value> = shares::visible_recipients(share, account)
+        .iter()
+        .map(|recipient| recipient_json(recipient, resources.as_deref()))
+        .collect();
     Ok(paged_list(items, page, per_page))
 }
 

@@ -13,6 +13,15 @@ use server::{Application, Config};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 
+/// A test that waits longer than this for a response or a shutdown fails, showing what the
+/// server printed, instead of hanging the whole run.
+const RESPONSE_WITHIN: std::time::Duration = std::time::Duration::from_secs(60);
+const STOP_WITHIN: std::time::Duration = std::time::Duration::from_secs(30);
+
+fn http_client() -> reqwest::ClientBuilder {
+    reqwest::Client::builder().timeout(RESPONSE_WITHIN)
+}
+
 /// The password every test user gets.
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -36,11 +45,19 @@ impl TestApp {
 
     /// Stops the server gracefully and waits for it to finish.
     pub async fn stop(mut self) {
+        self.shut_down().await;
+    }
+
+    async fn shut_down(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(server) = self.server.take() {
-            server.await.expect("server task panicked").expect("server failed");
+            tokio::time::timeout(STOP_WITHIN, server)
+                .await
+                .expect("the server did not stop in time: a response is still open")
+                .expect("server task panicked")
+                .expect("server failed");
         }
     }
 
@@ -91,7 +108,9 @@ impl TestApp {
 
     /// `GET path` with a bearer token; the JSON answer of a request that must succeed.
     pub async fn get_json(&self, path: &str, secret: &str) -> serde_json::Value {
-        let response = reqwest::Client::new()
+        let response = http_client()
+            .build()
+            .expect("http client")
             .get(self.url(path))
             .bearer_auth(secret)
             .send()
@@ -109,7 +128,8 @@ impl TestApp {
         secret: Option<&str>,
         body: Option<serde_json::Value>,
     ) -> (reqwest::StatusCode, serde_json::Value) {
-        let mut request = reqwest::Client::new().request(method, self.url(path));
+        let mut request =
+            http_client().build().expect("http client").request(method, self.url(path));
         if let Some(secret) = secret {
             request = request.bearer_auth(secret);
         }
@@ -163,12 +183,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
 impl TestApp {
     /// Stops the server and starts a new one on the same database, as after a restart.
     pub async fn restart_with(mut self, configure: impl FnOnce(&mut Config)) -> TestApp {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(server) = self.server.take() {
-            server.await.expect("server task panicked").expect("server failed");
-        }
+        self.shut_down().await;
         let data = tempfile::TempDir::new().expect("placeholder");
         let data = std::mem::replace(&mut self._data, data);
         start(data, configure).await
@@ -189,7 +204,7 @@ async fn start(data: TempDir, configure: impl FnOnce(&mut Config)) -> TestApp {
     }));
 
     let cookies = Arc::new(Jar::default());
-    let client = reqwest::Client::builder()
+    let client = http_client()
         .cookie_provider(cookies.clone())
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -482,7 +482,22 @@ pub async fn recipients(
     account: Account,
     share_id: &str,
 ) -> Result<Vec<ShareRecipient>, DomainError> {
-    Ok(get(store, account, share_id).await?.recipients)
+    Ok(visible_recipients(get(store, account, share_id).await?, account))
+}
+
+/// The recipients `account` may see: all of them for the owner; for a recipient, only its own
+/// entry (or its organization's), since the other recipients are other tenants.
+pub fn visible_recipients(share: AccountShare, account: Account) -> Vec<ShareRecipient> {
+    if share.owner_org_id == account.org_id {
+        return share.recipients;
+    }
+    share
+        .recipients
+        .into_iter()
+        .filter(|recipient| {
+            recipient.org_id == account.org_id || Some(recipient.org_id) == account.parent_id
+        })
+        .collect()
 }
 
 pub async fn recipient(
@@ -492,9 +507,8 @@ pub async fn recipient(
     recipient_id: &str,
 ) -> Result<ShareRecipient, DomainError> {
     let recipient_id = parse_recipient_id(recipient_id)?;
-    get(store, account, share_id)
+    recipients(store, account, share_id)
         .await?
-        .recipients
         .into_iter()
         .find(|recipient| recipient.id == recipient_id)
         .ok_or(DomainError::NotFound("recipient"))
