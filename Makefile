@@ -7,10 +7,10 @@ SHELL := /bin/bash
 # wasm-bindgen-cli must match the wasm-bindgen version locked in Cargo.lock exactly.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)
 # python3-venv: Debian's python3 cannot create end2end/.venv (for the Cloudflare Python SDK) without it.
-APT_PACKAGES := rustc-web cargo-web rust-web-src lld-16 chromium python3-venv
+APT_PACKAGES := rustc-web cargo-web rust-web-src lld-16 chromium python3-venv postgresql
 NPM_FOLDERS := frontend style end2end
 
-.PHONY: run test deps apt-packages site css wasm check rust-tests browser-tests clean-site
+.PHONY: run test deps apt-packages site css wasm check rust-tests postgres-tests browser-tests clean-site
 
 ## run: build everything and serve on 127.0.0.1:3000 with the SQLite database in data/
 # The same (debug) server build the tests use: a cold release build takes over 10 minutes on
@@ -19,8 +19,9 @@ run: deps site
 	cargo build --locked -p server
 	./target/debug/sharewell serve
 
-## test: formatting, lints, every Rust test, then the browser tests against the built site
-test: deps site check rust-tests browser-tests
+## test: formatting, lints, every Rust test (the HTTP tests on SQLite, then again on
+## PostgreSQL), then the browser tests against the built site
+test: deps site check rust-tests postgres-tests browser-tests
 
 check:
 	cargo fmt --all --check
@@ -28,6 +29,19 @@ check:
 
 rust-tests:
 	cargo test --locked
+
+# A throwaway PostgreSQL cluster (Debian's postgresql, on port 54329, data in a temporary
+# folder, removed afterwards); every HTTP test then runs against it, each app in a fresh
+# database. initdb refuses to run as root, so as root the cluster belongs to `postgres`.
+postgres-tests:
+	@bin=$$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1); \
+	dir=$$(mktemp -d); as_owner=""; \
+	if [ "$$(id -u)" = 0 ]; then chown postgres "$$dir"; as_owner="runuser -u postgres --"; fi; \
+	$$as_owner "$$bin/initdb" -D "$$dir/data" -A trust -U postgres > "$$dir/initdb.log"; \
+	$$as_owner "$$bin/pg_ctl" -D "$$dir/data" -l "$$dir/server.log" -w start \
+	  -o "-p 54329 -k $$dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" > /dev/null; \
+	trap '$$as_owner "$$bin/pg_ctl" -D "$$dir/data" -m fast stop > /dev/null; rm -rf "$$dir"' EXIT; \
+	SHAREWELL_TEST_POSTGRES=postgres://postgres@127.0.0.1:54329/postgres cargo test --locked -p server --tests
 
 browser-tests:
 	cargo build --locked -p server

@@ -656,9 +656,12 @@ async fn under_concurrent_accepts_exactly_one_partner_wins() {
             .map(|(partner, _)| partner)
             .collect();
         assert_eq!(winners.len(), 1, "round {round}: one partner wins, got {outcomes:?}");
-        assert!(outcomes
-            .iter()
-            .all(|(_, status)| *status == StatusCode::OK || *status == StatusCode::CONFLICT));
+        assert!(
+            outcomes
+                .iter()
+                .all(|(_, status)| *status == StatusCode::OK || *status == StatusCode::CONFLICT),
+            "round {round}: the others are told it is taken, got {outcomes:?}"
+        );
 
         let mut states = Vec::new();
         for (partner, _) in &p.partners {

@@ -23,7 +23,8 @@ async fn readyz_checks_the_database() {
     let response = app.client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body, serde_json::json!({ "status": "ready", "database": "sqlite" }));
+    let backend = app.store.backend().name();
+    assert_eq!(body, serde_json::json!({ "status": "ready", "database": backend }));
     app.stop().await;
 }
 
@@ -61,7 +62,7 @@ async fn a_server_function_round_trip_returns_the_service_status() {
         .unwrap();
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body["database"], "sqlite");
+    assert_eq!(body["database"], app.store.backend().name());
     assert_eq!(body["migrations_applied"].as_i64(), Some(migration_files() as i64));
     app.stop().await;
 }

@@ -190,8 +190,16 @@ impl TestApp {
     }
 }
 
+/// Set to a PostgreSQL server's URL (`postgres://user@host:port/postgres`) to run the tests
+/// against PostgreSQL, each app in a fresh database of its own; unset, each app gets a SQLite
+/// file in its temporary folder.
+const POSTGRES_SERVER: &str = "SHAREWELL_TEST_POSTGRES";
+
 async fn start(data: TempDir, configure: impl FnOnce(&mut Config)) -> TestApp {
-    let database_url = format!("sqlite://{}/sharewell.db", data.path().display());
+    let database_url = match std::env::var(POSTGRES_SERVER) {
+        Ok(server) => fresh_postgres_database(&server, &data).await,
+        Err(_) => format!("sqlite://{}/sharewell.db", data.path().display()),
+    };
     let mut config = Config::new(SocketAddr::from(([127, 0, 0, 1], 0)), database_url.clone());
     configure(&mut config);
 
@@ -219,6 +227,30 @@ async fn start(data: TempDir, configure: impl FnOnce(&mut Config)) -> TestApp {
         server: Some(server),
         _data: data,
     }
+}
+
+/// A new empty database on the PostgreSQL server, named after the app's temporary folder so
+/// that a restarted app finds its own again.
+async fn fresh_postgres_database(server: &str, data: &TempDir) -> String {
+    let name = format!(
+        "sharewell_{}",
+        data.path().file_name().unwrap().to_string_lossy().to_lowercase().replace(['.', '-'], "_")
+    );
+    let (base, _) = server.rsplit_once('/').expect("a postgres:// URL naming a database");
+    let admin = Store::connect(server).await.expect("the PostgreSQL server answers");
+    let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_database WHERE datname = $1")
+        .bind(&name)
+        .fetch_one(admin.pool())
+        .await
+        .expect("list databases");
+    if exists == 0 {
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(admin.pool())
+            .await
+            .expect("create a test database");
+    }
+    admin.close().await;
+    format!("{base}/{name}")
 }
 
 /// The `Location` header of a redirect.

@@ -671,6 +671,10 @@ async fn settle(
 ) -> Result<ConfigRow, DomainError> {
     let now = clock::now();
     let offer = store::offer_by_id(&mut *transaction, offer_id).await?.ok_or(OFFER_NOT_FOUND)?;
+    // First come, first served: answers to offers of one entity are decided one at a time,
+    // and each reads the offer's state again once it is its turn.
+    store::lock_resource(&mut *transaction, parse_id(&offer.resource_id)?).await?;
+    let offer = store::offer_by_id(&mut *transaction, offer_id).await?.ok_or(OFFER_NOT_FOUND)?;
     let config_row = store::config_row_by_id(&mut *transaction, &offer.config_id)
         .await?
         .ok_or(OFFER_NOT_FOUND)?;

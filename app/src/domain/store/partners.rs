@@ -888,3 +888,14 @@ pub async fn entity_shares_of_org(
         })
         .collect())
 }
+
+/// Takes the row lock of a resource for the rest of the transaction, so that concurrent
+/// answers to offers of the same entity queue up (PostgreSQL; SQLite's write transactions
+/// are serial already, for which this is a harmless no-op write).
+pub async fn lock_resource(db: impl AnyExecutor<'_>, id: ResourceId) -> Result<(), DomainError> {
+    sqlx::query("UPDATE resources SET updated_at = updated_at WHERE id = $1")
+        .bind(id.to_string())
+        .execute(db)
+        .await?;
+    Ok(())
+}
