@@ -162,7 +162,15 @@ async fn lists_page_with_result_info_and_a_page_past_the_end_is_empty() {
     assert_eq!(past["success"], true);
     assert_eq!(past["result"], json!([]));
 
-    for bad in ["per_page=0", "per_page=101", "page=0", "page=x", "kind=mine", "status=gone"] {
+    for bad in [
+        "per_page=0",
+        "per_page=101",
+        "page=0",
+        "page=x",
+        "page=9223372036854775807",
+        "kind=mine",
+        "status=gone",
+    ] {
         let path = format!("{}?{bad}", shares_path(o.acme));
         let (status, error) = app.call(Method::GET, &path, Some(&o.alice), None).await;
         assert_eq!(status, 400, "{bad}: {error}");
@@ -258,6 +266,27 @@ async fn accounts_and_shares_of_other_orgs_are_out_of_reach() {
     assert_eq!(status, 404);
     let (status, _) = app.call(Method::GET, &shares_path(o.acme), None, None).await;
     assert_eq!(status, 401);
+
+    // A share carries the sharing account's own resources only.
+    let body = json!({
+        "name": "Someone else's",
+        "recipients": [{ "account_id": o.globex.simple() }],
+        "resources": [resource(o.initech)],
+    });
+    let (status, refused) =
+        app.call(Method::POST, &shares_path(o.acme), Some(&o.alice), Some(body)).await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(refused["errors"][0]["message"].as_str().unwrap().contains("resource_account_id"));
+
+    // Each API works on its own shares: an EnableNow share is not found through Cloudflare.
+    let body = json!({ "clientId": o.globex.to_string() });
+    let (_, enablenow) = app.call(Method::POST, "/v1/shares", Some(&o.alice), Some(body)).await;
+    let enablenow_id = uuid::Uuid::parse_str(enablenow["data"].as_str().unwrap()).unwrap();
+    let through_cloudflare = format!("{}/{}", shares_path(o.acme), enablenow_id.simple());
+    let (status, _) = app.call(Method::GET, &through_cloudflare, Some(&o.alice), None).await;
+    assert_eq!(status, 404);
+    let (status, _) = app.call(Method::DELETE, &through_cloudflare, Some(&o.alice), None).await;
+    assert_eq!(status, 404);
 
     // A recipient sees its own entry among the recipients, never the other tenants'.
     let recipients = format!("{}/{id}/recipients", shares_path(o.acme));
@@ -524,5 +553,67 @@ async fn the_shared_page_lists_account_shares_with_expiry_and_extends_them() {
     let view = app.server_fn_ok("org_shares", &[("tab", "received"), ("page", "1")]).await;
     assert_eq!(view["shares"][0]["counterpart"], "Acme", "{view}");
     assert_eq!(view["shares"][0]["can_extend"], false);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn resources_are_added_updated_with_a_new_version_and_removed_in_the_background() {
+    let app = spawn_app().await;
+    let o = orgs(&app).await;
+    let share = create_share(&app, &o, "Rules").await;
+    let share_path = format!("{}/{}", shares_path(o.acme), share["id"].as_str().unwrap());
+
+    let (status, renamed) = app
+        .call(Method::PUT, &share_path, Some(&o.alice), Some(json!({ "name": "Firewall rules" })))
+        .await;
+    assert_eq!(status, 200, "{renamed}");
+    assert_eq!(renamed["result"]["name"], "Firewall rules");
+    let (status, _) =
+        app.call(Method::PUT, &share_path, Some(&o.alice), Some(json!({ "name": " " }))).await;
+    assert_eq!(status, 400, "a blank name");
+
+    let resources = format!("{share_path}/resources");
+    let mut body = resource(o.acme);
+    body["resource_type"] = json!("gateway-policy");
+    let (status, added) = app.call(Method::POST, &resources, Some(&o.alice), Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    assert_eq!(added["result"]["status"], "active");
+    assert_eq!(added["result"]["resource_version"], 1);
+    let resource_path = format!("{resources}/{}", added["result"]["id"].as_str().unwrap());
+
+    let meta = json!({ "meta": { "rules": ["block"] } });
+    let (_, updated) = app.call(Method::PUT, &resource_path, Some(&o.alice), Some(meta)).await;
+    assert_eq!(updated["result"]["resource_version"], 2);
+    assert_eq!(updated["result"]["meta"], json!({ "rules": ["block"] }));
+
+    let (_, listed) = app
+        .call(
+            Method::GET,
+            &format!("{resources}?resource_type=gateway-policy"),
+            Some(&o.alice),
+            None,
+        )
+        .await;
+    assert_eq!(listed["result"].as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed["result_info"]["total_count"], 1);
+
+    let (_, removing) = app.call(Method::DELETE, &resource_path, Some(&o.alice), None).await;
+    assert_eq!(removing["result"]["status"], "deleting");
+    eventually(
+        async || app.call(Method::GET, &resource_path, Some(&o.alice), None).await.1,
+        |body| body["result"]["status"] == "deleted",
+    )
+    .await;
+    let (status, refused) =
+        app.call(Method::PUT, &resource_path, Some(&o.alice), Some(json!({ "meta": {} }))).await;
+    assert_eq!(status, 400, "a deleted resource cannot change: {refused}");
+
+    let mut unknown = resource(o.acme);
+    unknown["resource_type"] = json!("zone");
+    let (status, error) = app.call(Method::POST, &resources, Some(&o.alice), Some(unknown)).await;
+    assert_eq!(status, 400);
+    assert!(error["errors"][0]["message"].as_str().unwrap().contains("custom-ruleset"), "{error}");
+    let (status, _) = app.call(Method::GET, &resource_path, Some(&o.ivan), None).await;
+    assert_eq!(status, 403, "another org");
     app.stop().await;
 }

@@ -15,9 +15,6 @@ use super::{clock, DomainError};
 use crate::domain::audit::service::{record, Author, Change};
 use crate::domain::identity::Face;
 
-/// After this many failed attempts a job is given up (`failed`) and logged.
-pub const MAX_ATTEMPTS: i64 = 8;
-
 /// The kinds of work, stored by name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum JobKind {
@@ -68,7 +65,9 @@ pub enum JobOutcome {
         kind: String,
         subject_id: String,
     },
-    /// Failed this time; tried again after the backoff, or given up when `gave_up`.
+    /// Failed this time. A failure of ours (the database was away…) is tried again after the
+    /// backoff for as long as it takes, since giving up would leave a share half-changed; a
+    /// job that can never succeed (its subject is not an id) is given up (`gave_up`).
     Failed {
         kind: String,
         error: String,
@@ -92,11 +91,12 @@ pub async fn run_next(store: &Store, lease: Duration) -> Result<Option<JobOutcom
     match apply(store, &job).await {
         Ok(()) => Ok(Some(JobOutcome::Done { kind: job.kind, subject_id: job.subject_id })),
         Err(error) => {
-            let gave_up = job.attempts >= MAX_ATTEMPTS;
+            let gave_up = !matches!(error, DomainError::Internal(_));
             let run_after = (!gave_up).then(|| clock::now_plus(backoff(job.attempts)));
-            let message = error.to_string();
+            // The debug form keeps the cause, which `Display` hides from clients.
+            let message = format!("{error:?}");
             let now = clock::now();
-            store::retry_later(store.pool(), &job.id, &message, run_after.as_deref(), &now).await?;
+            store::retry_later(store.pool(), &job, &message, run_after.as_deref(), &now).await?;
             Ok(Some(JobOutcome::Failed { kind: job.kind, error: message, gave_up }))
         }
     }

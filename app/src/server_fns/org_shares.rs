@@ -54,6 +54,7 @@ pub async fn org_shares(tab: String, page: i64) -> Result<OrgSharesView, ServerF
 
     let (store, actor) = actor_and_store().await?;
     let received = tab == "received";
+    let page = page.clamp(1, 1_000_000);
     let account =
         account_shares::account(&store, &actor, &actor.org_id.to_string()).await.map_err(fail)?;
     let query = ShareQuery {
@@ -85,7 +86,7 @@ pub async fn extend_share(id: String, days: i64) -> Result<(), ServerFnError> {
     }
     let account =
         account_shares::account(&store, &actor, &actor.org_id.to_string()).await.map_err(fail)?;
-    let share = account_shares::get(&store, account, &id).await.map_err(fail)?;
+    let share = account_shares::get(&store, Face::Web, account, &id).await.map_err(fail)?;
     let now = clock::now();
     let from = share.expires_at.filter(|expiry| *expiry > now).unwrap_or(now);
     let from =

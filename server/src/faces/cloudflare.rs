@@ -184,7 +184,7 @@ async fn get_share(
 ) -> Result<Response, CloudflareError> {
     let account = shares::account(&state.store, &actor, &account_id).await?;
     let includes = QueryParams::parse(query.as_deref())?.includes()?;
-    let share = shares::get(&state.store, account, &share_id).await?;
+    let share = shares::get(&state.store, FACE, account, &share_id).await?;
     Ok(ok(share_json(&share, kind_for(&share, account), &includes)))
 }
 
@@ -267,12 +267,10 @@ async fn list_recipients(
     let account = shares::account(&state.store, &actor, &account_id).await?;
     let params = QueryParams::parse(query.as_deref())?;
     let (page, per_page) = params.paging()?;
-    let share = shares::get(&state.store, account, &share_id).await?;
-    let resources = params.flag("include_resources")?.then(|| share.resources.clone());
-    let items: Vec<Value> = shares::visible_recipients(share, account)
-        .iter()
-        .map(|recipient| recipient_json(recipient, resources.as_deref()))
-        .collect();
+    let share = shares::get(&state.store, FACE, account, &share_id).await?;
+    let resources = params.flag("include_resources")?.then_some(share.resources.as_slice());
+    let items: Vec<Value> =
+        share.recipients.iter().map(|recipient| recipient_json(recipient, resources)).collect();
     Ok(paged_list(items, page, per_page))
 }
 
@@ -284,8 +282,9 @@ async fn get_recipient(
 ) -> Result<Response, CloudflareError> {
     let account = shares::account(&state.store, &actor, &account_id).await?;
     let include_resources = QueryParams::parse(query.as_deref())?.flag("include_resources")?;
-    let share = shares::get(&state.store, account, &share_id).await?;
-    let recipient = shares::recipient(&state.store, account, &share_id, &recipient_id).await?;
+    let share = shares::get(&state.store, FACE, account, &share_id).await?;
+    let recipient =
+        shares::recipient(&state.store, FACE, account, &share_id, &recipient_id).await?;
     let resources = include_resources.then_some(share.resources.as_slice());
     Ok(ok(recipient_json(&recipient, resources)))
 }
@@ -328,7 +327,7 @@ async fn list_resources(
     let (page, per_page) = params.paging()?;
     let resource_type = params.one("resource_type");
     let status = params.status()?;
-    let items: Vec<Value> = shares::resources(&state.store, account, &share_id)
+    let items: Vec<Value> = shares::resources(&state.store, FACE, account, &share_id)
         .await?
         .iter()
         .filter(|resource| resource_type.is_none_or(|kind| resource.resource_type == kind))
@@ -344,7 +343,7 @@ async fn get_resource(
     Path((account_id, share_id, resource_id)): Path<(String, String, String)>,
 ) -> Result<Response, CloudflareError> {
     let account = shares::account(&state.store, &actor, &account_id).await?;
-    let resource = shares::resource(&state.store, account, &share_id, &resource_id).await?;
+    let resource = shares::resource(&state.store, FACE, account, &share_id, &resource_id).await?;
     Ok(ok(resource_json(&resource)))
 }
 
@@ -433,7 +432,16 @@ fn recipient_json(recipient: &ShareRecipient, resources: Option<&[ShareResource]
     if let Some(resources) = resources {
         json["resources"] = resources
             .iter()
-            .map(|resource| json!({ "resource_id": resource.id.simple(), "error": "" }))
+            .map(|resource| {
+                json!({
+                    "resource_id": resource.id.simple(),
+                    "resource_version": resource.version,
+                    "error": "",
+                    // Sharewell applies a resource to a recipient with the association itself.
+                    "terminal": recipient.association == Association::Associated
+                        || recipient.association == Association::Disassociated,
+                })
+            })
             .collect();
     }
     json

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::{FromRequest, Path, RawQuery, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
@@ -126,9 +126,15 @@ struct ListParams {
 async fn list_shares(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Query(params): Query<ListParams>,
+    RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, Problem> {
     let mut problems = Problems::default();
+    let params: ListParams = serde_urlencoded::from_str(query.as_deref().unwrap_or_default())
+        .map_err(|error| {
+            let mut problems = Problems::default();
+            problems.add("query", &format!("The query string could not be read: {error}."));
+            problems.into_problem()
+        })?;
     let expired = match params.is_expired.as_deref().map(str::to_ascii_lowercase).as_deref() {
         None | Some("") => None,
         Some("true") => Some(true),
@@ -225,7 +231,7 @@ async fn own_share(
     account: Account,
     share_id: &str,
 ) -> Result<AccountShare, Problem> {
-    let share = shares::get(&state.store, account, share_id).await?;
+    let share = shares::get(&state.store, FACE, account, share_id).await?;
     if share.face == FACE_ENABLENOW
         && share.owner_org_id == account.org_id
         && share.status == ShareStatus::Active

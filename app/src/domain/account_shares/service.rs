@@ -24,6 +24,15 @@ pub const MAX_PER_PAGE: i64 = 100;
 /// The longest share name or reference kept.
 const MAX_TEXT: usize = 512;
 
+/// Page numbers beyond this are refused (no list is that long, and offsets stay small).
+const MAX_PAGE: i64 = 1_000_000;
+
+/// Most recipients or resources one request may name.
+const MAX_ITEMS: usize = 100;
+
+/// The largest resource metadata kept, as JSON text.
+const MAX_META_BYTES: usize = 16 * 1024;
+
 /// How a removal completes: at once (EnableNow has no transitional states), or in the
 /// background with a transitional status (the Cloudflare contract: "deletion is not
 /// immediate").
@@ -68,8 +77,8 @@ pub fn paging(
     default_per_page: i64,
 ) -> Result<(i64, i64), DomainError> {
     let page = page.unwrap_or(1);
-    if page < 1 {
-        return Err(DomainError::invalid("page", "must be 1 or more"));
+    if !(1..=MAX_PAGE).contains(&page) {
+        return Err(DomainError::invalid("page", format!("must be between 1 and {MAX_PAGE}")));
     }
     let per_page = per_page.unwrap_or(default_per_page);
     if !(1..=MAX_PER_PAGE).contains(&per_page) {
@@ -104,8 +113,14 @@ pub async fn list_for_organization(
         .trim()
         .parse()
         .map_err(|_| DomainError::Forbidden("you may not list this organization's shares"))?;
-    if organization != actor.org_id {
+    // Like acting for a child account, seeing all of them is for the organization's admins.
+    if organization != actor.org_id || !actor.is_admin() {
         return Err(DomainError::Forbidden("you may not list this organization's shares"));
+    }
+    if query.direction == Some(super::Direction::Received) {
+        // The organization list holds what its accounts sent.
+        let (page, per_page) = (query.page.max(1), query.per_page.max(1));
+        return Ok(AccountSharePage { shares: Vec::new(), total: 0, page, per_page });
     }
     page_of(store, Scope::Organization(organization), query).await
 }
@@ -118,22 +133,45 @@ async fn page_of(
     let now = clock::now();
     let (mut shares, total) = store::shares(store.pool(), scope, query, &now).await?;
     store::fill(store.pool(), &mut shares).await?;
+    if let Scope::Account { org_id, parent_id } = scope {
+        let account = Account { org_id, parent_id };
+        for share in &mut shares {
+            share.recipients = visible_recipients(
+                std::mem::take(&mut share.recipients),
+                share.owner_org_id,
+                account,
+            );
+        }
+    }
     Ok(AccountSharePage { shares, total, page: query.page.max(1), per_page: query.per_page.max(1) })
 }
 
-/// One share the account sent, or received and may still use.
+/// One share the account sent, or received and may still use, made through `face` (the web
+/// pages see every face's shares). A recipient sees only its own entry among the recipients.
 pub async fn get(
     store: &Store,
+    face: Face,
     account: Account,
     share_id: &str,
 ) -> Result<AccountShare, DomainError> {
     let id = parse_share_id(share_id)?;
-    let share = load(store, id).await?.ok_or(DomainError::NotFound("share"))?;
-    if share.owner_org_id == account.org_id || grants(&share, account) {
+    let mut share = load(store, id)
+        .await?
+        .filter(|share| made_through(share, face))
+        .ok_or(DomainError::NotFound("share"))?;
+    if share.owner_org_id == account.org_id {
+        Ok(share)
+    } else if grants(&share, account) {
+        share.recipients = visible_recipients(share.recipients, share.owner_org_id, account);
         Ok(share)
     } else {
         Err(DomainError::NotFound("share"))
     }
+}
+
+/// Each API works on the shares it made; the pages on all of them.
+fn made_through(share: &AccountShare, face: Face) -> bool {
+    face == Face::Web || share.face == face.as_str()
 }
 
 /// Whether `share` currently gives `account` access: active, unexpired, and associated with
@@ -163,6 +201,12 @@ pub async fn create(
     if new.recipients.is_empty() {
         return Err(DomainError::invalid("recipients", "name at least one recipient"));
     }
+    if new.recipients.len() > MAX_ITEMS || new.resources.len() > MAX_ITEMS {
+        return Err(DomainError::invalid(
+            "body",
+            format!("a share names at most {MAX_ITEMS} recipients and {MAX_ITEMS} resources"),
+        ));
+    }
     let target_type = target_type_of(&new.recipients)?;
     if let Some(expiry) = &new.expires_at {
         if *expiry <= clock::now() {
@@ -170,7 +214,7 @@ pub async fn create(
         }
     }
     for resource in &new.resources {
-        check_resource(face, resource)?;
+        check_resource(face, account, resource)?;
     }
     let now = clock::now();
     let id = AccountShareId::new();
@@ -240,7 +284,7 @@ pub async fn rename(
     let name = required_text("name", name)?;
     let now = clock::now();
     let mut transaction = store.begin_write().await?;
-    let share = owned_live_share(&mut transaction, account, share_id, &now).await?;
+    let share = owned_live_share(&mut transaction, face, account, share_id, &now).await?;
     store::rename_share(&mut *transaction, share.id, name, &now).await?;
     let detail = json!({ "from": share.name, "to": name });
     audit(&mut transaction, actor, face, account, "share.renamed", share.id, detail).await?;
@@ -262,7 +306,7 @@ pub async fn set_expiry(
         return Err(DomainError::invalid("expirationDateUtc", "must be in the future"));
     }
     let mut transaction = store.begin_write().await?;
-    let share = owned_live_share(&mut transaction, account, share_id, &now).await?;
+    let share = owned_live_share(&mut transaction, face, account, share_id, &now).await?;
     store::set_expiry(&mut *transaction, share.id, expires_at, &now).await?;
     let detail = json!({ "from": share.expires_at, "to": expires_at });
     audit(&mut transaction, actor, face, account, "share.expiry_changed", share.id, detail).await?;
@@ -281,7 +325,7 @@ pub async fn delete(
 ) -> Result<AccountShare, DomainError> {
     let now = clock::now();
     let mut transaction = store.begin_write().await?;
-    let share = owned_live_share(&mut transaction, account, share_id, &now).await?;
+    let share = owned_live_share(&mut transaction, face, account, share_id, &now).await?;
     match completion {
         Completion::Now => {
             store::move_share_status(
@@ -326,7 +370,7 @@ pub async fn add_recipient(
 ) -> Result<ShareRecipient, DomainError> {
     let now = clock::now();
     let mut transaction = store.begin_write().await?;
-    let share = owned_live_share(&mut transaction, account, share_id, &now).await?;
+    let share = owned_live_share(&mut transaction, face, account, share_id, &now).await?;
     if target_type_of(std::slice::from_ref(recipient))? != share.target_type {
         return Err(DomainError::invalid(
             "recipient",
@@ -366,12 +410,15 @@ pub async fn replace_recipients(
 ) -> Result<Vec<ShareRecipient>, DomainError> {
     let now = clock::now();
     let mut transaction = store.begin_write().await?;
-    let share = owned_live_share(&mut transaction, account, share_id, &now).await?;
+    let share = owned_live_share(&mut transaction, face, account, share_id, &now).await?;
     if share.target_type == TargetType::Organization {
         return Err(DomainError::invalid(
             "recipients",
             "the recipients of a share that targets an organization cannot be replaced",
         ));
+    }
+    if recipients.len() > MAX_ITEMS {
+        return Err(DomainError::invalid("recipients", format!("name at most {MAX_ITEMS}")));
     }
     if !recipients.is_empty() && target_type_of(recipients)? != TargetType::Account {
         return Err(DomainError::invalid("recipients", "this share targets accounts"));
@@ -445,7 +492,7 @@ pub async fn remove_recipient(
     let now = clock::now();
     let recipient_id = parse_recipient_id(recipient_id)?;
     let mut transaction = store.begin_write().await?;
-    let share = owned_live_share(&mut transaction, account, share_id, &now).await?;
+    let share = owned_live_share(&mut transaction, face, account, share_id, &now).await?;
     let recipient = store::recipients(&mut *transaction, share.id)
         .await?
         .into_iter()
@@ -479,20 +526,24 @@ pub async fn remove_recipient(
 /// The recipients of a share the account can see.
 pub async fn recipients(
     store: &Store,
+    face: Face,
     account: Account,
     share_id: &str,
 ) -> Result<Vec<ShareRecipient>, DomainError> {
-    Ok(visible_recipients(get(store, account, share_id).await?, account))
+    Ok(get(store, face, account, share_id).await?.recipients)
 }
 
 /// The recipients `account` may see: all of them for the owner; for a recipient, only its own
 /// entry (or its organization's), since the other recipients are other tenants.
-pub fn visible_recipients(share: AccountShare, account: Account) -> Vec<ShareRecipient> {
-    if share.owner_org_id == account.org_id {
-        return share.recipients;
+fn visible_recipients(
+    recipients: Vec<ShareRecipient>,
+    owner: OrgId,
+    account: Account,
+) -> Vec<ShareRecipient> {
+    if owner == account.org_id {
+        return recipients;
     }
-    share
-        .recipients
+    recipients
         .into_iter()
         .filter(|recipient| {
             recipient.org_id == account.org_id || Some(recipient.org_id) == account.parent_id
@@ -502,12 +553,13 @@ pub fn visible_recipients(share: AccountShare, account: Account) -> Vec<ShareRec
 
 pub async fn recipient(
     store: &Store,
+    face: Face,
     account: Account,
     share_id: &str,
     recipient_id: &str,
 ) -> Result<ShareRecipient, DomainError> {
     let recipient_id = parse_recipient_id(recipient_id)?;
-    recipients(store, account, share_id)
+    recipients(store, face, account, share_id)
         .await?
         .into_iter()
         .find(|recipient| recipient.id == recipient_id)
@@ -523,10 +575,10 @@ pub async fn add_resource(
     share_id: &str,
     resource: &NewShareResource,
 ) -> Result<ShareResource, DomainError> {
-    check_resource(face, resource)?;
+    check_resource(face, account, resource)?;
     let now = clock::now();
     let mut transaction = store.begin_write().await?;
-    let share = owned_live_share(&mut transaction, account, share_id, &now).await?;
+    let share = owned_live_share(&mut transaction, face, account, share_id, &now).await?;
     let id = insert_resource(&mut transaction, share.id, resource, &now).await?;
     let detail =
         json!({ "resource_type": resource.resource_type, "resource_id": resource.resource_id });
@@ -545,10 +597,11 @@ pub async fn update_resource(
     resource_id: &str,
     meta: &str,
 ) -> Result<ShareResource, DomainError> {
+    check_meta(meta)?;
     let now = clock::now();
     let resource_id = parse_resource_id(resource_id)?;
     let mut transaction = store.begin_write().await?;
-    let share = owned_live_share(&mut transaction, account, share_id, &now).await?;
+    let share = owned_live_share(&mut transaction, face, account, share_id, &now).await?;
     let resource = live_resource(&mut transaction, share.id, resource_id).await?;
     store::update_resource_meta(&mut *transaction, resource.id, meta, &now).await?;
     let detail = json!({ "resource": resource.id.to_string(), "version": resource.version + 1 });
@@ -570,7 +623,7 @@ pub async fn remove_resource(
     let now = clock::now();
     let resource_id = parse_resource_id(resource_id)?;
     let mut transaction = store.begin_write().await?;
-    let share = owned_live_share(&mut transaction, account, share_id, &now).await?;
+    let share = owned_live_share(&mut transaction, face, account, share_id, &now).await?;
     let resource = live_resource(&mut transaction, share.id, resource_id).await?;
     store::move_resource_status(
         &mut *transaction,
@@ -593,20 +646,22 @@ pub async fn remove_resource(
 /// The resources of a share the account can see, optionally of one type or status only.
 pub async fn resources(
     store: &Store,
+    face: Face,
     account: Account,
     share_id: &str,
 ) -> Result<Vec<ShareResource>, DomainError> {
-    Ok(get(store, account, share_id).await?.resources)
+    Ok(get(store, face, account, share_id).await?.resources)
 }
 
 pub async fn resource(
     store: &Store,
+    face: Face,
     account: Account,
     share_id: &str,
     resource_id: &str,
 ) -> Result<ShareResource, DomainError> {
     let resource_id = parse_resource_id(resource_id)?;
-    get(store, account, share_id)
+    get(store, face, account, share_id)
         .await?
         .resources
         .into_iter()
@@ -773,14 +828,16 @@ async fn resource_of(
 /// write transaction so that the change applies to what was checked.
 async fn owned_live_share(
     connection: &mut Connection,
+    face: Face,
     account: Account,
     share_id: &str,
     now: &str,
 ) -> Result<AccountShare, DomainError> {
     let id = parse_share_id(share_id)?;
+    store::lock_share(&mut *connection, id).await?;
     let share = store::share(&mut *connection, id, now)
         .await?
-        .filter(|share| share.owner_org_id == account.org_id)
+        .filter(|share| share.owner_org_id == account.org_id && made_through(share, face))
         .ok_or(DomainError::NotFound("share"))?;
     match share.status {
         ShareStatus::Active => Ok(share),
@@ -845,7 +902,8 @@ async fn recipient_org(
         RecipientRef::Account(text) => ("recipients.account_id", text),
         RecipientRef::Organization(text) => ("recipients.organization_id", text),
     };
-    let unknown = || DomainError::invalid(field, format!("`{text}` is not a known account"));
+    let shown: String = text.chars().take(64).collect();
+    let unknown = || DomainError::invalid(field, format!("`{shown}` is not a known account"));
     let org_id: OrgId = text.trim().parse().map_err(|_| unknown())?;
     store::org(&mut *connection, org_id).await?.ok_or_else(unknown)?;
     // An organization may include the sharing account (sharing with one's whole tree).
@@ -868,7 +926,11 @@ fn target_type_of(recipients: &[RecipientRef]) -> Result<TargetType, DomainError
     }
 }
 
-fn check_resource(face: Face, resource: &NewShareResource) -> Result<(), DomainError> {
+fn check_resource(
+    face: Face,
+    account: Account,
+    resource: &NewShareResource,
+) -> Result<(), DomainError> {
     let allowed = if face.as_str() == FACE_ENABLENOW {
         ENABLENOW_RESOURCE_TYPES
     } else {
@@ -881,6 +943,24 @@ fn check_resource(face: Face, resource: &NewShareResource) -> Result<(), DomainE
         ));
     }
     required_text("resource_id", &resource.resource_id)?;
+    // A share carries the sharing account's own resources, never another tenant's.
+    let owner: Option<OrgId> = resource.resource_account_id.trim().parse().ok();
+    if owner != Some(account.org_id) {
+        return Err(DomainError::invalid(
+            "resource_account_id",
+            "must be the account that shares (the one in the path)",
+        ));
+    }
+    check_meta(&resource.meta)
+}
+
+fn check_meta(meta: &str) -> Result<(), DomainError> {
+    if meta.len() > MAX_META_BYTES {
+        return Err(DomainError::invalid(
+            "meta",
+            format!("must be at most {MAX_META_BYTES} bytes of JSON"),
+        ));
+    }
     Ok(())
 }
 

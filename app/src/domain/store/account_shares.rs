@@ -259,7 +259,8 @@ pub async fn shares(
         ShareOrder::Name => "s.name",
     };
     let direction = if query.descending { "DESC" } else { "ASC" };
-    let (limit, offset) = (query.per_page.max(1), (query.page.max(1) - 1) * query.per_page.max(1));
+    let limit = query.per_page.max(1);
+    let offset = (query.page.max(1) - 1).saturating_mul(limit);
     let sql = format!(
         "SELECT {SHARE_COLUMNS} FROM account_shares s JOIN orgs o ON o.id = s.owner_org_id \
          WHERE {filter} ORDER BY {column} {direction}, s.id {direction} \
@@ -312,6 +313,17 @@ pub async fn fill(db: &sqlx::AnyPool, shares: &mut [AccountShare]) -> Result<(),
             share.resources.push(resource);
         }
     }
+    Ok(())
+}
+
+/// Takes the share's row lock for the rest of the transaction, so that changes to one share
+/// are decided one at a time on PostgreSQL too (SQLite's write transactions are serial
+/// already, for which this is a harmless no-op write).
+pub async fn lock_share(db: impl AnyExecutor<'_>, id: AccountShareId) -> Result<(), DomainError> {
+    sqlx::query("UPDATE account_shares SET updated_at = updated_at WHERE id = $1")
+        .bind(id.to_string())
+        .execute(db)
+        .await?;
     Ok(())
 }
 

@@ -12,6 +12,8 @@ pub struct JobRow {
     pub kind: String,
     pub subject_id: String,
     pub attempts: i64,
+    /// This claim's lease: only its holder may put the job back.
+    pub locked_until: Option<String>,
 }
 
 /// Queues a job; call it in the transaction of the change that needs it.
@@ -35,7 +37,9 @@ pub async fn enqueue(
     Ok(id)
 }
 
-/// Takes a lease on the oldest due job (queued, due, and not leased by a live worker).
+/// Takes a lease on the oldest due job (queued, due, and not leased by a live worker). The
+/// conditions are repeated outside the subquery so that, on PostgreSQL, a second worker that
+/// waited for the row finds it taken and claims nothing.
 pub async fn claim(
     db: impl AnyExecutor<'_>,
     now: &str,
@@ -46,7 +50,8 @@ pub async fn claim(
          WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND run_after <= $1 \
                        AND (locked_until IS NULL OR locked_until <= $1) \
                      ORDER BY run_after, id LIMIT 1) \
-         RETURNING id, kind, subject_id, attempts",
+           AND status = 'queued' AND (locked_until IS NULL OR locked_until <= $1) \
+         RETURNING id, kind, subject_id, attempts, locked_until",
     )
     .bind(now)
     .bind(lease_until)
@@ -68,23 +73,26 @@ pub async fn finish(db: impl AnyExecutor<'_>, id: &str, now: &str) -> Result<boo
     Ok(done.rows_affected() == 1)
 }
 
-/// Puts a failed job back for a later attempt, or gives up on it.
+/// Puts a failed job back for a later attempt, or gives up on it. Only the holder of the
+/// lease may: a worker whose lease ran out leaves the job to whoever claimed it since.
 pub async fn retry_later(
     db: impl AnyExecutor<'_>,
-    id: &str,
+    job: &JobRow,
     error: &str,
     run_after: Option<&str>,
     now: &str,
 ) -> Result<(), DomainError> {
     sqlx::query(
         "UPDATE jobs SET status = $3, run_after = COALESCE($4, run_after), locked_until = NULL, \
-         last_error = $2, updated_at = $5 WHERE id = $1",
+         last_error = $2, updated_at = $5 \
+         WHERE id = $1 AND status = 'queued' AND locked_until = $6",
     )
-    .bind(id)
+    .bind(&job.id)
     .bind(error)
     .bind(if run_after.is_some() { "queued" } else { "failed" })
     .bind(run_after)
     .bind(now)
+    .bind(job.locked_until.as_deref().unwrap_or_default())
     .execute(db)
     .await?;
     Ok(())
