@@ -56,12 +56,14 @@ pub fn spawn(
                 }
                 last_sweep = Some(Instant::now());
             }
-            tokio::select! {
-                () = signal.notified() => {}
-                () = tokio::time::sleep(settings.poll) => {}
-                _ = stop.changed() => {}
-            }
-            if *stop.borrow() {
+            let stopping = tokio::select! {
+                () = signal.notified() => false,
+                () = tokio::time::sleep(settings.poll) => false,
+                // An error means the server is gone without saying so: stop too, rather than
+                // spin on a channel that stays ready.
+                changed = stop.changed() => changed.is_err(),
+            };
+            if stopping || *stop.borrow() {
                 tracing::info!("background worker stopped");
                 return;
             }
