@@ -528,7 +528,9 @@ async fn the_shared_page_lists_account_shares_with_expiry_and_extends_them() {
 
     let signed_in = app.sign_in("alice", common::PASSWORD, "/shared").await;
     assert!(signed_in.status().is_redirection());
-    let view = app.server_fn_ok("org_shares", &[("tab", "sent"), ("page", "1")]).await;
+    let view = app
+        .server_fn_ok("org_shares", &[("tab", "sent"), ("kind", ""), ("q", ""), ("page", "1")])
+        .await;
     let rows = view["shares"].as_array().unwrap();
     assert_eq!(rows.len(), 2, "{view}");
     let expiring = rows.iter().find(|row| row["id"] == id).unwrap();
@@ -539,10 +541,37 @@ async fn the_shared_page_lists_account_shares_with_expiry_and_extends_them() {
     let before = expiring["expires_at"].as_str().unwrap().to_owned();
 
     app.server_fn_ok("extend_share", &[("id", id), ("days", "7")]).await;
-    let view = app.server_fn_ok("org_shares", &[("tab", "sent"), ("page", "1")]).await;
+    let view = app
+        .server_fn_ok("org_shares", &[("tab", "sent"), ("kind", ""), ("q", ""), ("page", "1")])
+        .await;
     let expiring = view["shares"].as_array().unwrap().iter().find(|row| row["id"] == id).unwrap();
     assert_eq!(expiring["time_left"], "7 d left", "{expiring}");
     assert!(expiring["expires_at"].as_str().unwrap() > before.as_str());
+    let filtered = app
+        .server_fn_ok(
+            "org_shares",
+            &[("tab", "sent"), ("kind", "resource"), ("q", "quarterly"), ("page", "1")],
+        )
+        .await;
+    assert_eq!(filtered["shares"].as_array().unwrap().len(), 1, "{filtered}");
+    assert_eq!(filtered["shares"][0]["id"], id);
+    let body = json!({
+        "share": [{ "partner_org_id": o.globex.to_string(), "entities": [{ "schema": "opportunity", "entity_id": "deal-7" }] }],
+        "unshare": [],
+    });
+    let (status, shared) =
+        app.call(Method::POST, "/v1/sharing/entities:share", Some(&o.alice), Some(body)).await;
+    assert_eq!(status, 200, "{shared}");
+    let entities_only = app
+        .server_fn_ok(
+            "org_shares",
+            &[("tab", "sent"), ("kind", "entity"), ("q", ""), ("page", "1")],
+        )
+        .await;
+    assert_eq!(entities_only["with_account_shares"], false);
+    assert_eq!(entities_only["shares"], json!([]));
+    assert_eq!(entities_only["entities"][0]["entity_id"], "deal-7", "{entities_only}");
+    assert_eq!(entities_only["entities"][0]["via_offer"], false);
     let refused = app.server_fn_refused("extend_share", &[("id", id), ("days", "0")]).await;
     assert!(refused.contains("days"), "{refused}");
     assert_eq!(count_events(&app, "share.expiry_changed").await, 1);
@@ -550,9 +579,12 @@ async fn the_shared_page_lists_account_shares_with_expiry_and_extends_them() {
     // Globex's member sees the EnableNow share as received (it is effective at once).
     let signed_in = app.sign_in("gus", common::PASSWORD, "/shared").await;
     assert!(signed_in.status().is_redirection());
-    let view = app.server_fn_ok("org_shares", &[("tab", "received"), ("page", "1")]).await;
+    let view = app
+        .server_fn_ok("org_shares", &[("tab", "received"), ("kind", ""), ("q", ""), ("page", "1")])
+        .await;
     assert_eq!(view["shares"][0]["counterpart"], "Acme", "{view}");
     assert_eq!(view["shares"][0]["can_extend"], false);
+    assert_eq!(view["entities"][0]["sharing_org_name"], "Acme", "Globex received the entity");
     app.stop().await;
 }
 

@@ -86,6 +86,8 @@ pub fn SharedPage() -> impl IntoView {
                     <option value="">"All"</option>
                     <option value="file" selected=move || param("kind") == "file">"Files"</option>
                     <option value="app" selected=move || param("kind") == "app">"Apps"</option>
+                    <option value="resource" selected=move || param("kind") == "resource">"Resources (Cloudflare, EnableNow)"</option>
+                    <option value="entity" selected=move || param("kind") == "entity">"Partner entities"</option>
                 </select>
             </div>
             <div>
@@ -96,22 +98,31 @@ pub fn SharedPage() -> impl IntoView {
         </form>
         <FormError action=revoke />
         <FormError action=change />
-        <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let received = tab() == "received";
-                match shares.await {
-                    Err(error) => view! { <ErrorNotice message=error.to_string() /> }.into_any(),
-                    Ok(page) if page.shares.is_empty() => view! {
-                        <EmptyState
-                            title=if received { "Nothing shared with you" } else { "You have not shared anything" }
-                            hint="Shares made here, through the Puter and Züs APIs, and approved requests all appear in this list."
-                        />
-                    }.into_any(),
-                    Ok(page) => view! { <ShareTable page received revoke change query=format!("tab={}&kind={}&q={}", tab(), encode_component(&param("kind")), encode_component(&param("q"))) /> }.into_any(),
-                }
-            })}
-        </Transition>
-        <OrgShares tab=Signal::derive(tab) org_page=Signal::derive(move || param("opage").parse::<i64>().unwrap_or(1)) />
+        <Show when=move || matches!(param("kind").as_str(), "" | "file" | "app")>
+            <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let received = tab() == "received";
+                    match shares.await {
+                        Err(error) => view! { <ErrorNotice message=error.to_string() /> }.into_any(),
+                        Ok(page) if page.shares.is_empty() => view! {
+                            <EmptyState
+                                title=if received { "Nothing shared with you" } else { "You have not shared anything" }
+                                hint="Shares made here, through the Puter and Züs APIs, and approved requests all appear in this list."
+                            />
+                        }.into_any(),
+                        Ok(page) => view! { <ShareTable page received revoke change query=format!("tab={}&kind={}&q={}", tab(), encode_component(&param("kind")), encode_component(&param("q"))) /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </Show>
+        <Show when=move || matches!(param("kind").as_str(), "" | "resource" | "entity")>
+            <OrgShares
+                tab=Signal::derive(tab)
+                kind=Signal::derive(move || param("kind"))
+                text=Signal::derive(move || param("q"))
+                org_page=Signal::derive(move || param("opage").parse::<i64>().unwrap_or(1))
+            />
+        </Show>
     }
 }
 
@@ -120,12 +131,26 @@ const PENDING_REFRESH: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Shares between organizations: account shares (Cloudflare, EnableNow) and partner entities.
 #[component]
-fn OrgShares(tab: Signal<String>, org_page: Signal<i64>) -> impl IntoView {
+fn OrgShares(
+    tab: Signal<String>,
+    kind: Signal<String>,
+    text: Signal<String>,
+    org_page: Signal<i64>,
+) -> impl IntoView {
     let extend = ServerAction::<ExtendShare>::new();
     let refresh = RwSignal::new(0_u32);
     let shares = Resource::new(
-        move || (tab.get(), org_page.get(), extend.version().get(), refresh.get()),
-        |(tab, page, ..)| org_shares(tab, page),
+        move || {
+            (
+                tab.get(),
+                kind.get(),
+                text.get(),
+                org_page.get(),
+                extend.version().get(),
+                refresh.get(),
+            )
+        },
+        |(tab, kind, text, page, ..)| org_shares(tab, kind, text, page),
     );
     // Transitional statuses (deleting, associating…) change when the worker completes them:
     // look again until none is left.
@@ -147,7 +172,15 @@ fn OrgShares(tab: Signal<String>, org_page: Signal<i64>) -> impl IntoView {
                 {move || Suspend::new(async move {
                     match shares.await {
                         Err(error) => view! { <ErrorNotice message=error.to_string() /> }.into_any(),
-                        Ok(view) => view! { <OrgShareTables view tab=tab.get_untracked() extend /> }.into_any(),
+                        Ok(view) => {
+                            let query = format!(
+                                "tab={}&kind={}&q={}",
+                                tab.get_untracked(),
+                                encode_component(&kind.get_untracked()),
+                                encode_component(&text.get_untracked()),
+                            );
+                            view! { <OrgShareTables view received=tab.get_untracked() == "received" query extend /> }.into_any()
+                        }
                     }
                 })}
             </Transition>
@@ -158,14 +191,14 @@ fn OrgShares(tab: Signal<String>, org_page: Signal<i64>) -> impl IntoView {
 #[component]
 fn OrgShareTables(
     view: OrgSharesView,
-    tab: String,
+    received: bool,
+    query: String,
     extend: ServerAction<ExtendShare>,
 ) -> impl IntoView {
-    let received = tab == "received";
-    let link = move |target: i64| format!("/shared?tab={tab}&opage={target}");
+    let link = move |target: i64| format!("/shared?{query}&opage={target}");
     let previous = (view.page > 1).then(|| link(view.page - 1));
     let next = (view.page < view.pages).then(|| link(view.page + 1));
-    let shares = if view.shares.is_empty() {
+    let shares = if view.shares.is_empty() && view.with_account_shares {
         view! {
             <EmptyState
                 title=if received { "No account shares received" } else { "No account shares sent" }
@@ -222,9 +255,11 @@ fn OrgShareTables(
         view! { <DataTable test_id="entity-shares" headers=headers>{rows}</DataTable> }.into_any()
     };
     view! {
-        <div class="mt-4">{shares}</div>
-        <h3 class="mt-8 text-base font-semibold">"Partner entities"</h3>
-        <div class="mt-2">{entities}</div>
+        {view.with_account_shares.then(|| view! { <div class="mt-4">{shares}</div> })}
+        {view.with_entities.then(|| view! {
+            <h3 class="mt-8 text-base font-semibold">"Partner entities"</h3>
+            <div class="mt-2">{entities}</div>
+        })}
     }
 }
 

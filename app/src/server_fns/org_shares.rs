@@ -44,10 +44,20 @@ pub struct OrgSharesView {
     pub total: i64,
     /// The latest partner entities (up to 50).
     pub entities: Vec<EntityShareView>,
+    /// Which lists the kind filter asked for.
+    pub with_account_shares: bool,
+    pub with_entities: bool,
 }
 
+/// The organization section of the Shared page. `kind` is the page's kind filter (`resource`,
+/// `entity`, or empty for both); `q` matches share names and references, and entity ids.
 #[server(endpoint = "org_shares")]
-pub async fn org_shares(tab: String, page: i64) -> Result<OrgSharesView, ServerFnError> {
+pub async fn org_shares(
+    tab: String,
+    kind: String,
+    q: String,
+    page: i64,
+) -> Result<OrgSharesView, ServerFnError> {
     use crate::domain::account_shares::service as account_shares;
     use crate::domain::account_shares::{Direction, ShareQuery};
     use crate::domain::partners::service as partners;
@@ -57,19 +67,40 @@ pub async fn org_shares(tab: String, page: i64) -> Result<OrgSharesView, ServerF
     let page = page.clamp(1, 1_000_000);
     let account =
         account_shares::account(&store, &actor, &actor.org_id.to_string()).await.map_err(fail)?;
+    let with_account_shares = matches!(kind.as_str(), "" | "resource");
+    let with_entities = matches!(kind.as_str(), "" | "entity");
+    let text = Some(q.trim().to_owned()).filter(|text| !text.is_empty());
     let query = ShareQuery {
         direction: Some(if received { Direction::Received } else { Direction::Sent }),
+        text: text.clone(),
         descending: true,
         page: page.max(1),
         per_page: ORG_SHARES_PER_PAGE,
         ..ShareQuery::default()
     };
-    let found = account_shares::list(&store, account, &query).await.map_err(fail)?;
-    let pages = found.total_pages().max(1);
-    let now = crate::domain::clock::now();
-    let shares = found.shares.iter().map(|share| ssr::row(share, account.org_id, &now)).collect();
-    let entities = partners::entity_shares(&store, &actor, received, 50, 0).await.map_err(fail)?;
-    Ok(OrgSharesView { shares, page: found.page, pages, total: found.total, entities })
+    let (mut shares, mut total, mut pages) = (Vec::new(), 0, 1);
+    if with_account_shares {
+        let found = account_shares::list(&store, account, &query).await.map_err(fail)?;
+        let now = crate::domain::clock::now();
+        shares = found.shares.iter().map(|share| ssr::row(share, account.org_id, &now)).collect();
+        (total, pages) = (found.total, found.total_pages().max(1));
+    }
+    let entities = if with_entities {
+        partners::entity_shares(&store, &actor, received, text.as_deref(), 50)
+            .await
+            .map_err(fail)?
+    } else {
+        Vec::new()
+    };
+    Ok(OrgSharesView {
+        shares,
+        page: query.page,
+        pages,
+        total,
+        entities,
+        with_account_shares,
+        with_entities,
+    })
 }
 
 /// Moves an expiring share's expiry `days` (1 to 365) past the later of now and its current

@@ -965,13 +965,13 @@ fn config_change(
 }
 
 /// The entities the actor's org shared with partners, or that partners shared with it, newest
-/// first, at most `limit` from `offset`.
+/// first, at most `limit`; `text` matches the schema, entity id or partner.
 pub async fn entity_shares(
     store: &Store,
     actor: &Actor,
     received: bool,
+    text: Option<&str>,
     limit: i64,
-    offset: i64,
 ) -> Result<Vec<super::EntityShareView>, DomainError> {
-    store::entity_shares_of_org(store.pool(), actor.org_id, received, limit, offset).await
+    store::entity_shares_of_org(store.pool(), actor.org_id, received, text, limit).await
 }

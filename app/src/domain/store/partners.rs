@@ -855,25 +855,28 @@ struct EntityShareRow {
 }
 
 /// The entities `org_id` shared with partners (`received` false) or was shared by others,
-/// newest first.
+/// newest first; `text` matches the schema, entity id, partner or sharing org.
 pub async fn entity_shares_of_org(
     db: impl AnyExecutor<'_>,
     org_id: OrgId,
     received: bool,
+    text: Option<&str>,
     limit: i64,
-    offset: i64,
 ) -> Result<Vec<crate::domain::partners::EntityShareView>, DomainError> {
     let side = if received { "c.partner_org_id" } else { "c.sharing_org_id" };
+    let pattern = format!("%{}%", text.unwrap_or_default().trim().to_lowercase());
     let rows: Vec<EntityShareRow> = sqlx::query_as(&format!(
         "SELECT r.schema_name, r.external_id, o.name AS sharing_org_name, c.partner_org_id, \
          s.offer_accepted, s.created_at FROM entity_shares s \
          JOIN partner_configs c ON c.id = s.config_id JOIN resources r ON r.id = s.resource_id \
          JOIN orgs o ON o.id = c.sharing_org_id \
-         WHERE {side} = $1 ORDER BY s.created_at DESC, s.id DESC LIMIT $2 OFFSET $3"
+         WHERE {side} = $1 AND (LOWER(r.schema_name) LIKE $3 OR LOWER(r.external_id) LIKE $3 \
+           OR LOWER(c.partner_org_id) LIKE $3 OR LOWER(o.name) LIKE $3) \
+         ORDER BY s.created_at DESC, s.id DESC LIMIT $2"
     ))
     .bind(org_id.to_string())
     .bind(limit)
-    .bind(offset)
+    .bind(pattern)
     .fetch_all(db)
     .await?;
     Ok(rows
