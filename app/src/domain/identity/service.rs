@@ -146,11 +146,16 @@ pub async fn actor_for_token(store: &Store, secret: &str) -> Result<Actor, Domai
     if !secret.starts_with(token_secret::PREFIX) {
         return Err(DomainError::Unauthenticated);
     }
-    let (token_id, actor) = store::actor_by_token_hash(store.pool(), &token_secret::digest(secret))
-        .await?
-        .ok_or(DomainError::Unauthenticated)?;
+    let (token_id, last_used_at, actor) =
+        store::actor_by_token_hash(store.pool(), &token_secret::digest(secret))
+            .await?
+            .ok_or(DomainError::Unauthenticated)?;
+    // Only a stale record is written: on SQLite even an UPDATE that changes no row waits for
+    // the write lock, which would make every authenticated read queue behind the writers.
     let stale_before = clock::now_plus(-TOKEN_TOUCH_INTERVAL);
-    store::touch_token(store.pool(), token_id, &clock::now(), &stale_before).await?;
+    if last_used_at.is_none_or(|used| used < stale_before) {
+        store::touch_token(store.pool(), token_id, &clock::now(), &stale_before).await?;
+    }
     Ok(actor)
 }
 

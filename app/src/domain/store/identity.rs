@@ -165,24 +165,27 @@ pub async fn insert_token(
 #[derive(sqlx::FromRow)]
 struct TokenActorRow {
     token_id: String,
+    last_used_at: Option<String>,
     #[sqlx(flatten)]
     actor: ActorRow,
 }
 
-/// The owner of a live (not revoked) token with this secret hash.
+/// The owner of a live (not revoked) token with this secret hash, and when the token was last
+/// used.
 pub async fn actor_by_token_hash(
     db: impl AnyExecutor<'_>,
     secret_hash: &str,
-) -> Result<Option<(TokenId, Actor)>, DomainError> {
+) -> Result<Option<(TokenId, Option<String>, Actor)>, DomainError> {
     let row: Option<TokenActorRow> = sqlx::query_as(&format!(
-        "SELECT api_tokens.id AS token_id, {ACTOR_COLUMNS} FROM api_tokens \
+        "SELECT api_tokens.id AS token_id, api_tokens.last_used_at, {ACTOR_COLUMNS} FROM api_tokens \
          JOIN users ON users.id = api_tokens.user_id JOIN orgs ON orgs.id = users.org_id \
          WHERE api_tokens.secret_hash = $1 AND api_tokens.revoked_at IS NULL"
     ))
     .bind(secret_hash)
     .fetch_optional(db)
     .await?;
-    row.map(|row| Ok((parse_id(&row.token_id)?, row.actor.into_actor()?))).transpose()
+    row.map(|row| Ok((parse_id(&row.token_id)?, row.last_used_at, row.actor.into_actor()?)))
+        .transpose()
 }
 
 /// Records a use of the token, at most once per `stale_before` interval, so that busy
