@@ -6,7 +6,7 @@
 //! auto-pagination stops. The SDKs retry 408, 409, 429 and 5xx, so client errors are 400, 401,
 //! 403 or 404 only. Ids are 32 lowercase hex digits; either form is accepted.
 
-use axum::extract::{FromRequest, Path, RawQuery, Request, State};
+use axum::extract::{FromRequest, Path, RawPathParams, RawQuery, Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -126,11 +126,9 @@ fn meta_text(meta: Value) -> String {
 
 async fn create_share(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(account_id): Path<String>,
+    Acting { actor, account }: Acting,
     Body(body): Body<CreateShareBody>,
 ) -> Result<Response, CloudflareError> {
-    let account = shares::account(&state.store, &actor, &account_id).await?;
     let recipients =
         body.recipients.into_iter().map(RecipientBody::into_ref).collect::<Result<_, _>>()?;
     let new = NewAccountShare {
@@ -147,11 +145,9 @@ async fn create_share(
 
 async fn list_shares(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(account_id): Path<String>,
+    Acting { account, .. }: Acting,
     RawQuery(query): RawQuery,
 ) -> Result<Response, CloudflareError> {
-    let account = shares::account(&state.store, &actor, &account_id).await?;
     let params = QueryParams::parse(query.as_deref())?;
     let share_query = params.share_query()?;
     if params.filters_by_tag() {
@@ -178,11 +174,10 @@ async fn list_organization_shares(
 
 async fn get_share(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path((account_id, share_id)): Path<(String, String)>,
+    Acting { account, .. }: Acting,
+    Path((_, share_id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, CloudflareError> {
-    let account = shares::account(&state.store, &actor, &account_id).await?;
     let includes = QueryParams::parse(query.as_deref())?.includes()?;
     let share = shares::get(&state.store, FACE, account, &share_id).await?;
     Ok(ok(share_json(&share, kind_for(&share, account), &includes)))
@@ -195,21 +190,19 @@ struct UpdateShareBody {
 
 async fn update_share(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path((account_id, share_id)): Path<(String, String)>,
+    Acting { actor, account }: Acting,
+    Path((_, share_id)): Path<(String, String)>,
     Body(body): Body<UpdateShareBody>,
 ) -> Result<Response, CloudflareError> {
-    let account = shares::account(&state.store, &actor, &account_id).await?;
     let share = shares::rename(&state.store, &actor, FACE, account, &share_id, &body.name).await?;
     Ok(ok(share_json(&share, "sent", &Includes::default())))
 }
 
 async fn delete_share(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path((account_id, share_id)): Path<(String, String)>,
+    Acting { actor, account }: Acting,
+    Path((_, share_id)): Path<(String, String)>,
 ) -> Result<Response, CloudflareError> {
-    let account = shares::account(&state.store, &actor, &account_id).await?;
     let share =
         shares::delete(&state.store, &actor, FACE, account, &share_id, Completion::Background)
             .await?;
@@ -220,11 +213,10 @@ async fn delete_share(
 
 async fn create_recipient(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path((account_id, share_id)): Path<(String, String)>,
+    Acting { actor, account }: Acting,
+    Path((_, share_id)): Path<(String, String)>,
     Body(body): Body<RecipientBody>,
 ) -> Result<Response, CloudflareError> {
-    let account = shares::account(&state.store, &actor, &account_id).await?;
     let recipient = body.into_ref()?;
     let added =
         shares::add_recipient(&state.store, &actor, FACE, account, &share_id, &recipient).await?;
@@ -241,11 +233,10 @@ enum ReplaceRecipientsBody {
 
 async fn replace_recipients(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path((account_id, share_id)): Path<(String, String)>,
+    Acting { actor, account }: Acting,
+    Path((_, share_id)): Path<(String, String)>,
     Body(body): Body<ReplaceRecipientsBody>,
 ) -> Result<Response, CloudflareError> {
-    let account = shares::account(&state.store, &actor, &account_id).await?;
     let list = match body {
         ReplaceRecipientsBody::List(list) | ReplaceRecipientsBody::Object { recipients: list } => {
             list
@@ -260,11 +251,10 @@ async fn replace_recipients(
 
 async fn list_recipients(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path((account_id, share_id)): Path<(String, String)>,
+    Acting { account, .. }: Acting,
+    Path((_, share_id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, CloudflareError> {
-    let account = shares::account(&state.store, &actor, &account_id).await?;
     let params = QueryParams::parse(query.as_deref())?;
     let (page, per_page) = params.paging()?;
     let share = shares::get(&state.store, FACE, account, &share_id).await?;
@@ -276,11 +266,10 @@ async fn list_recipients(
 
 async fn get_recipient(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path((account_id, share_id, recipient_id)): Path<(String, String, String)>,
+    Acting { account, .. }: Acting,
+    Path((_, share_id, recipient_id)): Path<(String, String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, CloudflareError> {
-    let account = shares::account(&state.store, &actor, &account_id).await?;
     let include_resources = QueryParams::parse(query.as_deref())?.flag("include_resources")?;
     let share = shares::get(&state.store, FACE, account, &share_id).await?;
     let recipient =
@@ -291,10 +280,9 @@ async fn get_recipient(
 
 async fn delete_recipient(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path((account_id, share_id, recipient_id)): Path<(String, String, String)>,
+    Acting { actor, account }: Acting,
+    Path((_, share_id, recipient_id)): Path<(String, String, String)>,
 ) -> Result<Response, CloudflareError> {
-    let account = shares::account(&state.store, &actor, &account_id).await?;
     let recipient =
         shares::remove_recipient(&state.store, &actor, FACE, account, &share_id, &recipient_id)
             .await?;
@@ -305,11 +293,10 @@ async fn delete_recipient(
 
 async fn create_resource(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path((account_id, share_id)): Path<(String, String)>,
+    Acting { actor, account }: Acting,
+    Path((_, share_id)): Path<(String, String)>,
     Body(body): Body<ResourceBody>,
 ) -> Result<Response, CloudflareError> {
-    let account = shares::account(&state.store, &actor, &account_id).await?;
     let resource = NewShareResource::from(body);
     let added =
         shares::add_resource(&state.store, &actor, FACE, account, &share_id, &resource).await?;
@@ -318,11 +305,10 @@ async fn create_resource(
 
 async fn list_resources(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path((account_id, share_id)): Path<(String, String)>,
+    Acting { account, .. }: Acting,
+    Path((_, share_id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, CloudflareError> {
-    let account = shares::account(&state.store, &actor, &account_id).await?;
     let params = QueryParams::parse(query.as_deref())?;
     let (page, per_page) = params.paging()?;
     let resource_type = params.one("resource_type");
@@ -339,10 +325,9 @@ async fn list_resources(
 
 async fn get_resource(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path((account_id, share_id, resource_id)): Path<(String, String, String)>,
+    Acting { account, .. }: Acting,
+    Path((_, share_id, resource_id)): Path<(String, String, String)>,
 ) -> Result<Response, CloudflareError> {
-    let account = shares::account(&state.store, &actor, &account_id).await?;
     let resource = shares::resource(&state.store, FACE, account, &share_id, &resource_id).await?;
     Ok(ok(resource_json(&resource)))
 }
@@ -354,11 +339,10 @@ struct UpdateResourceBody {
 
 async fn update_resource(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path((account_id, share_id, resource_id)): Path<(String, String, String)>,
+    Acting { actor, account }: Acting,
+    Path((_, share_id, resource_id)): Path<(String, String, String)>,
     Body(body): Body<UpdateResourceBody>,
 ) -> Result<Response, CloudflareError> {
-    let account = shares::account(&state.store, &actor, &account_id).await?;
     let meta = meta_text(body.meta);
     let resource = shares::update_resource(
         &state.store,
@@ -375,10 +359,9 @@ async fn update_resource(
 
 async fn delete_resource(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path((account_id, share_id, resource_id)): Path<(String, String, String)>,
+    Acting { actor, account }: Acting,
+    Path((_, share_id, resource_id)): Path<(String, String, String)>,
 ) -> Result<Response, CloudflareError> {
-    let account = shares::account(&state.store, &actor, &account_id).await?;
     let resource =
         shares::remove_resource(&state.store, &actor, FACE, account, &share_id, &resource_id)
             .await?;
@@ -635,6 +618,33 @@ impl QueryParams {
 }
 
 // ---- extractors and errors -------------------------------------------------------------------
+
+/// The caller and the account in the path (`{account_id}`), which it must be allowed to act
+/// for: checked once here for every account route.
+struct Acting {
+    actor: Actor,
+    account: Account,
+}
+
+impl axum::extract::FromRequestParts<AppState> for Acting {
+    type Rejection = CloudflareError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, CloudflareError> {
+        let actor = actor_from_bearer(parts, &state.store).await?;
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| CloudflareError::invalid("the path could not be read"))?;
+        let account_id = params
+            .iter()
+            .find_map(|(name, value)| (name == "account_id").then_some(value))
+            .unwrap_or_default();
+        let account = shares::account(&state.store, &actor, account_id).await?;
+        Ok(Self { actor, account })
+    }
+}
 
 struct Caller(Actor);
 
