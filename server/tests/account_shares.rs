@@ -34,6 +34,7 @@ async fn orgs(app: &TestApp) -> Orgs {
         (globex, "gus", Role::Member),
         (initech, "ivan", Role::Admin),
         (holding, "hank", Role::Admin),
+        (globex, "gina", Role::Admin),
     ] {
         app.create_user(org, name, role).await;
     }
@@ -114,6 +115,14 @@ async fn a_share_is_created_its_recipient_associates_and_deletion_completes_in_t
     )
     .await;
     assert_eq!(listed["result"][0]["account_id"], o.globex.simple());
+    // Globex's admins hear of it once it is associated (its members see it on the page).
+    let titles: Vec<String> = sqlx::query_scalar(
+        "SELECT n.title FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.username = 'gina'",
+    )
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(titles, ["Acme shared “WAF rules” with your organization"]);
 
     // The recipient sees it as received, through its own account.
     let (_, received) = app

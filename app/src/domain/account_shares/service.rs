@@ -13,6 +13,7 @@ use crate::domain::identity::{Actor, Face};
 use crate::domain::ids::{AccountShareId, OrgId, RecipientId, ShareResourceId};
 use crate::domain::jobs::{self, JobKind};
 use crate::domain::store::account_shares::{self as store, NewResourceRow, NewShareRow, Scope};
+use crate::domain::store::files as files_store;
 use crate::domain::store::Store;
 use crate::domain::{clock, DomainError};
 
@@ -244,6 +245,9 @@ pub async fn create(
     let association =
         if new.associate_now { Association::Associated } else { Association::Associating };
     for org_id in &recipient_orgs {
+        if new.associate_now {
+            notify_received(&mut transaction, &actor.org_name, name, *org_id, &now).await?;
+        }
         let (recipient_id, _) =
             store::upsert_recipient(&mut transaction, id, *org_id, association, &now).await?;
         if !new.associate_now {
@@ -686,24 +690,54 @@ pub async fn complete_association(
         _ => Association::Disassociating,
     };
     let now = clock::now();
-    if store::set_association(&mut *connection, recipient_id, Some(from), target, &now).await? {
-        if let Some((share_id, owner)) =
-            store::share_of_recipient(&mut *connection, recipient_id).await?
-        {
-            let action = if target == Association::Associated {
-                "share.recipient_associated"
-            } else {
-                "share.recipient_disassociated"
-            };
-            let change = Change {
-                org_id: owner,
-                action,
-                object_type: "account_share",
-                object_id: share_id.to_string(),
-                detail: json!({ "recipient": recipient_id.to_string() }),
-            };
-            record(connection, Author::Worker, Face::Api, change).await?;
-        }
+    if !store::set_association(&mut *connection, recipient_id, Some(from), target, &now).await? {
+        return Ok(());
+    }
+    let Some(context) = store::recipient_context(&mut *connection, recipient_id).await? else {
+        return Ok(());
+    };
+    let action = if target == Association::Associated {
+        notify_received(
+            connection,
+            &context.owner_org_name,
+            &context.share_name,
+            context.recipient_org_id,
+            &now,
+        )
+        .await?;
+        "share.recipient_associated"
+    } else {
+        "share.recipient_disassociated"
+    };
+    let change = Change {
+        org_id: context.owner_org_id,
+        action,
+        object_type: "account_share",
+        object_id: context.share_id.to_string(),
+        detail: json!({ "recipient": recipient_id.to_string() }),
+    };
+    record(connection, Author::Worker, Face::Api, change).await
+}
+
+/// Tells the admins of an org that received a share (in-app, and through the outbox).
+async fn notify_received(
+    connection: &mut Connection,
+    owner_name: &str,
+    share_name: &str,
+    recipient_org: OrgId,
+    now: &str,
+) -> Result<(), DomainError> {
+    let title = format!("{owner_name} shared “{share_name}” with your organization");
+    for admin in store::org_admins(&mut *connection, recipient_org).await? {
+        files_store::notify(
+            connection,
+            admin,
+            "share.received",
+            &title,
+            Some("/shared?tab=received"),
+            now,
+        )
+        .await?;
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use crate::domain::account_shares::{
     AccountShare, Association, Direction, ShareOrder, ShareQuery, ShareRecipient, ShareResource,
     ShareStatus, TargetType,
 };
-use crate::domain::ids::{AccountShareId, OrgId, RecipientId, ShareResourceId};
+use crate::domain::ids::{AccountShareId, OrgId, RecipientId, ShareResourceId, UserId};
 use crate::domain::DomainError;
 
 fn internal(message: String) -> DomainError {
@@ -38,6 +38,19 @@ pub async fn org(db: impl AnyExecutor<'_>, id: OrgId) -> Result<Option<OrgRow>, 
         .bind(id.to_string())
         .fetch_optional(db)
         .await?)
+}
+
+/// The admins of an org: who hears of the shares it receives.
+pub async fn org_admins(
+    db: impl AnyExecutor<'_>,
+    org_id: OrgId,
+) -> Result<Vec<UserId>, DomainError> {
+    let ids: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM users WHERE org_id = $1 AND role = 'admin' ORDER BY id")
+            .bind(org_id.to_string())
+            .fetch_all(db)
+            .await?;
+    ids.iter().map(|id| parse_id(id)).collect()
 }
 
 // ---- shares ----------------------------------------------------------------------------------
@@ -543,19 +556,38 @@ pub async fn disassociate_all(
     Ok(())
 }
 
-/// The share a recipient belongs to.
-pub async fn share_of_recipient(
+/// What the worker needs to know about a recipient: its share, the share's owner and name, and
+/// the recipient org.
+pub struct RecipientContext {
+    pub share_id: AccountShareId,
+    pub owner_org_id: OrgId,
+    pub owner_org_name: String,
+    pub share_name: String,
+    pub recipient_org_id: OrgId,
+}
+
+pub async fn recipient_context(
     db: impl AnyExecutor<'_>,
     id: RecipientId,
-) -> Result<Option<(AccountShareId, OrgId)>, DomainError> {
-    let row: Option<(String, String)> = sqlx::query_as(
-        "SELECT r.share_id, s.owner_org_id FROM account_share_recipients r \
-         JOIN account_shares s ON s.id = r.share_id WHERE r.id = $1",
+) -> Result<Option<RecipientContext>, DomainError> {
+    let row: Option<(String, String, String, String, String)> = sqlx::query_as(
+        "SELECT r.share_id, s.owner_org_id, o.name, s.name, r.org_id FROM account_share_recipients r \
+         JOIN account_shares s ON s.id = r.share_id JOIN orgs o ON o.id = s.owner_org_id \
+         WHERE r.id = $1",
     )
     .bind(id.to_string())
     .fetch_optional(db)
     .await?;
-    row.map(|(share, owner)| Ok((parse_id(&share)?, parse_id(&owner)?))).transpose()
+    row.map(|(share, owner, owner_name, name, recipient)| {
+        Ok(RecipientContext {
+            share_id: parse_id(&share)?,
+            owner_org_id: parse_id(&owner)?,
+            owner_org_name: owner_name,
+            share_name: name,
+            recipient_org_id: parse_id(&recipient)?,
+        })
+    })
+    .transpose()
 }
 
 // ---- resources -------------------------------------------------------------------------------
