@@ -153,14 +153,22 @@ fn OrgShares(
         |(tab, kind, text, page, ..)| org_shares(tab, kind, text, page),
     );
     // Transitional statuses (deleting, associating…) change when the worker completes them:
-    // look again until none is left.
+    // look again until none is left, with at most one look scheduled at a time.
+    let look_scheduled = StoredValue::new(false);
     Effect::new(move || {
         let pending = shares
             .get()
             .and_then(Result::ok)
             .is_some_and(|view| view.shares.iter().any(|share| share.pending));
-        if pending {
-            set_timeout(move || refresh.update(|n| *n += 1), PENDING_REFRESH);
+        if pending && !look_scheduled.get_value() {
+            look_scheduled.set_value(true);
+            set_timeout(
+                move || {
+                    look_scheduled.set_value(false);
+                    refresh.update(|n| *n += 1);
+                },
+                PENDING_REFRESH,
+            );
         }
     });
     view! {
