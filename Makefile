@@ -37,10 +37,10 @@ postgres-tests:
 	@bin=$$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1); \
 	dir=$$(mktemp -d); as_owner=""; \
 	if [ "$$(id -u)" = 0 ]; then chown postgres "$$dir"; as_owner="runuser -u postgres --"; fi; \
+	trap 'if [ -f "$$dir/data/postmaster.pid" ]; then $$as_owner "$$bin/pg_ctl" -D "$$dir/data" -m fast stop > /dev/null || true; fi; rm -rf "$$dir"' EXIT; \
 	$$as_owner "$$bin/initdb" -D "$$dir/data" -A trust -U postgres > "$$dir/initdb.log"; \
-	$$as_owner "$$bin/pg_ctl" -D "$$dir/data" -l "$$dir/server.log" -w start \
-	  -o "-p 54329 -k $$dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" > /dev/null; \
-	trap '$$as_owner "$$bin/pg_ctl" -D "$$dir/data" -m fast stop > /dev/null; rm -rf "$$dir"' EXIT; \
+	$$as_owner "$$bin/pg_ctl" -D "$$dir/data" -l "$$dir/server.log" -w -t 120 start \
+	  -o "-p 54329 -k '$$dir' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" > /dev/null; \
 	SHAREWELL_TEST_POSTGRES=postgres://postgres@127.0.0.1:54329/postgres cargo test --locked -p server --tests
 
 browser-tests:

@@ -28,6 +28,9 @@ CREATE TABLE account_share_recipients (
     org_id             TEXT NOT NULL REFERENCES orgs (id),
     association_status TEXT NOT NULL CHECK (association_status IN
                            ('associating', 'associated', 'disassociating', 'disassociated')),
+    -- When the recipient org's admins were told of the share: once, however often it is
+    -- removed and added again.
+    notified_at        TEXT,
     created_at         TEXT NOT NULL,
     updated_at         TEXT NOT NULL,
     UNIQUE (share_id, org_id)

@@ -78,7 +78,7 @@ fn log(outcome: &JobOutcome) {
             tracing::warn!(%kind, %error, "job failed; it will be retried")
         }
         JobOutcome::Failed { kind, error, gave_up: true } => {
-            tracing::error!(%kind, %error, "job failed too often; given up")
+            tracing::error!(%kind, %error, "job cannot succeed; given up")
         }
     }
 }

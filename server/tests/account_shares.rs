@@ -229,6 +229,26 @@ async fn recipients_are_replaced_all_at_once_except_on_organization_shares() {
     assert!(states.contains(&(o.globex.simple(), "disassociated".into())), "{states:?}");
     assert!(states.contains(&(o.initech.simple(), "associated".into())), "{states:?}");
 
+    // Globex comes back: associated again, but its admins are not told twice.
+    let body = json!([{ "account_id": o.globex.simple() }]);
+    app.call(Method::PUT, &recipients, Some(&o.alice), Some(body)).await;
+    eventually(
+        async || app.call(Method::GET, &recipients, Some(&o.alice), None).await.1,
+        |body| {
+            body["result"].as_array().unwrap().iter().any(|r| {
+                r["account_id"] == o.globex.simple() && r["association_status"] == "associated"
+            })
+        },
+    )
+    .await;
+    let told: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.username = 'gina'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(told, 1, "one notification per recipient");
+
     let body = json!({
         "name": "To the whole holding",
         "recipients": [{ "organization_id": o.holding.simple() }],

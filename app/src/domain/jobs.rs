@@ -109,8 +109,9 @@ pub fn backoff(attempts: i64) -> time::Duration {
 }
 
 async fn apply(store: &Store, job: &store::JobRow) -> Result<(), DomainError> {
+    // Not `Internal`: a job of a kind this version does not know is given up, not retried.
     let kind = JobKind::parse(&job.kind)
-        .ok_or_else(|| DomainError::Internal(format!("unknown job kind {}", job.kind).into()))?;
+        .ok_or_else(|| DomainError::invalid("kind", format!("unknown job kind {}", job.kind)))?;
     let mut transaction = store.begin_write().await?;
     match kind {
         JobKind::AssociateRecipient => {

@@ -244,12 +244,17 @@ pub async fn create(
     .await?;
     let association =
         if new.associate_now { Association::Associated } else { Association::Associating };
+    let owner_name = store::org(&mut *transaction, account.org_id)
+        .await?
+        .map(|org| org.name)
+        .unwrap_or_default();
     for org_id in &recipient_orgs {
-        if new.associate_now {
-            notify_received(&mut transaction, &actor.org_name, name, *org_id, &now).await?;
-        }
         let (recipient_id, _) =
             store::upsert_recipient(&mut transaction, id, *org_id, association, &now).await?;
+        if new.associate_now {
+            let received = Received { recipient_id, owner_name: &owner_name, share_name: name };
+            notify_received(&mut transaction, received, *org_id, &now).await?;
+        }
         if !new.associate_now {
             jobs::enqueue(
                 &mut transaction,
@@ -697,14 +702,14 @@ pub async fn complete_association(
         return Ok(());
     };
     let action = if target == Association::Associated {
-        notify_received(
-            connection,
-            &context.owner_org_name,
-            &context.share_name,
-            context.recipient_org_id,
-            &now,
-        )
-        .await?;
+        if context.share_status == ShareStatus::Active {
+            let received = Received {
+                recipient_id,
+                owner_name: &context.owner_org_name,
+                share_name: &context.share_name,
+            };
+            notify_received(connection, received, context.recipient_org_id, &now).await?;
+        }
         "share.recipient_associated"
     } else {
         "share.recipient_disassociated"
@@ -719,14 +724,25 @@ pub async fn complete_association(
     record(connection, Author::Worker, Face::Api, change).await
 }
 
-/// Tells the admins of an org that received a share (in-app, and through the outbox).
+/// A share as its recipient's admins hear of it.
+struct Received<'a> {
+    recipient_id: RecipientId,
+    owner_name: &'a str,
+    share_name: &'a str,
+}
+
+/// Tells the admins of an org that received a share (in-app, and through the outbox), once per
+/// recipient however often it is removed and added again.
 async fn notify_received(
     connection: &mut Connection,
-    owner_name: &str,
-    share_name: &str,
+    received: Received<'_>,
     recipient_org: OrgId,
     now: &str,
 ) -> Result<(), DomainError> {
+    if !store::mark_notified(&mut *connection, received.recipient_id, now).await? {
+        return Ok(());
+    }
+    let Received { owner_name, share_name, .. } = received;
     let title = format!("{owner_name} shared “{share_name}” with your organization");
     for admin in store::org_admins(&mut *connection, recipient_org).await? {
         files_store::notify(
@@ -868,7 +884,7 @@ async fn owned_live_share(
     now: &str,
 ) -> Result<AccountShare, DomainError> {
     let id = parse_share_id(share_id)?;
-    store::lock_share(&mut *connection, id).await?;
+    store::lock_share(&mut *connection, id, account.org_id).await?;
     let share = store::share(&mut *connection, id, now)
         .await?
         .filter(|share| share.owner_org_id == account.org_id && made_through(share, face))

@@ -2,7 +2,7 @@
 
 use sqlx::AnyExecutor;
 
-use super::parse_id;
+use super::{like_pattern, parse_id};
 use crate::domain::account_shares::{
     AccountShare, Association, Direction, ShareOrder, ShareQuery, ShareRecipient, ShareResource,
     ShareStatus, TargetType,
@@ -242,8 +242,8 @@ fn conditions(scope: Scope, query: &ShareQuery, now: &str) -> Conditions {
             types.join(", ")
         ));
     }
-    if let Some(text) = query.text.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
-        let pattern = where_.bind(format!("%{}%", text.to_lowercase()));
+    if let Some(pattern) = like_pattern(query.text.as_deref()) {
+        let pattern = where_.bind(pattern);
         where_.clauses.push(format!(
             "(LOWER(s.name) LIKE {pattern} OR LOWER(COALESCE(s.reference, '')) LIKE {pattern})"
         ));
@@ -332,11 +332,18 @@ pub async fn fill(db: &sqlx::AnyPool, shares: &mut [AccountShare]) -> Result<(),
 /// Takes the share's row lock for the rest of the transaction, so that changes to one share
 /// are decided one at a time on PostgreSQL too (SQLite's write transactions are serial
 /// already, for which this is a harmless no-op write).
-pub async fn lock_share(db: impl AnyExecutor<'_>, id: AccountShareId) -> Result<(), DomainError> {
-    sqlx::query("UPDATE account_shares SET updated_at = updated_at WHERE id = $1")
-        .bind(id.to_string())
-        .execute(db)
-        .await?;
+pub async fn lock_share(
+    db: impl AnyExecutor<'_>,
+    id: AccountShareId,
+    owner: OrgId,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "UPDATE account_shares SET updated_at = updated_at WHERE id = $1 AND owner_org_id = $2",
+    )
+    .bind(id.to_string())
+    .bind(owner.to_string())
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -403,7 +410,7 @@ pub async fn unswept_expired_shares(
     Ok(sqlx::query_as(
         "SELECT id, owner_org_id, name FROM account_shares \
          WHERE expires_at IS NOT NULL AND expires_at <= $1 AND expiry_swept_at IS NULL \
-           AND status = 'active' ORDER BY expires_at LIMIT $2",
+           AND status = 'active' ORDER BY expires_at, id LIMIT $2",
     )
     .bind(now)
     .bind(limit)
@@ -556,6 +563,22 @@ pub async fn disassociate_all(
     Ok(())
 }
 
+/// Records that a recipient's admins were told of the share; false when they already were.
+pub async fn mark_notified(
+    db: impl AnyExecutor<'_>,
+    id: RecipientId,
+    now: &str,
+) -> Result<bool, DomainError> {
+    let done = sqlx::query(
+        "UPDATE account_share_recipients SET notified_at = $2 WHERE id = $1 AND notified_at IS NULL",
+    )
+    .bind(id.to_string())
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// What the worker needs to know about a recipient: its share, the share's owner and name, and
 /// the recipient org.
 pub struct RecipientContext {
@@ -563,6 +586,7 @@ pub struct RecipientContext {
     pub owner_org_id: OrgId,
     pub owner_org_name: String,
     pub share_name: String,
+    pub share_status: ShareStatus,
     pub recipient_org_id: OrgId,
 }
 
@@ -570,20 +594,22 @@ pub async fn recipient_context(
     db: impl AnyExecutor<'_>,
     id: RecipientId,
 ) -> Result<Option<RecipientContext>, DomainError> {
-    let row: Option<(String, String, String, String, String)> = sqlx::query_as(
-        "SELECT r.share_id, s.owner_org_id, o.name, s.name, r.org_id FROM account_share_recipients r \
+    let row: Option<(String, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT r.share_id, s.owner_org_id, o.name, s.name, s.status, r.org_id \
+         FROM account_share_recipients r \
          JOIN account_shares s ON s.id = r.share_id JOIN orgs o ON o.id = s.owner_org_id \
          WHERE r.id = $1",
     )
     .bind(id.to_string())
     .fetch_optional(db)
     .await?;
-    row.map(|(share, owner, owner_name, name, recipient)| {
+    row.map(|(share, owner, owner_name, name, status, recipient)| {
         Ok(RecipientContext {
             share_id: parse_id(&share)?,
             owner_org_id: parse_id(&owner)?,
             owner_org_name: owner_name,
             share_name: name,
+            share_status: share_status(&status)?,
             recipient_org_id: parse_id(&recipient)?,
         })
     })

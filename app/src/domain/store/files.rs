@@ -2,7 +2,7 @@
 
 use sqlx::AnyExecutor;
 
-use super::parse_id;
+use super::{like_pattern, parse_id};
 use crate::domain::files::Access;
 use crate::domain::files::{
     AccessRequest, Notification, Person, PersonShare, RequestFilter, RequestStatus,
@@ -321,13 +321,6 @@ fn share_conditions(side: Side) -> String {
          AND ($5 IS NULL OR LOWER(r.title) LIKE $5 OR LOWER(r.external_id) LIKE $5 \
               OR o.username LIKE $5 OR rc.username LIKE $5)"
     )
-}
-
-fn like_pattern(text: Option<&str>) -> Option<String> {
-    text.map(str::trim).filter(|t| !t.is_empty()).map(|t| {
-        let escaped = t.to_lowercase().replace(['%', '_'], "");
-        format!("%{escaped}%")
-    })
 }
 
 /// How many shares match, for paging.

@@ -178,6 +178,16 @@ where
     text.parse().map_err(|error: T::Err| DomainError::Internal(Box::new(error)))
 }
 
+/// A case-insensitive "contains" pattern for `LOWER(column) LIKE $n`, or `None` for blank text.
+/// The wildcards `%` and `_` are dropped from the text rather than escaped, so a search never
+/// turns into a pattern.
+pub(crate) fn like_pattern(text: Option<&str>) -> Option<String> {
+    text.map(str::trim).filter(|t| !t.is_empty()).map(|t| {
+        let plain = t.to_lowercase().replace(['%', '_'], "");
+        format!("%{plain}%")
+    })
+}
+
 /// Works out the backend from the URL's scheme and, for SQLite, makes sure the file can be
 /// created: its folder exists and the URL asks for read-write-create mode.
 fn prepare_url(url: &str) -> Result<(Backend, String), OpenError> {

@@ -818,7 +818,7 @@ pub async fn pending_offers_past_expiry(
     Ok(sqlx::query_as(
         "SELECT o.id, c.sharing_org_id FROM entity_offers o \
          JOIN partner_configs c ON c.id = o.config_id \
-         WHERE o.status = 'PENDING' AND o.expires_at <= $1 ORDER BY o.expires_at LIMIT $2",
+         WHERE o.status = 'PENDING' AND o.expires_at <= $1 ORDER BY o.expires_at, o.id LIMIT $2",
     )
     .bind(now)
     .bind(limit)
@@ -864,19 +864,20 @@ pub async fn entity_shares_of_org(
     limit: i64,
 ) -> Result<Vec<crate::domain::partners::EntityShareView>, DomainError> {
     let side = if received { "c.partner_org_id" } else { "c.sharing_org_id" };
-    let pattern = format!("%{}%", text.unwrap_or_default().trim().to_lowercase());
+    // The sending side's own name would match every row: only the other party's counts.
+    let other_name = if received { "OR LOWER(o.name) LIKE $3" } else { "" };
     let rows: Vec<EntityShareRow> = sqlx::query_as(&format!(
         "SELECT r.schema_name, r.external_id, o.name AS sharing_org_name, c.partner_org_id, \
          s.offer_accepted, s.created_at FROM entity_shares s \
          JOIN partner_configs c ON c.id = s.config_id JOIN resources r ON r.id = s.resource_id \
          JOIN orgs o ON o.id = c.sharing_org_id \
-         WHERE {side} = $1 AND (LOWER(r.schema_name) LIKE $3 OR LOWER(r.external_id) LIKE $3 \
-           OR LOWER(c.partner_org_id) LIKE $3 OR LOWER(o.name) LIKE $3) \
+         WHERE {side} = $1 AND ($3 IS NULL OR LOWER(r.schema_name) LIKE $3 \
+           OR LOWER(r.external_id) LIKE $3 OR LOWER(c.partner_org_id) LIKE $3 {other_name}) \
          ORDER BY s.created_at DESC, s.id DESC LIMIT $2"
     ))
     .bind(org_id.to_string())
     .bind(limit)
-    .bind(pattern)
+    .bind(super::like_pattern(text))
     .fetch_all(db)
     .await?;
     Ok(rows
