@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    path,
 };
 
 use crate::components::layout::Layout;
@@ -67,8 +67,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/shared") view=SharedPage />
                     <Route path=path!("/requests") view=RequestsPage />
                     <Route path=path!("/notifications") view=NotificationsPage />
-                    // Rendered whole before answering, so an unknown link can answer 404.
-                    <Route path=path!("/offers/:token") view=OfferPage ssr=SsrMode::Async />
+                    // Its 404 for an unknown link is set by the server (`offer_page_status`).
+                    <Route path=path!("/offers/:token") view=OfferPage />
                 </Routes>
             </Layout>
         </Router>

@@ -1,5 +1,6 @@
-//! The browser side of identity: sign-in and sign-out form posts, and the guard that sends
-//! signed-out visitors of signed-in pages to the login page.
+//! The browser side of identity: sign-in and sign-out form posts, the guard that sends
+//! signed-out visitors of signed-in pages to the login page, and the status of the public offer
+//! page.
 
 use std::net::SocketAddr;
 
@@ -84,4 +85,32 @@ pub async fn require_sign_in_for_pages(session: Session, request: Request, next:
         }
     }
     next.run(request).await
+}
+
+/// The public offer page (`/offers/{token}`) streams like every page, so its status line leaves
+/// before the page knows whether the link exists; it is decided here instead: an unknown link is
+/// 404. (Rendering the page whole before answering, `SsrMode::Async`, did set the status, but
+/// now and then never finished rendering, and the request ran into the timeout.)
+pub async fn offer_page_status(
+    State(store): State<app::domain::store::Store>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let token = (request.method() == axum::http::Method::GET)
+        .then(|| request.uri().path().strip_prefix("/offers/"))
+        .flatten()
+        .filter(|token| !token.is_empty() && !token.contains('/'))
+        .map(str::to_owned);
+    let unknown = match token {
+        Some(token) => matches!(
+            app::domain::partners::service::offer_by_link(&store, &token).await,
+            Err(DomainError::NotFound(_))
+        ),
+        None => false,
+    };
+    let mut response = next.run(request).await;
+    if unknown {
+        *response.status_mut() = axum::http::StatusCode::NOT_FOUND;
+    }
+    response
 }

@@ -2,8 +2,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 use crate::domain::identity::Actor;
-use crate::server_fns::files::{nav_counts, NavigationCounts};
-use crate::server_fns::get_current_actor;
+use crate::server_fns::files::{navigation, NavigationCounts};
 
 /// Where a signed-in user can go.
 const NAVIGATION: [(&str, &str); 8] = [
@@ -25,11 +24,11 @@ const NAV_LINK_CLASSES: &str = "rounded-md px-3 py-2 text-sm font-medium text-sl
 /// Page frame: header with navigation for signed-in users, then the routed page.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
-    let actor = Resource::new(|| (), |_| get_current_actor());
-    // Created here, not inside the signed-in branch: a resource made inside a `Suspend`
-    // is not awaited by server rendering. Refreshed on every navigation.
+    // One resource for the whole frame (awaiting one resource behind another inside a
+    // `Suspend` left server rendering waiting forever now and then); refreshed on every
+    // navigation so that the counts stay current.
     let location = use_location();
-    let counts = Resource::new(move || location.pathname.get(), |_| nav_counts());
+    let frame = Resource::new(move || location.pathname.get(), |_| navigation());
 
     view! {
         <div class="min-h-full flex flex-col">
@@ -40,9 +39,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                     </a>
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
-                            match actor.await {
-                                Ok(Some(actor)) => {
-                                    let counts = counts.await.unwrap_or_default();
+                            match frame.await {
+                                Ok(Some((actor, counts))) => {
                                     view! { <SignedInNavigation actor counts /> }.into_any()
                                 }
                                 _ => {

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::files::{AccessRequest, Notification, SharePage};
+use crate::domain::identity::Actor;
 
 #[cfg(feature = "ssr")]
 use super::ssr::{actor_and_store, to_server_fn_error as fail};
@@ -30,13 +31,40 @@ pub struct ShareFromPage {
 
 #[server(endpoint = "nav_counts")]
 pub async fn nav_counts() -> Result<NavigationCounts, ServerFnError> {
-    use crate::domain::files::{service as files, RequestFilter};
     let (store, actor) = actor_and_store().await?;
-    let filter = RequestFilter { limit: files::MAX_PAGE, ..RequestFilter::default() };
-    let pending_requests =
-        files::requests(&store, &actor, true, &filter).await.map_err(fail)?.len();
-    let unread_notifications = files::unread_notifications(&store, &actor).await.map_err(fail)?;
-    Ok(NavigationCounts { pending_requests, unread_notifications })
+    ssr::counts(&store, &actor).await.map_err(fail)
+}
+
+/// What the page frame shows: the signed-in actor and the navigation counts, or `None` for a
+/// visitor. One resource for the frame, so that it never awaits one resource behind another.
+#[server(endpoint = "navigation")]
+pub async fn navigation() -> Result<Option<(Actor, NavigationCounts)>, ServerFnError> {
+    use crate::domain::DomainError;
+    let store = super::ssr::request_store().map_err(fail)?;
+    match crate::auth::ssr::current_actor(&store).await {
+        Ok(actor) => {
+            let counts = ssr::counts(&store, &actor).await.map_err(fail)?;
+            Ok(Some((actor, counts)))
+        }
+        Err(DomainError::Unauthenticated) => Ok(None),
+        Err(error) => Err(fail(error)),
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::NavigationCounts;
+    use crate::domain::files::{service as files, RequestFilter};
+    use crate::domain::identity::Actor;
+    use crate::domain::store::Store;
+    use crate::domain::DomainError;
+
+    pub async fn counts(store: &Store, actor: &Actor) -> Result<NavigationCounts, DomainError> {
+        let filter = RequestFilter { limit: files::MAX_PAGE, ..RequestFilter::default() };
+        let pending_requests = files::requests(store, actor, true, &filter).await?.len();
+        let unread_notifications = files::unread_notifications(store, actor).await?;
+        Ok(NavigationCounts { pending_requests, unread_notifications })
+    }
 }
 
 #[server(endpoint = "shares")]
