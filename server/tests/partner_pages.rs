@@ -17,7 +17,7 @@ async fn signed_in_with_partner(app: &TestApp) -> String {
     partner.to_string()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test]
 async fn the_partners_page_lists_searches_and_pages() {
     let app = spawn_app().await;
     let partner = signed_in_with_partner(&app).await;
@@ -55,7 +55,7 @@ async fn the_partners_page_lists_searches_and_pages() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test]
 async fn partner_users_are_added_within_the_limit() {
     let app = spawn_app().await;
     let partner = signed_in_with_partner(&app).await;
@@ -103,7 +103,7 @@ async fn partner_users_are_added_within_the_limit() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test]
 async fn roles_are_created_assigned_and_deleted_from_the_pages() {
     let app = spawn_app().await;
     let partner = signed_in_with_partner(&app).await;
@@ -143,7 +143,7 @@ async fn roles_are_created_assigned_and_deleted_from_the_pages() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test]
 async fn deleting_a_partner_needs_the_confirmation() {
     let app = spawn_app().await;
     let partner = signed_in_with_partner(&app).await;
@@ -156,7 +156,7 @@ async fn deleting_a_partner_needs_the_confirmation() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test]
 async fn an_offer_made_on_the_page_is_accepted_from_its_public_link_without_an_account() {
     let app = spawn_app().await;
     let partner = signed_in_with_partner(&app).await;
@@ -226,7 +226,7 @@ async fn an_offer_made_on_the_page_is_accepted_from_its_public_link_without_an_a
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test]
 async fn an_offer_can_be_declined_and_an_unknown_link_is_a_helpful_404() {
     let app = spawn_app().await;
     let partner = signed_in_with_partner(&app).await;
@@ -252,7 +252,7 @@ async fn an_offer_can_be_declined_and_an_unknown_link_is_a_helpful_404() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test]
 async fn the_public_offer_page_is_rate_limited_per_address() {
     let app = spawn_app_with(|config| config.public_rate_burst = 3).await;
     let statuses = futures_statuses(&app, 6).await;
@@ -270,7 +270,7 @@ async fn futures_statuses(app: &TestApp, count: usize) -> Vec<u16> {
     statuses
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test]
 async fn partner_pages_need_a_session() {
     let app = spawn_app().await;
     let response = app.client.get(app.url("/partners")).send().await.unwrap();
