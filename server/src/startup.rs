@@ -11,7 +11,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
-use tower_http::timeout::TimeoutLayer;
+use tower_http::timeout::{ResponseBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::TraceLayer;
 use tracing::info_span;
 
@@ -184,6 +184,9 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
         // Layers run bottom-up on the way in: the request id is set first so that every log
         // line of the request, including the timeout and body-limit refusals, carries it.
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        // The timeout above ends at the status line; a streamed page that then stalls for as
+        // long is cut off, so a connection is never held open forever (nor a shutdown).
+        .layer(ResponseBodyTimeoutLayer::new(config.request_timeout()))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout()))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
