@@ -249,20 +249,13 @@ pub async fn create(
         .map(|org| org.name)
         .unwrap_or_default();
     for org_id in &recipient_orgs {
-        let (recipient_id, _) =
-            store::upsert_recipient(&mut transaction, id, *org_id, association, &now).await?;
         if new.associate_now {
+            let (recipient_id, _) =
+                store::upsert_recipient(&mut transaction, id, *org_id, association, &now).await?;
             let received = Received { recipient_id, owner_name: &owner_name, share_name: name };
             notify_received(&mut transaction, received, *org_id, &now).await?;
-        }
-        if !new.associate_now {
-            jobs::enqueue(
-                &mut transaction,
-                JobKind::AssociateRecipient,
-                &recipient_id.to_string(),
-                &now,
-            )
-            .await?;
+        } else {
+            start_association(&mut transaction, id, *org_id, &now).await?;
         }
     }
     for resource in &new.resources {
@@ -335,29 +328,16 @@ pub async fn delete(
     let now = clock::now();
     let mut transaction = store.begin_write().await?;
     let share = owned_live_share(&mut transaction, face, account, share_id, &now).await?;
+    let to = match completion {
+        Completion::Now => ShareStatus::Deleted,
+        Completion::Background => ShareStatus::Deleting,
+    };
+    store::move_share_status(&mut *transaction, share.id, ShareStatus::Active, to, &now).await?;
     match completion {
-        Completion::Now => {
-            store::move_share_status(
-                &mut *transaction,
-                share.id,
-                ShareStatus::Active,
-                ShareStatus::Deleted,
-                &now,
-            )
-            .await?;
-            finish_share_deletion(&mut transaction, share.id, &now).await?;
-        }
+        Completion::Now => finish_share_deletion(&mut transaction, share.id, &now).await?,
         Completion::Background => {
-            store::move_share_status(
-                &mut *transaction,
-                share.id,
-                ShareStatus::Active,
-                ShareStatus::Deleting,
-                &now,
-            )
-            .await?;
             jobs::enqueue(&mut transaction, JobKind::DeleteShare, &share.id.to_string(), &now)
-                .await?;
+                .await?
         }
     }
     let action = if completion == Completion::Now { "share.deleted" } else { "share.deleting" };
@@ -388,16 +368,8 @@ pub async fn add_recipient(
     }
     let org_id = recipient_org(&mut transaction, account, recipient).await?;
     let (recipient_id, changed) =
-        store::upsert_recipient(&mut transaction, share.id, org_id, Association::Associating, &now)
-            .await?;
+        start_association(&mut transaction, share.id, org_id, &now).await?;
     if changed {
-        jobs::enqueue(
-            &mut transaction,
-            JobKind::AssociateRecipient,
-            &recipient_id.to_string(),
-            &now,
-        )
-        .await?;
         let detail = json!({ "recipient": org_id.to_string() });
         audit(&mut transaction, actor, face, account, "share.recipient_added", share.id, detail)
             .await?;
@@ -444,41 +416,11 @@ pub async fn replace_recipients(
         let leaving =
             matches!(existing.association, Association::Associating | Association::Associated);
         if !staying && leaving {
-            store::set_association(
-                &mut *transaction,
-                existing.id,
-                None,
-                Association::Disassociating,
-                &now,
-            )
-            .await?;
-            jobs::enqueue(
-                &mut transaction,
-                JobKind::DisassociateRecipient,
-                &existing.id.to_string(),
-                &now,
-            )
-            .await?;
+            start_disassociation(&mut transaction, existing.id, &now).await?;
         }
     }
     for org_id in &wanted {
-        let (recipient_id, changed) = store::upsert_recipient(
-            &mut transaction,
-            share.id,
-            *org_id,
-            Association::Associating,
-            &now,
-        )
-        .await?;
-        if changed {
-            jobs::enqueue(
-                &mut transaction,
-                JobKind::AssociateRecipient,
-                &recipient_id.to_string(),
-                &now,
-            )
-            .await?;
-        }
+        start_association(&mut transaction, share.id, *org_id, &now).await?;
     }
     let detail =
         json!({ "recipients": wanted.iter().map(ToString::to_string).collect::<Vec<_>>() });
@@ -508,21 +450,7 @@ pub async fn remove_recipient(
         .find(|recipient| recipient.id == recipient_id)
         .ok_or(DomainError::NotFound("recipient"))?;
     if matches!(recipient.association, Association::Associating | Association::Associated) {
-        store::set_association(
-            &mut *transaction,
-            recipient.id,
-            None,
-            Association::Disassociating,
-            &now,
-        )
-        .await?;
-        jobs::enqueue(
-            &mut transaction,
-            JobKind::DisassociateRecipient,
-            &recipient.id.to_string(),
-            &now,
-        )
-        .await?;
+        start_disassociation(&mut transaction, recipient.id, &now).await?;
         let detail = json!({ "recipient": recipient.org_id.to_string() });
         audit(&mut transaction, actor, face, account, "share.recipient_removed", share.id, detail)
             .await?;
@@ -914,6 +842,35 @@ async fn live_resource(
             format!("the resource is {}", resource.status.as_str()),
         ))
     }
+}
+
+/// Adds (or brings back) a recipient as `associating` and queues the job that completes it.
+/// Returns its id and whether anything changed (false: already there and not leaving).
+async fn start_association(
+    connection: &mut Connection,
+    share_id: AccountShareId,
+    org_id: OrgId,
+    now: &str,
+) -> Result<(RecipientId, bool), DomainError> {
+    let (recipient_id, changed) =
+        store::upsert_recipient(connection, share_id, org_id, Association::Associating, now)
+            .await?;
+    if changed {
+        jobs::enqueue(connection, JobKind::AssociateRecipient, &recipient_id.to_string(), now)
+            .await?;
+    }
+    Ok((recipient_id, changed))
+}
+
+/// Moves a recipient to `disassociating` and queues the job that completes it.
+async fn start_disassociation(
+    connection: &mut Connection,
+    recipient_id: RecipientId,
+    now: &str,
+) -> Result<(), DomainError> {
+    store::set_association(&mut *connection, recipient_id, None, Association::Disassociating, now)
+        .await?;
+    jobs::enqueue(connection, JobKind::DisassociateRecipient, &recipient_id.to_string(), now).await
 }
 
 async fn finish_share_deletion(
