@@ -267,7 +267,10 @@ async fn approving_a_request_shares_the_file_with_the_requester() {
         .to_owned();
 
     let (status, error) = answer(&app, &u.bob_token, &id, "approved").await;
-    assert_eq!(status, 403, "only the owner answers: {error}");
+    assert_eq!(
+        status, 404,
+        "only the owner answers, and to anyone else the request is unknown: {error}"
+    );
     let (status, error) = answer(&app, &u.alice_token, &id, "maybe").await;
     assert_eq!(status, 400);
     assert_eq!(error["message"], "status: must be `approved` or `declined`");

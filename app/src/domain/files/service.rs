@@ -623,12 +623,11 @@ pub async fn answer_request(
     };
     let now = clock::now();
     let mut transaction = store.begin_write().await?;
+    // Someone else's request is as unknown as a missing one: the answer does not tell which.
     let request = store::request_by_id(&mut *transaction, id.trim())
         .await?
+        .filter(|request| request.owner_user_id == actor.user_id.to_string())
         .ok_or(DomainError::NotFound("share request"))?;
-    if request.owner_user_id != actor.user_id.to_string() {
-        return Err(DomainError::Forbidden("only the owner of the file may answer this request"));
-    }
     if !store::answer_request(&mut *transaction, &request.id, status, &now).await? {
         return Err(DomainError::Conflict(format!("this request was already {}", request.status)));
     }
