@@ -27,13 +27,9 @@ check:
 	cargo fmt --all --check
 	cargo clippy --locked --all-targets -- -D warnings
 
-# One test at a time within each test binary: with several apps rendering pages at once in one
-# process, a server-side render now and then never finishes (an open issue, see the session
-# notes); one at a time it has not been seen, and it costs a few seconds.
-TEST_THREADS := --test-threads=1
 
 rust-tests:
-	cargo test --locked -- $(TEST_THREADS)
+	cargo test --locked
 
 # A throwaway PostgreSQL cluster (Debian's postgresql, on port 54329, data in a temporary
 # folder, removed afterwards); every HTTP test then runs against it, each app in a fresh
@@ -46,7 +42,7 @@ postgres-tests:
 	$$as_owner "$$bin/initdb" -D "$$dir/data" -A trust -U postgres > "$$dir/initdb.log"; \
 	$$as_owner "$$bin/pg_ctl" -D "$$dir/data" -l "$$dir/server.log" -w -t 120 start \
 	  -o "-p 54329 -k '$$dir' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" > /dev/null; \
-	SHAREWELL_TEST_POSTGRES=postgres://postgres@127.0.0.1:54329/postgres cargo test --locked -p server --tests -- $(TEST_THREADS)
+	SHAREWELL_TEST_POSTGRES=postgres://postgres@127.0.0.1:54329/postgres cargo test --locked -p server --tests
 
 browser-tests:
 	cargo build --locked -p server

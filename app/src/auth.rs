@@ -20,10 +20,15 @@ pub fn requires_sign_in(path: &str) -> bool {
     })
 }
 
-/// Where to go after signing in: a local path only, so the login form cannot be used to
-/// send people to another site.
+/// Where to go after signing in: a path on this site only, so the login form cannot be used to
+/// send people to another site. Browsers drop tabs and newlines from a URL and read `\` as `/`,
+/// so `/\t/evil.example` or `/\\evil.example` would leave the site: any control character or
+/// backslash, a scheme-relative `//`, and overlong values fall back to the overview.
 pub fn safe_next(next: &str) -> &str {
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\");
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && next.len() <= 2048
+        && !next.chars().any(|c| c.is_control() || c == '\\');
     if local {
         next
     } else {
@@ -104,7 +109,17 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {
         assert_eq!(safe_next("/audit?action=x"), "/audit?action=x");
-        for outside in ["https://evil.example", "//evil.example", "/\\evil.example", ""] {
+        let outside = [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/x\\..\\\\evil.example",
+            "",
+            "overview",
+        ];
+        for outside in outside {
             assert_eq!(safe_next(outside), "/overview", "{outside}");
         }
     }

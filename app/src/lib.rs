@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 use crate::components::layout::Layout;
@@ -29,6 +29,8 @@ pub const SITE_NAME: &str = "sharewell";
 
 /// The HTML document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en" class="h-full">
@@ -43,6 +45,28 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// The page's Content-Security-Policy: scripts only from this site or inline with this
+/// response's nonce (leptos puts it on the hydration and streaming scripts), wasm allowed to
+/// compile, nothing framed, forms posted only here.
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
+    use axum::http::{header, HeaderValue};
+
+    let (Some(nonce), Some(response)) =
+        (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(policy) = HeaderValue::from_str(&policy) {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, policy);
     }
 }
 
@@ -67,8 +91,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/shared") view=SharedPage />
                     <Route path=path!("/requests") view=RequestsPage />
                     <Route path=path!("/notifications") view=NotificationsPage />
-                    // Its 404 for an unknown link is set by the server (`offer_page_status`).
-                    <Route path=path!("/offers/:token") view=OfferPage />
+                    // Rendered whole before answering, so that an unknown link answers 404 and a
+                    // partner without JavaScript sees the offer, not a loading placeholder.
+                    <Route path=path!("/offers/:token") view=OfferPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -210,6 +210,27 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     }
 }
 
+/// A [`crate::faces::Refusal`] in this API's shape.
+pub fn refusal_response(refusal: crate::faces::Refusal) -> Response {
+    error_body(refusal.status, &refusal.message)
+}
+
+/// `{"error": {"code", "message"}}`, the code named after the status.
+fn error_body(status: StatusCode, message: &str) -> Response {
+    let code = match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::CONFLICT => "conflict",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::REQUEST_TIMEOUT => "timeout",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        status if status.is_server_error() => "internal_error",
+        _ => "invalid_request",
+    };
+    (status, Json(json!({ "error": { "code": code, "message": message } }))).into_response()
+}
+
 /// A domain error in this API's shape; the status is decided here, once.
 pub struct ApiError(pub DomainError);
 
@@ -222,16 +243,7 @@ impl From<DomainError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = crate::faces::status_of(&self.0);
-        let code = match status {
-            StatusCode::NOT_FOUND => "not_found",
-            StatusCode::UNAUTHORIZED => "unauthorized",
-            StatusCode::FORBIDDEN => "forbidden",
-            StatusCode::CONFLICT => "conflict",
-            StatusCode::INTERNAL_SERVER_ERROR => "internal_error",
-            _ => "invalid_request",
-        };
-        let body = Json(json!({ "error": { "code": code, "message": self.0.to_string() } }));
-        let mut response = (status, body).into_response();
+        let mut response = error_body(status, &self.0.to_string());
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

@@ -1,4 +1,4 @@
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -55,13 +55,20 @@ pub struct Config {
     #[arg(long, env = "SHAREWELL_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
     pub worker: bool,
 
-    /// Seconds a job claimed by a worker stays reserved; a worker that dies frees it after.
-    #[arg(long, env = "SHAREWELL_JOB_LEASE_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Seconds a job claimed by a worker stays reserved; the worker renews it while it works,
+    /// and a worker that dies frees it after this.
+    #[arg(long, env = "SHAREWELL_JOB_LEASE_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub job_lease_secs: u64,
 
     /// Seconds between sweeps of expired shares and offers.
     #[arg(long, env = "SHAREWELL_SWEEP_INTERVAL_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub sweep_interval_secs: u64,
+
+    /// Addresses of the reverse proxies in front of Sharewell (comma-separated). A request
+    /// from one of them is taken to come from the address its `X-Forwarded-For` names last;
+    /// from anyone else, the header is ignored. Rate limits count per client address.
+    #[arg(long, env = "SHAREWELL_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl Config {
@@ -79,8 +86,9 @@ impl Config {
             open_offer_accept: false,
             public_rate_burst: 30,
             worker: true,
-            job_lease_secs: 60,
+            job_lease_secs: 10,
             sweep_interval_secs: 30,
+            trusted_proxies: Vec::new(),
         }
     }
 

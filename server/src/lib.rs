@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 mod csrf;
 mod faces;
+mod guard;
 mod health;
 pub mod jobs;
 mod sessions;

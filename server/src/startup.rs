@@ -1,17 +1,23 @@
 use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::pin;
+use std::time::Duration;
 
-use axum::extract::FromRef;
-use axum::http::{HeaderName, Request, StatusCode};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRef};
+use axum::http::{HeaderName, Request};
 use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use leptos::prelude::{provide_context, LeptosOptions};
-use leptos_axum::{generate_route_list, LeptosRoutes};
-use tokio::net::TcpListener;
-use tower_http::limit::RequestBodyLimitLayer;
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tower::ServiceExt;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
-use tower_http::timeout::{ResponseBodyTimeoutLayer, TimeoutLayer};
+use tower_http::timeout::ResponseBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tracing::info_span;
 
@@ -21,12 +27,19 @@ use app::domain::store::{OpenError, Store};
 use app::{shell, App, SITE_NAME};
 
 use crate::config::Config;
+use crate::guard::{self, RequestLimits, ServedOverHttps};
 use crate::jobs::{self, WorkerSettings};
 use crate::sessions::SqlSessionStore;
-use crate::throttle::{LoginThrottle, PublicRateLimit};
+use crate::throttle::{LoginThrottle, PublicRateLimit, TrustedProxies};
 use crate::{api, csrf, faces, health, web};
 
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// A client must send a request's whole head within this time, so that one that trickles its
+/// headers cannot hold a connection (or a shutdown) for long.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a shutdown waits for the requests in flight before it closes their connections.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -131,10 +144,9 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let (stop_worker, stop) = tokio::sync::watch::channel(false);
+        let (stop_worker, stop) = watch::channel(false);
         let worker = self.worker.map(|settings| jobs::spawn(self.store.clone(), settings, stop));
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        let result = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
+        serve(self.listener, self.router, shutdown).await;
         let _ = stop_worker.send(true);
         if let Some(worker) = worker {
             if let Err(error) = worker.await {
@@ -143,12 +155,84 @@ impl Application {
         }
         self.store.close().await;
         tracing::info!("sharewell stopped");
-        result
+        Ok(())
     }
 }
 
+/// Accepts connections until `shutdown` completes, then lets each connection finish the
+/// request it is answering (up to [`SHUTDOWN_GRACE`]). Serves HTTP/1.1 with a time limit on
+/// reading a request's head, which `axum::serve` does not offer.
+async fn serve(listener: TcpListener, router: Router, shutdown: impl Future<Output = ()>) {
+    let (stop_connections, stop) = watch::channel(false);
+    let mut shutdown = pin!(shutdown);
+    loop {
+        let (stream, client) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors and the like: wait rather than spin.
+                    tracing::warn!(%error, "could not accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        tokio::spawn(serve_connection(stream, client, router.clone(), stop.clone()));
+    }
+    drop(listener);
+    drop(stop);
+    let _ = stop_connections.send(true);
+    if tokio::time::timeout(SHUTDOWN_GRACE, stop_connections.closed()).await.is_err() {
+        tracing::warn!("requests still in flight after the shutdown grace period: closing them");
+    }
+}
+
+async fn serve_connection(
+    stream: TcpStream,
+    client: SocketAddr,
+    router: Router,
+    mut stop: watch::Receiver<bool>,
+) {
+    let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+        let mut request = request.map(Body::new);
+        request.extensions_mut().insert(ConnectInfo(client));
+        router.clone().oneshot(request)
+    });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        // Above the guard's own limit, so that the guard answers in the face's shape.
+        .max_headers(2 * guard::MAX_HEADERS);
+    let mut connection = pin!(builder.serve_connection(TokioIo::new(stream), service));
+    let finished = tokio::select! {
+        result = connection.as_mut() => Some(result),
+        _ = stop.wait_for(|stop| *stop) => None,
+    };
+    let result = match finished {
+        Some(result) => result,
+        None => {
+            connection.as_mut().graceful_shutdown();
+            connection.await
+        }
+    };
+    if let Err(error) = result {
+        tracing::debug!(%error, %client, "connection ended with an error");
+    }
+}
+
+/// The app's routes, listed once per process. Listing them renders the app under leptos'
+/// process-wide `SuppressResourceLoad` flag, and a Resource created anywhere in the process
+/// meanwhile never runs its fetcher (leptos-rs/leptos#4773): listing them again while another
+/// `Application` in the same process renders a page left that page hanging.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let leptos_context = {
         let (store, offers) = (state.store.clone(), state.offers);
         move || {
@@ -161,6 +245,8 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
         move || shell(options.clone())
     };
 
+    let limits =
+        RequestLimits { max_body_bytes: config.max_body_bytes, timeout: config.request_timeout() };
     Router::new()
         .merge(health::router())
         .merge(web::router())
@@ -173,7 +259,6 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
         .leptos_routes_with_context(&state, routes, leptos_context.clone(), render_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(leptos_context, shell))
         .with_state(state.clone())
-        .layer(axum::middleware::from_fn_with_state(state.store.clone(), web::offer_page_status))
         .layer(axum::middleware::from_fn_with_state(
             state.public_limit.clone(),
             crate::throttle::limit_public_offer_pages,
@@ -181,13 +266,19 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
         .layer(axum::middleware::from_fn(web::require_sign_in_for_pages))
         .layer(axum::middleware::from_fn(csrf::reject_cross_site_writes))
         .layer(sessions.layer(config.session_idle(), config.secure_cookies))
+        .layer(axum::Extension(TrustedProxies::new(&config.trusted_proxies)))
+        // The guard reads the body within its limit; the extractors need no limit of their own.
+        .layer(DefaultBodyLimit::disable())
         // Layers run bottom-up on the way in: the request id is set first so that every log
-        // line of the request, including the timeout and body-limit refusals, carries it.
-        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
-        // The timeout above ends at the status line; a streamed page that then stalls for as
-        // long is cut off, so a connection is never held open forever (nor a shutdown).
+        // line of the request, including the guard's refusals, carries it.
+        // The guard's time limit ends at the status line; a streamed page that then stalls for
+        // as long is cut off, so a connection is never held open forever (nor a shutdown).
         .layer(ResponseBodyTimeoutLayer::new(config.request_timeout()))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout()))
+        .layer(axum::middleware::from_fn_with_state(limits, guard::guard))
+        .layer(axum::middleware::from_fn_with_state(
+            ServedOverHttps(config.secure_cookies),
+            guard::security_headers,
+        ))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let request_id = request
@@ -198,6 +289,7 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
             info_span!("request", id = %request_id, method = %request.method(), path = %request.uri().path())
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, NewRequestId))
+        .layer(axum::middleware::from_fn(guard::drop_malformed_request_id))
 }
 
 /// Request ids are UUIDv7, so they sort by arrival in the logs.

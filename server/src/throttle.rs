@@ -1,52 +1,102 @@
-//! Sign-in throttling: bursts of attempts for one username, or from one client address, are
-//! refused for a while. Counted per attempt, so a guesser cannot reset the count with one
-//! good password of their own.
+//! Rate limits: sign-in throttling, the public offer endpoints' per-address limit, and the
+//! client address they count by.
+//!
+//! Sign-in attempts are limited twice. Failures for one username *from one address* earn a
+//! growing wait (none for the first few, then 1 s doubling up to 15 minutes), so a guesser is
+//! slowed while the real user, signing in from elsewhere, is never locked out by them; a
+//! success clears the count. Attempts from one address, whatever the username, are capped too,
+//! so one address cannot walk through many usernames.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
+use axum::http::HeaderMap;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+/// Failures for one username from one address before the first wait.
+const FREE_FAILURES: u32 = 5;
+const FIRST_WAIT: Duration = Duration::from_secs(1);
+const LONGEST_WAIT: Duration = Duration::from_secs(15 * 60);
+/// 20 attempts at once per address, then one more every 3 s.
+const ADDRESS_BURST: u32 = 20;
+const ADDRESS_REFILL: Duration = Duration::from_secs(3);
 
 #[derive(Clone)]
 pub struct LoginThrottle {
-    per_username: Arc<DefaultKeyedRateLimiter<String>>,
+    failures: Arc<Mutex<HashMap<(String, IpAddr), Failures>>>,
     per_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }
 
-/// 5 attempts at once per username, then one more every 12 s; 20 per address, then one
-/// every 3 s.
-const USERNAME_BURST: u32 = 5;
-const USERNAME_REFILL: Duration = Duration::from_secs(12);
-const ADDRESS_BURST: u32 = 20;
-const ADDRESS_REFILL: Duration = Duration::from_secs(3);
+#[derive(Clone, Copy, Debug)]
+struct Failures {
+    count: u32,
+    last: Instant,
+    wait_until: Instant,
+}
 
 impl LoginThrottle {
     pub fn new() -> Self {
         Self {
-            per_username: Arc::new(RateLimiter::keyed(quota(USERNAME_BURST, USERNAME_REFILL))),
+            failures: Arc::default(),
             per_address: Arc::new(RateLimiter::keyed(quota(ADDRESS_BURST, ADDRESS_REFILL))),
         }
     }
 
-    /// Counts one attempt; `false` when this username or address must wait.
+    /// Counts one attempt from `address`; `false` when this address is over its limit or this
+    /// username must still wait after failures from this address.
     pub fn allow(&self, username: &str, address: IpAddr) -> bool {
-        let username = username.trim().to_ascii_lowercase();
-        // Check both so that each counts the attempt.
-        let username_ok = self.per_username.check_key(&username).is_ok();
         let address_ok = self.per_address.check_key(&address).is_ok();
-        username_ok && address_ok
+        let now = Instant::now();
+        let waiting = self
+            .lock()
+            .get(&key(username, address))
+            .is_some_and(|failures| failures.wait_until > now);
+        address_ok && !waiting
     }
 
-    /// Forgets keys whose limits are back to full, so memory stays bounded.
+    /// Records a wrong password (or an unknown username) for `username` from `address`.
+    pub fn failed(&self, username: &str, address: IpAddr) {
+        let now = Instant::now();
+        let mut failures = self.lock();
+        let entry = failures.entry(key(username, address)).or_insert(Failures {
+            count: 0,
+            last: now,
+            wait_until: now,
+        });
+        entry.count = entry.count.saturating_add(1);
+        entry.last = now;
+        if let Some(extra) = entry.count.checked_sub(FREE_FAILURES) {
+            let wait = FIRST_WAIT.saturating_mul(2u32.saturating_pow(extra.min(16)));
+            entry.wait_until = now + wait.min(LONGEST_WAIT);
+        }
+    }
+
+    /// A successful sign-in clears the failures for that username from that address.
+    pub fn succeeded(&self, username: &str, address: IpAddr) {
+        self.lock().remove(&key(username, address));
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, IpAddr), Failures>> {
+        // The map holds counters only: after a panic elsewhere it is still usable.
+        self.failures.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Forgets counts long past their last failure, and addresses back to a full allowance,
+    /// so memory stays bounded.
     pub fn spawn_cleanup(&self) -> tokio::task::JoinHandle<()> {
         let throttle = self.clone();
         tokio::spawn(async move {
             let mut interval = tokio::time::interval(Duration::from_secs(60));
             loop {
                 interval.tick().await;
-                throttle.per_username.retain_recent();
+                let now = Instant::now();
+                throttle.lock().retain(|_, failures| {
+                    now.duration_since(failures.last) < 2 * LONGEST_WAIT
+                        || failures.wait_until > now
+                });
                 throttle.per_address.retain_recent();
             }
         })
@@ -59,6 +109,10 @@ impl Default for LoginThrottle {
     }
 }
 
+fn key(username: &str, address: IpAddr) -> (String, IpAddr) {
+    (username.trim().to_ascii_lowercase(), address)
+}
+
 fn quota(burst: u32, refill_every: Duration) -> Quota {
     let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
     Quota::with_period(refill_every).unwrap_or_else(|| Quota::per_second(burst)).allow_burst(burst)
@@ -69,14 +123,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_burst_for_one_username_is_refused_whatever_the_case() {
+    fn failures_from_one_address_make_that_address_wait_for_that_username_only() {
         let throttle = LoginThrottle::new();
-        let address = IpAddr::from([127, 0, 0, 1]);
-        for _ in 0..USERNAME_BURST {
-            assert!(throttle.allow("alice", address));
+        let attacker = IpAddr::from([203, 0, 113, 9]);
+        let alice = IpAddr::from([198, 51, 100, 4]);
+        for _ in 0..FREE_FAILURES {
+            assert!(throttle.allow("alice", attacker));
+            throttle.failed("alice", attacker);
         }
-        assert!(!throttle.allow("ALICE", address));
-        assert!(throttle.allow("bob", address), "other usernames are unaffected");
+        assert!(!throttle.allow("ALICE", attacker), "the guesser waits");
+        assert!(throttle.allow("alice", alice), "the real user, elsewhere, does not");
+        assert!(throttle.allow("bob", attacker), "nor does another username");
+    }
+
+    #[test]
+    fn the_wait_doubles_and_a_success_clears_it() {
+        let throttle = LoginThrottle::new();
+        let address = IpAddr::from([192, 0, 2, 1]);
+        let wait = |throttle: &LoginThrottle| {
+            let failures = throttle.lock()[&key("carol", address)];
+            failures.wait_until.duration_since(failures.last)
+        };
+        for _ in 0..FREE_FAILURES + 1 {
+            throttle.failed("carol", address);
+        }
+        assert_eq!(wait(&throttle), 2 * FIRST_WAIT);
+        for _ in 0..40 {
+            throttle.failed("carol", address);
+        }
+        assert_eq!(wait(&throttle), LONGEST_WAIT, "the wait is capped");
+        throttle.succeeded("carol", address);
+        assert!(throttle.allow("carol", address));
     }
 
     #[test]
@@ -88,6 +165,51 @@ mod tests {
         }
         assert!(!throttle.allow("someone-else", address));
         assert!(throttle.allow("someone-else", IpAddr::from([10, 0, 0, 8])));
+    }
+
+    #[test]
+    fn a_forwarded_address_counts_only_from_a_trusted_proxy() {
+        let proxy = IpAddr::from([127, 0, 0, 1]);
+        let proxies = TrustedProxies::new(&[proxy]);
+        let forwarded = HeaderMap::from_iter([(
+            axum::http::HeaderName::from_static("x-forwarded-for"),
+            axum::http::HeaderValue::from_static("10.9.9.9, 198.51.100.7, 127.0.0.1"),
+        )]);
+        assert_eq!(proxies.client_address(proxy, &forwarded), IpAddr::from([198, 51, 100, 7]));
+        let stranger = IpAddr::from([203, 0, 113, 1]);
+        assert_eq!(proxies.client_address(stranger, &forwarded), stranger);
+        assert_eq!(proxies.client_address(proxy, &HeaderMap::new()), proxy);
+    }
+}
+
+/// The reverse proxies whose `X-Forwarded-For` is believed (`--trusted-proxies`).
+#[derive(Clone, Debug, Default)]
+pub struct TrustedProxies(Arc<[IpAddr]>);
+
+impl TrustedProxies {
+    pub fn new(addresses: &[IpAddr]) -> Self {
+        Self(addresses.into())
+    }
+
+    /// The client's address: the connection's peer, or, when the peer is a trusted proxy, the
+    /// last address in `X-Forwarded-For` that is not itself a trusted proxy (earlier entries
+    /// are the client's own to write, so they prove nothing).
+    pub fn client_address(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+        if !self.0.contains(&peer) {
+            return peer;
+        }
+        let forwarded: Vec<&str> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .collect();
+        forwarded
+            .iter()
+            .rev()
+            .filter_map(|entry| entry.trim().parse::<IpAddr>().ok())
+            .find(|address| !self.0.contains(address))
+            .unwrap_or(peer)
     }
 }
 
@@ -123,7 +245,8 @@ impl PublicRateLimit {
     }
 }
 
-/// The address of the connected client.
+/// The address of the client: the connection's peer, or the address a trusted proxy
+/// forwarded ([`TrustedProxies`]).
 #[derive(Clone, Copy, Debug)]
 pub struct ClientAddress(pub IpAddr);
 
@@ -134,10 +257,14 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddress {
         parts: &mut axum::http::request::Parts,
         _: &S,
     ) -> Result<Self, Self::Rejection> {
-        let address = parts
+        let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map_or(IpAddr::from([0, 0, 0, 0]), |info| info.0.ip());
+        let address = match parts.extensions.get::<TrustedProxies>() {
+            Some(proxies) => proxies.client_address(peer, &parts.headers),
+            None => peer,
+        };
         Ok(Self(address))
     }
 }

@@ -1,10 +1,7 @@
-//! The browser side of identity: sign-in and sign-out form posts, the guard that sends
-//! signed-out visitors of signed-in pages to the login page, and the status of the public offer
-//! page.
+//! The browser side of identity: sign-in and sign-out form posts, and the guard that sends
+//! signed-out visitors of signed-in pages to the login page.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
@@ -17,6 +14,7 @@ use app::domain::identity::{service as identity, Face};
 use app::domain::DomainError;
 
 use crate::startup::AppState;
+use crate::throttle::ClientAddress;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/login", post(sign_in)).route("/logout", post(sign_out))
@@ -36,13 +34,14 @@ struct SignInForm {
 
 async fn sign_in(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     session: Session,
     Form(form): Form<SignInForm>,
 ) -> Response {
     let next = safe_next(&form.next);
-    if !state.login_throttle.allow(&form.username, client.ip()) {
-        tracing::warn!(client = %client.ip(), "sign-in throttled");
+    let throttle = &state.login_throttle;
+    if !throttle.allow(&form.username, client) {
+        tracing::warn!(%client, "sign-in throttled");
         return back_to_login("throttled", next);
     }
     let outcome =
@@ -51,8 +50,14 @@ async fn sign_in(
             Err(error) => Err(error),
         };
     match outcome {
-        Ok(()) => Redirect::to(next).into_response(),
-        Err(DomainError::InvalidCredentials) => back_to_login("invalid", next),
+        Ok(()) => {
+            throttle.succeeded(&form.username, client);
+            Redirect::to(next).into_response()
+        }
+        Err(DomainError::InvalidCredentials) => {
+            throttle.failed(&form.username, client);
+            back_to_login("invalid", next)
+        }
         Err(error) => {
             tracing::error!(%error, cause = ?std::error::Error::source(&error), "sign-in failed");
             back_to_login("unavailable", next)
@@ -85,32 +90,4 @@ pub async fn require_sign_in_for_pages(session: Session, request: Request, next:
         }
     }
     next.run(request).await
-}
-
-/// The public offer page (`/offers/{token}`) streams like every page, so its status line leaves
-/// before the page knows whether the link exists; it is decided here instead: an unknown link is
-/// 404. (Rendering the page whole before answering, `SsrMode::Async`, did set the status, but
-/// now and then never finished rendering, and the request ran into the timeout.)
-pub async fn offer_page_status(
-    State(store): State<app::domain::store::Store>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let token = (request.method() == axum::http::Method::GET)
-        .then(|| request.uri().path().strip_prefix("/offers/"))
-        .flatten()
-        .filter(|token| !token.is_empty() && !token.contains('/'))
-        .map(str::to_owned);
-    let unknown = match token {
-        Some(token) => matches!(
-            app::domain::partners::service::offer_by_link(&store, &token).await,
-            Err(DomainError::NotFound(_))
-        ),
-        None => false,
-    };
-    let mut response = next.run(request).await;
-    if unknown {
-        *response.status_mut() = axum::http::StatusCode::NOT_FOUND;
-    }
-    response
 }

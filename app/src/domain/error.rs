@@ -24,6 +24,9 @@ pub enum DomainError {
     /// 409: the input was well formed but conflicts with the current state.
     #[error("{0}")]
     Conflict(String),
+    /// 503: the database is busy or away; retry shortly. Answered with `Retry-After`.
+    #[error("the service is busy: try again in a moment")]
+    Unavailable,
     /// 500: a failure of ours (database, I/O). The cause is logged where the error is turned
     /// into a response and is never sent to a client.
     #[error("something went wrong")]
@@ -38,8 +41,33 @@ impl DomainError {
 
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for DomainError {
+    /// A wait for a lock or a connection that ran out, or a database that is away, is
+    /// temporary: the client is told to retry ([`DomainError::Unavailable`]) rather than that
+    /// something broke. Everything else is ours to fix.
     fn from(error: sqlx::Error) -> Self {
-        Self::Internal(Box::new(error))
+        if is_temporary(&error) {
+            tracing::warn!(%error, "database busy or away");
+            Self::Unavailable
+        } else {
+            Self::Internal(Box::new(error))
+        }
+    }
+}
+
+/// SQLite's BUSY and LOCKED (with their extended codes, which keep the primary code in the low
+/// byte); PostgreSQL's serialization failure, deadlock, lock timeout and connection classes; a
+/// pool with no connection free in time.
+#[cfg(feature = "ssr")]
+fn is_temporary(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(database) => database.code().is_some_and(|code| {
+            let sqlite_busy = code.parse::<u32>().is_ok_and(|code| matches!(code & 0xff, 5 | 6));
+            let postgres_transient = ["40001", "40P01", "55P03", "57P03"].contains(&code.as_ref())
+                || code.starts_with("08");
+            sqlite_busy || postgres_transient
+        }),
+        _ => false,
     }
 }
 

@@ -4,8 +4,10 @@
 //! Exactly once: a job's effect and its `done` mark commit in one transaction. A worker that
 //! dies before the commit leaves the job queued with a lease that runs out, and the next
 //! claim runs it again; every effect is a conditional update, so it is also harmless to run
-//! twice.
+//! twice. A live worker renews its lease while it works, so leases can be short and a dead
+//! worker's job is picked up again within seconds.
 
+use std::sync::PoisonError;
 use std::time::Duration;
 
 use super::account_shares::service as account_shares;
@@ -88,23 +90,59 @@ pub async fn run_next(store: &Store, lease: Duration) -> Result<Option<JobOutcom
     };
     claim.commit().await?;
 
-    match apply(store, &job).await {
+    let lease_held = std::sync::Mutex::new(job.locked_until.clone());
+    let outcome = tokio::select! {
+        outcome = apply(store, &job) => outcome,
+        never = keep_lease(store, &job.id, lease, &lease_held) => match never {},
+    };
+    match outcome {
         Ok(()) => Ok(Some(JobOutcome::Done { kind: job.kind, subject_id: job.subject_id })),
         Err(error) => {
-            let gave_up = !matches!(error, DomainError::Internal(_));
+            let gave_up = !matches!(error, DomainError::Internal(_) | DomainError::Unavailable);
             let run_after = (!gave_up).then(|| clock::now_plus(backoff(job.attempts)));
             // The debug form keeps the cause, which `Display` hides from clients.
             let message = format!("{error:?}");
             let now = clock::now();
-            store::retry_later(store.pool(), &job, &message, run_after.as_deref(), &now).await?;
-            Ok(Some(JobOutcome::Failed { kind: job.kind, error: message, gave_up }))
+            let held = store::JobRow { locked_until: current_lease(&lease_held), ..job };
+            store::retry_later(store.pool(), &held, &message, run_after.as_deref(), &now).await?;
+            Ok(Some(JobOutcome::Failed { kind: held.kind, error: message, gave_up }))
         }
     }
 }
 
-/// Exponential backoff from one second, capped at ten minutes.
+/// Renews the lease on job `id` every third of `lease` for as long as it is polled, so that a
+/// slow job stays ours while this worker lives. A renewal that fails (the database is busy)
+/// is tried again at the next tick; one that finds the lease gone (another worker took the job
+/// after a stall) stops renewing: whichever worker commits first marks the job done, and the
+/// other's `finish` then finds it done and rolls back.
+async fn keep_lease(
+    store: &Store,
+    id: &str,
+    lease: Duration,
+    lease_held: &std::sync::Mutex<Option<String>>,
+) -> std::convert::Infallible {
+    let lease_length = time::Duration::try_from(lease).unwrap_or(time::Duration::MINUTE);
+    loop {
+        tokio::time::sleep(lease / 3).await;
+        let Some(held) = current_lease(lease_held) else {
+            return std::future::pending().await;
+        };
+        let renewed = clock::now_plus(lease_length);
+        match store::renew_lease(store.pool(), id, &held, &renewed).await {
+            Ok(true) => *lease_held.lock().unwrap_or_else(PoisonError::into_inner) = Some(renewed),
+            Ok(false) => return std::future::pending().await,
+            Err(error) => tracing::warn!(%error, job = id, "could not renew a job's lease"),
+        }
+    }
+}
+
+fn current_lease(lease_held: &std::sync::Mutex<Option<String>>) -> Option<String> {
+    lease_held.lock().unwrap_or_else(PoisonError::into_inner).clone()
+}
+
+/// Exponential backoff from one second, capped at ten minutes (reached at the 11th attempt).
 pub fn backoff(attempts: i64) -> time::Duration {
-    let exponent = attempts.clamp(1, 10) as u32 - 1;
+    let exponent = attempts.clamp(1, 11) as u32 - 1;
     time::Duration::seconds((1_i64 << exponent).min(600))
 }
 
@@ -181,4 +219,18 @@ pub async fn sweep(store: &Store, batch: i64) -> Result<SweepReport, DomainError
 /// How many jobs are queued, done or failed.
 pub async fn count(store: &Store, status: &str) -> Result<i64, DomainError> {
     store::count(store.pool(), status).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff;
+
+    #[test]
+    fn the_backoff_doubles_from_one_second_up_to_ten_minutes() {
+        let seconds = |attempts| backoff(attempts).whole_seconds();
+        assert_eq!([seconds(0), seconds(1), seconds(2), seconds(3)], [1, 1, 2, 4]);
+        assert_eq!(seconds(10), 512);
+        assert_eq!(seconds(11), 600);
+        assert_eq!(seconds(i64::MAX), 600);
+    }
 }

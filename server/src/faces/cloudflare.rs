@@ -683,6 +683,13 @@ impl CloudflareError {
     }
 }
 
+impl From<super::Refusal> for CloudflareError {
+    fn from(refusal: super::Refusal) -> Self {
+        let code = if refusal.status.is_client_error() { 1001 } else { 1000 };
+        Self { status: refusal.status, code, message: refusal.message }
+    }
+}
+
 impl From<DomainError> for CloudflareError {
     fn from(error: DomainError) -> Self {
         let status = match super::status_of(&error) {

@@ -353,6 +353,14 @@ pub struct Problem {
     errors: BTreeMap<String, Vec<String>>,
 }
 
+/// A [`super::Refusal`] as problem details, answered outside this face's router (where the
+/// trace id is not yet in scope).
+pub fn problem_response(request_id: &str, refusal: super::Refusal) -> Response {
+    let problem =
+        Problem { status: refusal.status, title: refusal.message, errors: BTreeMap::new() };
+    TRACE_ID.sync_scope(request_id.to_owned(), || problem.into_response())
+}
+
 impl From<DomainError> for Problem {
     fn from(error: DomainError) -> Self {
         let status = super::status_of(&error);
@@ -378,7 +386,10 @@ impl IntoResponse for Problem {
             401 => "https://tools.ietf.org/html/rfc9110#section-15.5.2",
             403 => "https://tools.ietf.org/html/rfc9110#section-15.5.4",
             404 => "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+            408 => "https://tools.ietf.org/html/rfc9110#section-15.5.9",
             409 => "https://tools.ietf.org/html/rfc9110#section-15.5.10",
+            413 => "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+            503 => "https://tools.ietf.org/html/rfc9110#section-15.6.4",
             _ => "https://tools.ietf.org/html/rfc9110#section-15.6.1",
         };
         let mut body = json!({

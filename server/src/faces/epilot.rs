@@ -531,6 +531,12 @@ impl EpilotError {
     }
 }
 
+impl From<super::Refusal> for EpilotError {
+    fn from(refusal: super::Refusal) -> Self {
+        Self::status(refusal.status, refusal.message)
+    }
+}
+
 impl From<DomainError> for EpilotError {
     fn from(error: DomainError) -> Self {
         Self { status: super::status_of(&error), message: error.to_string() }

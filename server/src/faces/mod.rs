@@ -10,6 +10,7 @@ pub mod zus;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::de::DeserializeOwned;
 
@@ -24,10 +25,42 @@ pub fn status_of(error: &DomainError) -> StatusCode {
         DomainError::Unauthenticated | DomainError::InvalidCredentials => StatusCode::UNAUTHORIZED,
         DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
         DomainError::Conflict(_) => StatusCode::CONFLICT,
+        DomainError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         DomainError::Internal(cause) => {
             tracing::error!(error = %cause, "request failed");
             StatusCode::INTERNAL_SERVER_ERROR
         }
+    }
+}
+
+/// A request refused before it reached its route (too large, too slow, malformed at the HTTP
+/// level) or a route that failed unexpectedly: each face turns it into its own error shape,
+/// so that its clients read every answer the same way.
+pub struct Refusal {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+/// [`Refusal`] in the error shape of the face that `path` belongs to; pages, server functions
+/// and unknown paths get plain text.
+pub fn refusal_response(path: &str, request_id: &str, refusal: Refusal) -> Response {
+    let under = |prefix: &str| {
+        path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
+    if under("/client/v4") {
+        cloudflare::CloudflareError::from(refusal).into_response()
+    } else if under("/v1/shares") {
+        enablenow::problem_response(request_id, refusal)
+    } else if under("/v1/sharing") {
+        epilot::EpilotError::from(refusal).into_response()
+    } else if under("/share") || under("/whoami") {
+        puter::PuterError::from(refusal).into_response()
+    } else if under("/v2") {
+        zus::ZusError::from(refusal).into_response()
+    } else if under("/api/v1") {
+        crate::api::refusal_response(refusal)
+    } else {
+        (refusal.status, refusal.message).into_response()
     }
 }
 

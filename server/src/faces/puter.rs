@@ -325,6 +325,19 @@ impl PuterError {
     }
 }
 
+impl From<super::Refusal> for PuterError {
+    fn from(refusal: super::Refusal) -> Self {
+        let code = match refusal.status {
+            StatusCode::PAYLOAD_TOO_LARGE => "request_too_large",
+            StatusCode::REQUEST_TIMEOUT => "response_timeout",
+            StatusCode::SERVICE_UNAVAILABLE => "service_unavailable",
+            status if status.is_server_error() => "internal_error",
+            _ => "bad_request",
+        };
+        Self { status: refusal.status, code, message: refusal.message }
+    }
+}
+
 impl From<DomainError> for PuterError {
     fn from(error: DomainError) -> Self {
         let status = super::status_of(&error);
@@ -334,6 +347,7 @@ impl From<DomainError> for PuterError {
             StatusCode::FORBIDDEN => "forbidden",
             StatusCode::CONFLICT => "conflict",
             StatusCode::INTERNAL_SERVER_ERROR => "internal_error",
+            StatusCode::SERVICE_UNAVAILABLE => "service_unavailable",
             _ => "field_invalid",
         };
         Self { status, code, message: error.to_string() }

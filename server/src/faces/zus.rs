@@ -473,6 +473,14 @@ impl ZusError {
     }
 }
 
+impl From<super::Refusal> for ZusError {
+    fn from(refusal: super::Refusal) -> Self {
+        let error =
+            if refusal.status.is_client_error() { "invalid_request" } else { "internal_error" };
+        Self { status: refusal.status, message: refusal.message, error: error.to_owned() }
+    }
+}
+
 impl From<DomainError> for ZusError {
     fn from(error: DomainError) -> Self {
         let status = super::status_of(&error);
@@ -482,6 +490,7 @@ impl From<DomainError> for ZusError {
             StatusCode::FORBIDDEN => "forbidden",
             StatusCode::CONFLICT => "conflict",
             StatusCode::INTERNAL_SERVER_ERROR => "internal_error",
+            StatusCode::SERVICE_UNAVAILABLE => "service_unavailable",
             _ => "invalid_request",
         };
         Self { status, message: error.to_string(), error: code.to_owned() }

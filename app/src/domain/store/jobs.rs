@@ -59,6 +59,25 @@ pub async fn claim(
     .await?)
 }
 
+/// Moves the lease on a job from `held` to `until`; false when the lease is no longer `held`
+/// (it ran out and another worker claimed the job, or the job is finished).
+pub async fn renew_lease(
+    db: impl AnyExecutor<'_>,
+    id: &str,
+    held: &str,
+    until: &str,
+) -> Result<bool, DomainError> {
+    let renewed = sqlx::query(
+        "UPDATE jobs SET locked_until = $3 WHERE id = $1 AND status = 'queued' AND locked_until = $2",
+    )
+    .bind(id)
+    .bind(held)
+    .bind(until)
+    .execute(db)
+    .await?;
+    Ok(renewed.rows_affected() == 1)
+}
+
 /// Marks a job done, in the transaction that applied its effect. False when it was no
 /// longer queued (another worker finished it), in which case the caller rolls back.
 pub async fn finish(db: impl AnyExecutor<'_>, id: &str, now: &str) -> Result<bool, DomainError> {
