@@ -103,9 +103,12 @@ def main() -> None:
     second_recipient = setting("second_recipient")
     foreign_account = setting("foreign_account")
 
-    client = Cloudflare(api_token=setting("token"), base_url=base_url)
-    recipient_client = Cloudflare(api_token=setting("recipient_token"), base_url=base_url)
-    foreign_client = Cloudflare(api_token=setting("foreign_token"), base_url=base_url)
+    # No retries: the SDK retries 408, 409, 429 and 5xx, which would hide an intermittent error.
+    client = Cloudflare(api_token=setting("token"), base_url=base_url, max_retries=0)
+    recipient_client = Cloudflare(
+        api_token=setting("recipient_token"), base_url=base_url, max_retries=0
+    )
+    foreign_client = Cloudflare(api_token=setting("foreign_token"), base_url=base_url, max_retries=0)
     shares = client.resource_sharing
 
     def resource(resource_type: Any = "custom-ruleset", meta: Any = None) -> Any:
@@ -283,7 +286,7 @@ def main() -> None:
     raises("unknown resource_type: BadRequestError", cloudflare.BadRequestError, 400,
            lambda: shares.create(account_id=account, name="Bad", recipients=[{"account_id": recipient}],
                                  resources=[{**resource(), "resource_type": "zone"}]))
-    bad_token = Cloudflare(api_token="sw_not-a-real-token", base_url=base_url)
+    bad_token = Cloudflare(api_token="sw_not-a-real-token", base_url=base_url, max_retries=0)
     raises("bad token: AuthenticationError", cloudflare.AuthenticationError, 401,
            lambda: bad_token.resource_sharing.list(account_id=account))
 

@@ -65,7 +65,8 @@ function user(inOrg, username, role) {
 }
 
 function sdk(apiToken) {
-  return new Cloudflare({ apiToken, baseURL: `${server.baseUrl}/client/v4` });
+  // No retries: the SDK retries 408, 409, 429 and 5xx, which would hide an intermittent error.
+  return new Cloudflare({ apiToken, baseURL: `${server.baseUrl}/client/v4`, maxRetries: 0 });
 }
 
 function hex(id) {
