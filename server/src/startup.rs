@@ -257,7 +257,10 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
         .merge(faces::enablenow::router())
         .merge(faces::cloudflare::router())
         .leptos_routes_with_context(&state, routes, leptos_context.clone(), render_shell)
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(leptos_context, shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            leptos_context,
+            shell,
+        ))
         .with_state(state.clone())
         .layer(axum::middleware::from_fn_with_state(
             state.public_limit.clone(),
@@ -286,10 +289,19 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
                 .get(REQUEST_ID)
                 .and_then(|value| value.to_str().ok())
                 .unwrap_or_default();
-            info_span!("request", id = %request_id, method = %request.method(), path = %request.uri().path())
+            let path = loggable_path(request.uri().path());
+            info_span!("request", id = %request_id, method = %request.method(), %path)
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, NewRequestId))
         .layer(axum::middleware::from_fn(guard::drop_malformed_request_id))
+}
+
+/// The path as logged: an offer link's token is a capability, so it never reaches the logs.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match path.strip_prefix("/offers/") {
+        Some(token) if !token.is_empty() => "/offers/[link token]".into(),
+        _ => path.into(),
+    }
 }
 
 /// Request ids are UUIDv7, so they sort by arrival in the logs.
@@ -329,4 +341,16 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutdown signal received, finishing requests in flight");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn offer_link_tokens_are_left_out_of_logged_paths() {
+        assert_eq!(loggable_path("/offers/abc123"), "/offers/[link token]");
+        assert_eq!(loggable_path("/offers/"), "/offers/");
+        assert_eq!(loggable_path("/partners/42"), "/partners/42");
+    }
 }

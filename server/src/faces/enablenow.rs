@@ -366,9 +366,12 @@ impl From<DomainError> for Problem {
         let status = super::status_of(&error);
         match error {
             DomainError::Invalid { field, message } => {
-                // The domain names the recipient `recipients…`: here it is the client id.
-                let field =
-                    if field.starts_with("recipients") { "clientId".to_owned() } else { field };
+                // The domain's names for the fields, in this face's words.
+                let field = match field.as_str() {
+                    recipients if recipients.starts_with("recipients") => "clientId".to_owned(),
+                    "expires_at" => "expirationDateUtc".to_owned(),
+                    _ => field,
+                };
                 let mut problems = Problems::default();
                 problems.add(&field, &message);
                 problems.into_problem()

@@ -211,7 +211,7 @@ pub async fn create(
     let target_type = target_type_of(&new.recipients)?;
     if let Some(expiry) = &new.expires_at {
         if *expiry <= clock::now() {
-            return Err(DomainError::invalid("expirationDateUtc", "must be in the future"));
+            return Err(DomainError::invalid("expires_at", "must be in the future"));
         }
     }
     for resource in &new.resources {
@@ -305,7 +305,7 @@ pub async fn set_expiry(
 ) -> Result<AccountShare, DomainError> {
     let now = clock::now();
     if expires_at <= now.as_str() {
-        return Err(DomainError::invalid("expirationDateUtc", "must be in the future"));
+        return Err(DomainError::invalid("expires_at", "must be in the future"));
     }
     let mut transaction = store.begin_write().await?;
     let share = owned_live_share(&mut transaction, face, account, share_id, &now).await?;
