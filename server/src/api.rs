@@ -2,13 +2,11 @@
 //!
 //! Errors: `{"error": {"code": "...", "message": "..."}}` with the matching status.
 
-use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
-use axum::http::request::Parts;
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, delete, get};
 use axum::{Json, Router};
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -19,7 +17,7 @@ use app::domain::ids::RoleId;
 use app::domain::partners::{service as partners, Grant, TemplateRole};
 use app::domain::DomainError;
 
-use crate::bearer::actor_from_bearer;
+use crate::faces::{Caller, JsonBody};
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -35,13 +33,13 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The caller, as its token says.
-async fn me(ApiActor(actor): ApiActor) -> Json<Actor> {
+async fn me(Caller(actor): Caller) -> Json<Actor> {
     Json(actor)
 }
 
 async fn list_tokens(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
+    Caller(actor): Caller,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let tokens: Vec<TokenSummary> = identity::list_tokens(&state.store, &actor).await?;
     Ok(Json(json!({ "tokens": tokens })))
@@ -54,8 +52,8 @@ struct CreateTokenBody {
 
 async fn create_token(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
-    ApiJson(body): ApiJson<CreateTokenBody>,
+    Caller(actor): Caller,
+    JsonBody(body): JsonBody<CreateTokenBody>,
 ) -> Result<(StatusCode, Json<NewToken>), ApiError> {
     let token = identity::create_token(&state.store, &actor, Face::Api, &body.name).await?;
     Ok((StatusCode::CREATED, Json(token)))
@@ -63,7 +61,7 @@ async fn create_token(
 
 async fn revoke_token(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
+    Caller(actor): Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = id.parse().map_err(|_| DomainError::NotFound("token"))?;
@@ -79,7 +77,7 @@ struct AuditQuery {
 
 async fn audit_events(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
+    Caller(actor): Caller,
     Query(query): Query<AuditQuery>,
 ) -> Result<Json<EventPage>, ApiError> {
     let before = match query.before.as_deref() {
@@ -100,7 +98,7 @@ struct AppBody {
 /// The org's app catalogue: the apps its users may share.
 async fn list_apps(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
+    Caller(actor): Caller,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let apps = files::apps(&state.store, &actor).await?;
     let apps: Vec<_> =
@@ -110,8 +108,8 @@ async fn list_apps(
 
 async fn register_app(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
-    ApiJson(body): ApiJson<AppBody>,
+    Caller(actor): Caller,
+    JsonBody(body): JsonBody<AppBody>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     let (uid, name) = files::register_app(&state.store, &actor, Face::Api, &body.name).await?;
     Ok((StatusCode::CREATED, Json(json!({ "uid": uid, "name": name }))))
@@ -126,15 +124,15 @@ struct RoleBody {
 
 async fn list_roles(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
+    Caller(actor): Caller,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     Ok(Json(json!({ "roles": partners::roles(&state.store, &actor).await? })))
 }
 
 async fn create_role(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
-    ApiJson(body): ApiJson<RoleBody>,
+    Caller(actor): Caller,
+    JsonBody(body): JsonBody<RoleBody>,
 ) -> Result<(StatusCode, Json<TemplateRole>), ApiError> {
     let role =
         partners::create_role(&state.store, &actor, Face::Api, &body.name, body.grants).await?;
@@ -143,7 +141,7 @@ async fn create_role(
 
 async fn get_role(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
+    Caller(actor): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<TemplateRole>, ApiError> {
     Ok(Json(partners::role(&state.store, &actor, role_id(&id)?).await?))
@@ -151,9 +149,9 @@ async fn get_role(
 
 async fn update_role(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
+    Caller(actor): Caller,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<RoleBody>,
+    JsonBody(body): JsonBody<RoleBody>,
 ) -> Result<Json<TemplateRole>, ApiError> {
     let role = partners::update_role(
         &state.store,
@@ -169,7 +167,7 @@ async fn update_role(
 
 async fn delete_role(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
+    Caller(actor): Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     partners::delete_role(&state.store, &actor, Face::Api, role_id(&id)?).await?;
@@ -182,32 +180,6 @@ fn role_id(text: &str) -> Result<RoleId, DomainError> {
 
 async fn unknown_endpoint() -> ApiError {
     ApiError(DomainError::NotFound("endpoint"))
-}
-
-/// The authenticated caller of a `/api/v1` endpoint.
-pub struct ApiActor(pub Actor);
-
-impl FromRequestParts<AppState> for ApiActor {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        Ok(Self(actor_from_bearer(parts, &state.store).await?))
-    }
-}
-
-/// A JSON body whose rejections (malformed JSON, missing fields, wrong content type) come
-/// back in this API's error shape.
-pub struct ApiJson<T>(pub T);
-
-impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
-        crate::faces::json_body(request, state)
-            .await
-            .map(Self)
-            .map_err(|problem| ApiError(DomainError::invalid("body", problem)))
-    }
 }
 
 /// A [`crate::faces::Refusal`] in this API's shape.

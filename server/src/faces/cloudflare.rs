@@ -6,13 +6,12 @@
 //! auto-pagination stops. The SDKs retry 408, 409, 429 and 5xx, so client errors are 400, 401,
 //! 403 or 404 only. Ids are 32 lowercase hex digits; either form is accepted.
 
-use axum::extract::{FromRequest, Path, RawPathParams, RawQuery, Request, State};
+use axum::extract::{Path, RawPathParams, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -25,6 +24,7 @@ use app::domain::account_shares::{
 use app::domain::identity::{Actor, Face};
 use app::domain::DomainError;
 
+use super::{Caller, JsonBody};
 use crate::bearer::actor_from_bearer;
 use crate::startup::AppState;
 
@@ -127,7 +127,7 @@ fn meta_text(meta: Value) -> String {
 async fn create_share(
     State(state): State<AppState>,
     Acting { actor, account }: Acting,
-    Body(body): Body<CreateShareBody>,
+    JsonBody(body): JsonBody<CreateShareBody>,
 ) -> Result<Response, CloudflareError> {
     let recipients =
         body.recipients.into_iter().map(RecipientBody::into_ref).collect::<Result<_, _>>()?;
@@ -192,7 +192,7 @@ async fn update_share(
     State(state): State<AppState>,
     Acting { actor, account }: Acting,
     Path((_, share_id)): Path<(String, String)>,
-    Body(body): Body<UpdateShareBody>,
+    JsonBody(body): JsonBody<UpdateShareBody>,
 ) -> Result<Response, CloudflareError> {
     let share = shares::rename(&state.store, &actor, FACE, account, &share_id, &body.name).await?;
     Ok(ok(share_json(&share, "sent", &Includes::default())))
@@ -215,7 +215,7 @@ async fn create_recipient(
     State(state): State<AppState>,
     Acting { actor, account }: Acting,
     Path((_, share_id)): Path<(String, String)>,
-    Body(body): Body<RecipientBody>,
+    JsonBody(body): JsonBody<RecipientBody>,
 ) -> Result<Response, CloudflareError> {
     let recipient = body.into_ref()?;
     let added =
@@ -235,7 +235,7 @@ async fn replace_recipients(
     State(state): State<AppState>,
     Acting { actor, account }: Acting,
     Path((_, share_id)): Path<(String, String)>,
-    Body(body): Body<ReplaceRecipientsBody>,
+    JsonBody(body): JsonBody<ReplaceRecipientsBody>,
 ) -> Result<Response, CloudflareError> {
     let list = match body {
         ReplaceRecipientsBody::List(list) | ReplaceRecipientsBody::Object { recipients: list } => {
@@ -295,7 +295,7 @@ async fn create_resource(
     State(state): State<AppState>,
     Acting { actor, account }: Acting,
     Path((_, share_id)): Path<(String, String)>,
-    Body(body): Body<ResourceBody>,
+    JsonBody(body): JsonBody<ResourceBody>,
 ) -> Result<Response, CloudflareError> {
     let resource = NewShareResource::from(body);
     let added =
@@ -341,7 +341,7 @@ async fn update_resource(
     State(state): State<AppState>,
     Acting { actor, account }: Acting,
     Path((_, share_id, resource_id)): Path<(String, String, String)>,
-    Body(body): Body<UpdateResourceBody>,
+    JsonBody(body): JsonBody<UpdateResourceBody>,
 ) -> Result<Response, CloudflareError> {
     let meta = meta_text(body.meta);
     let resource = shares::update_resource(
@@ -643,30 +643,6 @@ impl axum::extract::FromRequestParts<AppState> for Acting {
             .unwrap_or_default();
         let account = shares::account(&state.store, &actor, account_id).await?;
         Ok(Self { actor, account })
-    }
-}
-
-struct Caller(Actor);
-
-impl axum::extract::FromRequestParts<AppState> for Caller {
-    type Rejection = CloudflareError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, CloudflareError> {
-        Ok(Self(actor_from_bearer(parts, &state.store).await?))
-    }
-}
-
-/// A JSON body whose rejections come back in the envelope as 400.
-struct Body<T>(T);
-
-impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
-    type Rejection = CloudflareError;
-
-    async fn from_request(request: Request, state: &AppState) -> Result<Self, CloudflareError> {
-        super::json_body(request, state).await.map(Self).map_err(CloudflareError::invalid)
     }
 }
 

@@ -7,14 +7,12 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{FromRequest, Path, RawQuery, Request, State};
-use axum::http::request::Parts;
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -26,7 +24,7 @@ use app::domain::account_shares::{
 use app::domain::identity::{Actor, Face};
 use app::domain::{clock, DomainError};
 
-use crate::bearer::actor_from_bearer;
+use super::{Caller, JsonBody};
 use crate::startup::AppState;
 
 const FACE: Face = Face::EnableNow;
@@ -75,7 +73,7 @@ struct CreateBody {
 async fn create_share(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Body(body): Body<CreateBody>,
+    JsonBody(body): JsonBody<CreateBody>,
 ) -> Result<Response, Problem> {
     let mut problems = Problems::default();
     let client_id = body.client_id.as_deref().map(str::trim).unwrap_or_default().to_owned();
@@ -193,7 +191,7 @@ async fn update_share(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(share_id): Path<String>,
-    Body(body): Body<UpdateBody>,
+    JsonBody(body): JsonBody<UpdateBody>,
 ) -> Result<Json<Value>, Problem> {
     let mut problems = Problems::default();
     let expires_at = expiry(body.expiration_date_utc.as_deref(), &mut problems);
@@ -296,30 +294,6 @@ fn share_json(share: &AccountShare) -> Value {
 
 // ---- extractors and errors -------------------------------------------------------------------
 
-struct Caller(Actor);
-
-impl axum::extract::FromRequestParts<AppState> for Caller {
-    type Rejection = Problem;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        Ok(Self(actor_from_bearer(parts, &state.store).await?))
-    }
-}
-
-struct Body<T>(T);
-
-impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
-    type Rejection = Problem;
-
-    async fn from_request(request: Request, state: &AppState) -> Result<Self, Problem> {
-        super::json_body(request, state).await.map(Self).map_err(|problem| {
-            let mut problems = Problems::default();
-            problems.add("body", &problem);
-            problems.into_problem()
-        })
-    }
-}
-
 /// Validation messages collected per field, reported together.
 #[derive(Default)]
 struct Problems(BTreeMap<String, Vec<String>>);
@@ -353,12 +327,16 @@ pub struct Problem {
     errors: BTreeMap<String, Vec<String>>,
 }
 
-/// A [`super::Refusal`] as problem details, answered outside this face's router (where the
-/// trace id is not yet in scope).
-pub fn problem_response(request_id: &str, refusal: super::Refusal) -> Response {
-    let problem =
-        Problem { status: refusal.status, title: refusal.message, errors: BTreeMap::new() };
+/// A problem answered outside this face's handlers (by the guard or the shared extractors),
+/// where the trace id may not be in scope yet.
+pub fn problem_response(request_id: &str, problem: Problem) -> Response {
     TRACE_ID.sync_scope(request_id.to_owned(), || problem.into_response())
+}
+
+impl From<super::Refusal> for Problem {
+    fn from(refusal: super::Refusal) -> Self {
+        Problem { status: refusal.status, title: refusal.message, errors: BTreeMap::new() }
+    }
 }
 
 impl From<DomainError> for Problem {

@@ -2,17 +2,16 @@
 //!
 //! Raw JSON, no envelope. Errors are `{"message": "..."}` with the status code.
 
-use axum::extract::{FromRequest, Path, RawQuery, Request, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
 
-use app::domain::identity::{Actor, Face};
+use app::domain::identity::Face;
 use app::domain::partners::service::{self as partners, OfferAuthority, PartnerEntities};
 use app::domain::partners::{
     EntityRef, Grant, OfferState, OfferView, OfferedEntity, PartnerConfig, PartnerStatus,
@@ -20,6 +19,7 @@ use app::domain::partners::{
 };
 use app::domain::DomainError;
 
+use super::{Caller, JsonBody};
 use crate::bearer::actor_from_bearer;
 use crate::startup::AppState;
 
@@ -68,7 +68,7 @@ struct SearchBody {
 async fn search_configs(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    EpilotJson(body): EpilotJson<SearchBody>,
+    JsonBody(body): JsonBody<SearchBody>,
 ) -> Result<Json<Vec<WireConfig>>, EpilotError> {
     let entities: Vec<EntityRef> =
         body.entities.into_iter().map(|entity| entity.into_ref().0).collect();
@@ -100,7 +100,7 @@ async fn update_config(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(partner): Path<String>,
-    EpilotJson(body): EpilotJson<UpdateBody>,
+    JsonBody(body): JsonBody<UpdateBody>,
 ) -> Result<Json<WireConfig>, EpilotError> {
     let config =
         partners::update_config(&state.store, &actor, Face::Epilot, &partner, body.user_limit)
@@ -125,7 +125,7 @@ async fn assign_role(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(partner): Path<String>,
-    EpilotJson(body): EpilotJson<AssignRoleBody>,
+    JsonBody(body): JsonBody<AssignRoleBody>,
 ) -> Result<Json<WireConfig>, EpilotError> {
     let config =
         partners::assign_role(&state.store, &actor, Face::Epilot, &partner, &body.template_role_id)
@@ -150,7 +150,7 @@ struct ShareBody {
 async fn share_entities(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    EpilotJson(body): EpilotJson<ShareBody>,
+    JsonBody(body): JsonBody<ShareBody>,
 ) -> Result<Json<Vec<WireConfig>>, EpilotError> {
     let convert = |items: Vec<PartnerEntitiesInput>| -> Vec<PartnerEntities> {
         items
@@ -185,7 +185,7 @@ struct ShareChildBody {
 async fn share_child_entities(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    EpilotJson(body): EpilotJson<ShareChildBody>,
+    JsonBody(body): JsonBody<ShareChildBody>,
 ) -> Result<Json<Vec<WireConfig>>, EpilotError> {
     let convert = |items: Vec<PartnerEntityInput>| -> Vec<PartnerEntities> {
         items
@@ -220,7 +220,7 @@ struct OfferBody {
 async fn offer_entities(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    EpilotJson(body): EpilotJson<OfferBody>,
+    JsonBody(body): JsonBody<OfferBody>,
 ) -> Result<Json<Vec<WireConfig>>, EpilotError> {
     let convert = |items: Vec<PartnerOfferedEntitiesInput>| -> Vec<PartnerEntities> {
         items
@@ -293,7 +293,7 @@ async fn accept_offer(
     client: crate::throttle::ClientAddress,
     parts: Parts,
     axum::extract::Query(query): axum::extract::Query<TokenQuery>,
-    EpilotJson(body): EpilotJson<OfferParties>,
+    JsonBody(body): JsonBody<OfferParties>,
 ) -> Result<Json<WireConfig>, EpilotError> {
     state.public_limit.check(client)?;
     let (partner, sharing, entity) = body.required()?;
@@ -493,31 +493,6 @@ impl From<OfferView> for WireOfferStatus {
 }
 
 // ---- authentication, bodies and errors ---------------------------------------------------
-
-/// The bearer-authenticated caller; its org is the sharing org.
-struct Caller(Actor);
-
-impl axum::extract::FromRequestParts<AppState> for Caller {
-    type Rejection = EpilotError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, EpilotError> {
-        Ok(Self(actor_from_bearer(parts, &state.store).await?))
-    }
-}
-
-/// A JSON body whose rejections come back as this face's 400.
-struct EpilotJson<T>(T);
-
-impl<T: DeserializeOwned> FromRequest<AppState> for EpilotJson<T> {
-    type Rejection = EpilotError;
-
-    async fn from_request(request: Request, state: &AppState) -> Result<Self, EpilotError> {
-        super::json_body(request, state)
-            .await
-            .map(Self)
-            .map_err(|problem| EpilotError::status(StatusCode::BAD_REQUEST, problem))
-    }
-}
 
 /// This face's error: `{"message": "..."}` with the status.
 pub struct EpilotError {

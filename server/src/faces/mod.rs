@@ -8,13 +8,18 @@ pub mod puter;
 pub mod zus;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::de::DeserializeOwned;
 
+use app::domain::identity::Actor;
 use app::domain::DomainError;
+
+use crate::bearer::actor_from_bearer;
+use crate::startup::AppState;
 
 /// The HTTP status of a domain error, the same in every face; each face words its own body.
 /// Internal causes are logged here, once, and never sent.
@@ -41,26 +46,97 @@ pub struct Refusal {
     pub message: String,
 }
 
-/// [`Refusal`] in the error shape of the face that `path` belongs to; pages, server functions
-/// and unknown paths get plain text.
-pub fn refusal_response(path: &str, request_id: &str, refusal: Refusal) -> Response {
+/// The wire face a path belongs to; `None` for pages, server functions and unknown paths.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FaceOfPath {
+    Cloudflare,
+    EnableNow,
+    Epilot,
+    Puter,
+    Zus,
+    Native,
+}
+
+fn face_of(path: &str) -> Option<FaceOfPath> {
     let under = |prefix: &str| {
         path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
     };
-    if under("/client/v4") {
-        cloudflare::CloudflareError::from(refusal).into_response()
-    } else if under("/v1/shares") {
-        enablenow::problem_response(request_id, refusal)
-    } else if under("/v1/sharing") {
-        epilot::EpilotError::from(refusal).into_response()
-    } else if under("/share") || under("/whoami") {
-        puter::PuterError::from(refusal).into_response()
-    } else if under("/v2") {
-        zus::ZusError::from(refusal).into_response()
-    } else if under("/api/v1") {
-        crate::api::refusal_response(refusal)
-    } else {
-        (refusal.status, refusal.message).into_response()
+    [
+        ("/client/v4", FaceOfPath::Cloudflare),
+        ("/v1/shares", FaceOfPath::EnableNow),
+        ("/v1/sharing", FaceOfPath::Epilot),
+        ("/share", FaceOfPath::Puter),
+        ("/whoami", FaceOfPath::Puter),
+        ("/v2", FaceOfPath::Zus),
+        ("/api/v1", FaceOfPath::Native),
+    ]
+    .into_iter()
+    .find_map(|(prefix, face)| under(prefix).then_some(face))
+}
+
+/// [`Refusal`] in the error shape of the face that `path` belongs to; pages, server functions
+/// and unknown paths get plain text.
+pub fn refusal_response(path: &str, request_id: &str, refusal: Refusal) -> Response {
+    match face_of(path) {
+        Some(FaceOfPath::Cloudflare) => cloudflare::CloudflareError::from(refusal).into_response(),
+        Some(FaceOfPath::EnableNow) => enablenow::problem_response(request_id, refusal.into()),
+        Some(FaceOfPath::Epilot) => epilot::EpilotError::from(refusal).into_response(),
+        Some(FaceOfPath::Puter) => puter::PuterError::from(refusal).into_response(),
+        Some(FaceOfPath::Zus) => zus::ZusError::from(refusal).into_response(),
+        Some(FaceOfPath::Native) => crate::api::refusal_response(refusal),
+        None => (refusal.status, refusal.message).into_response(),
+    }
+}
+
+/// A domain error in the error shape of the face that `path` belongs to, for the extractors
+/// below, which every face shares.
+fn error_response(parts: &Parts, error: DomainError) -> Response {
+    match face_of(parts.uri.path()) {
+        Some(FaceOfPath::Cloudflare) => cloudflare::CloudflareError::from(error).into_response(),
+        Some(FaceOfPath::EnableNow) => {
+            let request_id = parts
+                .headers
+                .get(crate::startup::REQUEST_ID)
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default();
+            enablenow::problem_response(request_id, error.into())
+        }
+        Some(FaceOfPath::Epilot) => epilot::EpilotError::from(error).into_response(),
+        Some(FaceOfPath::Puter) => puter::PuterError::from(error).into_response(),
+        Some(FaceOfPath::Zus) => zus::ZusError::from(error).into_response(),
+        Some(FaceOfPath::Native) => crate::api::ApiError(error).into_response(),
+        None => (status_of(&error), error.to_string()).into_response(),
+    }
+}
+
+/// The caller of a JSON face, as its `Authorization: Bearer` token says. A missing, unknown,
+/// revoked or expired token is refused in the face's error shape, never taken as anonymous.
+pub struct Caller(pub Actor);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match actor_from_bearer(parts, &state.store).await {
+            Ok(actor) => Ok(Self(actor)),
+            Err(error) => Err(error_response(parts, error)),
+        }
+    }
+}
+
+/// A JSON body; a malformed one is refused as an invalid `body` in the face's error shape.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let (parts, body) = request.into_parts();
+        let request = Request::from_parts(parts.clone(), body);
+        match json_body(request, state).await {
+            Ok(value) => Ok(Self(value)),
+            Err(problem) => Err(error_response(&parts, DomainError::invalid("body", problem))),
+        }
     }
 }
 

@@ -15,10 +15,10 @@ use serde_json::{json, Map, Value};
 
 use app::domain::files::service::{self as files, ShareOutcome};
 use app::domain::files::{Access, EntryError, ThingRef};
-use app::domain::identity::{Actor, Face};
+use app::domain::identity::Face;
 use app::domain::DomainError;
 
-use crate::bearer::actor_from_bearer;
+use super::Caller;
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -26,23 +26,6 @@ pub fn router() -> Router<AppState> {
         .route("/share", post(share))
         .route("/share/item-by-username", post(share_item_by_username))
         .route("/whoami", get(whoami))
-}
-
-struct Caller(Actor);
-
-impl axum::extract::FromRequestParts<AppState> for Caller {
-    type Rejection = PuterError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &AppState,
-    ) -> Result<Self, PuterError> {
-        actor_from_bearer(parts, &state.store).await.map(Self).map_err(|_| PuterError {
-            status: StatusCode::UNAUTHORIZED,
-            code: "token_auth_failed",
-            message: "Authentication failed: send a valid token as `Authorization: Bearer`.".into(),
-        })
-    }
 }
 
 async fn whoami(Caller(actor): Caller) -> Json<Value> {
