@@ -8,6 +8,7 @@ mod csrf;
 mod faces;
 mod health;
 pub mod jobs;
+mod server_fn_status;
 mod sessions;
 mod startup;
 pub mod telemetry;

@@ -173,6 +173,7 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
         .leptos_routes_with_context(&state, routes, leptos_context.clone(), render_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(leptos_context, shell))
         .with_state(state.clone())
+        .layer(axum::middleware::from_fn(crate::server_fn_status::status_from_error))
         .layer(axum::middleware::from_fn_with_state(state.store.clone(), web::offer_page_status))
         .layer(axum::middleware::from_fn_with_state(
             state.public_limit.clone(),

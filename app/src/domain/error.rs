@@ -24,6 +24,9 @@ pub enum DomainError {
     /// 409: the input was well formed but conflicts with the current state.
     #[error("{0}")]
     Conflict(String),
+    /// 503: the database is busy or away; retry shortly.
+    #[error("the service is busy; try again in a moment")]
+    Unavailable,
     /// 500: a failure of ours (database, I/O). The cause is logged where the error is turned
     /// into a response and is never sent to a client.
     #[error("something went wrong")]

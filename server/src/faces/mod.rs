@@ -24,6 +24,7 @@ pub fn status_of(error: &DomainError) -> StatusCode {
         DomainError::Unauthenticated | DomainError::InvalidCredentials => StatusCode::UNAUTHORIZED,
         DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
         DomainError::Conflict(_) => StatusCode::CONFLICT,
+        DomainError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         DomainError::Internal(cause) => {
             tracing::error!(error = %cause, "request failed");
             StatusCode::INTERNAL_SERVER_ERROR

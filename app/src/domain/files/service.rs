@@ -531,7 +531,7 @@ pub async fn share_page(
     page: i64,
 ) -> Result<SharePage, DomainError> {
     const PER_PAGE: i64 = 20;
-    let page = page.max(1);
+    let page = crate::domain::page_number(page)?;
     let filter = ShareFilter {
         kind: kind.filter(|k| matches!(*k, "file" | "app")),
         text,

@@ -153,6 +153,9 @@ pub async fn partner_page(
     search: &str,
     page: usize,
 ) -> Result<PartnerPage, DomainError> {
+    let page =
+        usize::try_from(crate::domain::page_number(i64::try_from(page).unwrap_or(i64::MAX))?)
+            .unwrap_or(1);
     let needle = search.trim().to_lowercase();
     let roles = store::roles(store.pool(), actor.org_id).await?;
     let matching: Vec<PartnerConfig> = configs(store, actor, None)
@@ -168,7 +171,6 @@ pub async fn partner_page(
         })
         .collect();
     let total = matching.len();
-    let page = page.max(1);
     let partners = matching
         .into_iter()
         .skip((page - 1) * PARTNERS_PER_PAGE)
