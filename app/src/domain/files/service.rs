@@ -13,7 +13,7 @@ use crate::domain::ids::{ResourceId, UserId};
 use crate::domain::store::files::{
     self as store, NewPersonShare, NewResource, ResourceRow, ShareFilter, Side,
 };
-use crate::domain::store::Store;
+use crate::domain::store::{ResultExt, Store};
 use crate::domain::{clock, DomainError};
 
 type Connection = sqlx::AnyConnection;
@@ -83,7 +83,7 @@ pub async fn share_with_people(
     let people: Vec<&Person> = outcome.recipients.iter().flatten().collect();
     let mut shared = Vec::new();
     for thing in outcome.things.iter().flatten() {
-        let resource_id: ResourceId =
+        let mut resource_id: ResourceId =
             thing.uid.parse().map_err(|e| DomainError::Internal(Box::new(e)))?;
         if thing.new_home_file {
             let path = thing.path.as_deref().unwrap_or_default();
@@ -98,7 +98,7 @@ pub async fn share_with_people(
                 lookup_hash: Some(&lookup_hash),
                 now: &now,
             };
-            store::insert_resource(&mut *transaction, &resource).await?;
+            resource_id = store::insert_resource(&mut transaction, &resource).await?;
         }
         for person in &people {
             let share = NewPersonShare {
@@ -282,8 +282,7 @@ pub async fn add_share_info(
                     lookup_hash: Some(lookup_hash),
                     now: &now,
                 };
-                store::insert_resource(&mut *transaction, &resource).await?;
-                id
+                store::insert_resource(&mut transaction, &resource).await?
             }
         };
     let share = NewPersonShare {
@@ -773,7 +772,10 @@ pub async fn register_app(
         lookup_hash: None,
         now: &now,
     };
-    store::insert_resource(&mut *transaction, &resource).await?;
+    // The unique app name settles a race with a concurrent registration the same way.
+    store::insert_resource(&mut transaction, &resource)
+        .await
+        .on_unique_violation(|| DomainError::invalid("name", "is already used by another app"))?;
     let change = Change {
         org_id: actor.org_id,
         action: "app.registered",

@@ -11,7 +11,7 @@ use crate::domain::audit::service::{record, Author, Change};
 use crate::domain::identity::{token_secret, Actor, Face};
 use crate::domain::ids::{ConfigId, OfferId, RoleId, UserId};
 use crate::domain::store::partners::{self as store, ConfigRow};
-use crate::domain::store::{parse_id, Store};
+use crate::domain::store::{parse_id, ResultExt, Store};
 use crate::domain::{clock, DomainError};
 
 /// How long an offer stays open unless a deployment says otherwise.
@@ -43,7 +43,10 @@ pub async fn create_role(
     if store::role_name_taken(&mut *transaction, actor.org_id, &role.name, None).await? {
         return Err(DomainError::invalid("name", "is already used by another role"));
     }
-    store::insert_role(&mut *transaction, actor.org_id, &role).await?;
+    if !store::insert_role(&mut *transaction, actor.org_id, &role).await? {
+        // Created by a concurrent request since the check above: the same answer.
+        return Err(DomainError::invalid("name", "is already used by another role"));
+    }
     record(&mut transaction, Author::User(actor), face, role_change("role.created", actor, &role))
         .await?;
     transaction.commit().await?;
@@ -67,7 +70,9 @@ pub async fn update_role(
     role.name = name.trim().to_owned();
     role.grants = grants;
     role.updated_at = clock::now();
-    store::update_role(&mut *transaction, actor.org_id, &role).await?;
+    store::update_role(&mut *transaction, actor.org_id, &role)
+        .await
+        .on_unique_violation(|| DomainError::invalid("name", "is already used by another role"))?;
     record(&mut transaction, Author::User(actor), face, role_change("role.updated", actor, &role))
         .await?;
     transaction.commit().await?;
@@ -857,7 +862,17 @@ async fn ensure_config(
         return Err(DomainError::invalid("partner_org_id", "an org cannot be its own partner"));
     }
     let config_id = ConfigId::new();
-    store::insert_config(&mut *transaction, config_id, actor.org_id, partner, now).await?;
+    if !store::insert_config(&mut *transaction, config_id, actor.org_id, partner, now).await? {
+        // A concurrent request added it since the check above: share into that one.
+        return store::config(&mut *transaction, actor.org_id, partner)
+            .await?
+            .ok_or_else(|| {
+                DomainError::Conflict(
+                    "the partner configuration changed meanwhile; try again".into(),
+                )
+            })?
+            .config_id();
+    }
     let change = config_change(
         "partner_config.created",
         actor,
