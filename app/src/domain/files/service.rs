@@ -21,6 +21,14 @@ type Connection = sqlx::AnyConnection;
 /// Lists are capped at this many rows a page.
 pub const MAX_PAGE: i64 = 100;
 
+/// The most recipients one share request may name. The official clients name one.
+pub const MAX_SHARE_RECIPIENTS: usize = 100;
+/// The most items one share request may name.
+pub const MAX_SHARE_ITEMS: usize = 100;
+/// The most (recipient, item) pairs one share request may write: each is a share row, and each
+/// recipient a notification, all in one write transaction that holds up other writers.
+pub const MAX_SHARE_PAIRS: usize = 1_000;
+
 /// A thing that passed validation, ready to be shared.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResolvedThing {
@@ -58,6 +66,7 @@ pub async fn share_with_people(
     things: &[Result<ThingRef, String>],
     dry_run: bool,
 ) -> Result<ShareOutcome, DomainError> {
+    check_share_size(recipients.len(), things.len())?;
     let mut transaction = store.begin_write().await?;
     let mut recipient_results = Vec::with_capacity(recipients.len());
     for name in recipients {
@@ -80,9 +89,22 @@ pub async fn share_with_people(
     }
 
     let now = clock::now();
-    let people: Vec<&Person> = outcome.recipients.iter().flatten().collect();
+    // One person named twice (by name and by email, say) gets one share and one notification;
+    // one item named twice is shared once.
+    let mut people: Vec<&Person> = Vec::new();
+    for person in outcome.recipients.iter().flatten() {
+        if !people.iter().any(|known| known.user_id == person.user_id) {
+            people.push(person);
+        }
+    }
     let mut shared = Vec::new();
+    let mut seen_things: Vec<&str> = Vec::new();
     for thing in outcome.things.iter().flatten() {
+        let key = thing.path.as_deref().unwrap_or(&thing.uid);
+        if seen_things.contains(&key) {
+            continue;
+        }
+        seen_things.push(key);
         let mut resource_id: ResourceId =
             thing.uid.parse().map_err(|e| DomainError::Internal(Box::new(e)))?;
         if thing.new_home_file {
@@ -144,6 +166,29 @@ pub async fn share_with_people(
     transaction.commit().await?;
     outcome.written = true;
     Ok(outcome)
+}
+
+/// Refuses a share request past the batch caps before anything is looked up or written.
+fn check_share_size(recipients: usize, items: usize) -> Result<(), DomainError> {
+    if recipients > MAX_SHARE_RECIPIENTS {
+        return Err(DomainError::invalid(
+            "recipients",
+            format!("at most {MAX_SHARE_RECIPIENTS} recipients per request"),
+        ));
+    }
+    if items > MAX_SHARE_ITEMS {
+        return Err(DomainError::invalid(
+            "things",
+            format!("at most {MAX_SHARE_ITEMS} items per request"),
+        ));
+    }
+    if recipients * items > MAX_SHARE_PAIRS {
+        return Err(DomainError::invalid(
+            "things",
+            format!("at most {MAX_SHARE_PAIRS} shares (recipients × items) per request"),
+        ));
+    }
+    Ok(())
 }
 
 async fn resolve_thing(

@@ -435,6 +435,7 @@ pub async fn share_entities(
     unshare: &[PartnerEntities],
     children_only: bool,
 ) -> Result<Vec<PartnerConfig>, DomainError> {
+    check_batch_size("share", &[share, unshare])?;
     let (share, unshare) =
         (checked_batch("share", share, children_only)?, checked_batch("unshare", unshare, false)?);
     if share.is_empty() && unshare.is_empty() {
@@ -505,6 +506,7 @@ pub async fn offer_entities(
     unoffer: &[PartnerEntities],
     ttl: time::Duration,
 ) -> Result<Vec<PartnerConfig>, DomainError> {
+    check_batch_size("offer", &[offer, unoffer])?;
     let (offer, unoffer) =
         (checked_batch("offer", offer, false)?, checked_batch("unoffer", unoffer, false)?);
     if offer.is_empty() && unoffer.is_empty() {
@@ -795,8 +797,49 @@ async fn record_batch_item(
     record(transaction, Author::User(actor), face, change).await
 }
 
+/// The most (partner, entity) pairs one share or offer request may name, both of its lists
+/// together. Each pair is a row written in one transaction that holds up other writers; the
+/// pages and the epilot clients name a handful.
+pub const MAX_BATCH_PAIRS: usize = 1_000;
+
+/// Refuses a batch past [`MAX_BATCH_PAIRS`] before anything is looked at.
+fn check_batch_size(name: &str, lists: &[&[PartnerEntities]]) -> Result<(), DomainError> {
+    let pairs: usize =
+        lists.iter().flat_map(|list| list.iter()).map(|item| item.entities.len().max(1)).sum();
+    if pairs > MAX_BATCH_PAIRS {
+        return Err(DomainError::invalid(
+            name,
+            format!("at most {MAX_BATCH_PAIRS} (partner, entity) pairs per request"),
+        ));
+    }
+    Ok(())
+}
+
 /// A batch checked before anything is written: (field path, partner id, entities).
 type CheckedBatch = Vec<(String, String, Vec<(EntityRef, bool)>)>;
+
+/// One entry per partner, one per entity within it: a partner or an entity named twice is
+/// merged, the later mention winning as a later request would.
+fn merged(batch: CheckedBatch) -> CheckedBatch {
+    let mut merged: CheckedBatch = Vec::with_capacity(batch.len());
+    for (field, partner, entities) in batch {
+        let index = match merged.iter().position(|(_, known, _)| *known == partner) {
+            Some(index) => index,
+            None => {
+                merged.push((field, partner, Vec::new()));
+                merged.len() - 1
+            }
+        };
+        let list = &mut merged[index].2;
+        for (entity, flag) in entities {
+            match list.iter_mut().find(|(known, _)| known.entity_id == entity.entity_id) {
+                Some(known) => *known = (entity, flag),
+                None => list.push((entity, flag)),
+            }
+        }
+    }
+    merged
+}
 
 fn checked_batch(
     name: &str,
@@ -845,7 +888,8 @@ fn checked_batch(
             }
             Ok((field, partner, entities))
         })
-        .collect()
+        .collect::<Result<CheckedBatch, DomainError>>()
+        .map(merged)
 }
 
 async fn ensure_config(
