@@ -23,6 +23,9 @@ async fn refused(app: &TestApp, name: &str, form: &[(&str, &str)]) -> (u16, AppE
     (status.as_u16(), error)
 }
 
+/// A server function, its form, and what the error names.
+type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+
 fn is_invalid(error: &AppError) -> bool {
     matches!(error, AppError::Invalid { .. })
 }
@@ -45,7 +48,7 @@ async fn a_signed_out_caller_gets_401_and_the_signed_out_error() {
 async fn unknown_ids_are_404_with_what_was_not_found() {
     let app = spawn_app().await;
     signed_in(&app).await;
-    let cases: [(&str, &[(&str, &str)], &str); 4] = [
+    let cases: [Case; 4] = [
         ("partner", &[("partner_org_id", "no-such-partner")], "partner configuration"),
         ("revoke_token", &[("id", "not-an-id")], "token"),
         ("delete_role", &[("id", "12345678-no")], "template role"),
@@ -105,7 +108,7 @@ async fn a_body_that_is_not_utf8_is_400_invalid() {
 async fn a_value_outside_its_choices_is_400_naming_the_field() {
     let app = spawn_app().await;
     let partner = signed_in(&app).await;
-    let cases: [(&str, &[(&str, &str)], &str); 4] = [
+    let cases: [Case; 4] = [
         ("answer_offer", &[("token", "some-token"), ("decision", "maybe")], "decision"),
         ("answer_request", &[("id", "x"), ("decision", "perhaps")], "status"),
         ("share_files", &[("path", "/a"), ("recipients", "bob"), ("access", "owner")], "access"),
