@@ -155,3 +155,48 @@ async fn sharing_one_new_file_with_one_person_at_once_makes_one_file_and_one_sha
     assert_eq!(shares, 1);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn adding_one_recipient_to_an_account_share_at_once_adds_it_once() {
+    use app::domain::identity::service as identity;
+    let app = common::spawn_app().await;
+    let holding = identity::create_org(&app.store, "Holding", None).await.unwrap().id;
+    let acme = identity::create_org(&app.store, "Acme", Some(holding)).await.unwrap().id;
+    let globex = identity::create_org(&app.store, "Globex", Some(holding)).await.unwrap().id;
+    let initech = identity::create_org(&app.store, "Initech", Some(holding)).await.unwrap().id;
+    app.create_user(acme, "alice", Role::Admin).await;
+    let alice = app.create_token("alice").await;
+    let shares = format!("/client/v4/accounts/{}/shares", acme.simple());
+    let body = json!({
+        "name": "WAF rules",
+        "recipients": [{ "account_id": globex.simple() }],
+        "resources": [{ "resource_type": "custom-ruleset",
+                        "resource_id": "023e105f4ecef8ad9ca31a8372d0c353",
+                        "resource_account_id": acme.simple(), "meta": {} }],
+    });
+    let (status, created) =
+        app.call(reqwest::Method::POST, &shares, Some(&alice), Some(body)).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["result"]["id"].as_str().unwrap().to_owned();
+
+    let path = format!("{shares}/{id}/recipients");
+    let answers = at_once(
+        &app,
+        reqwest::Method::POST,
+        &path,
+        &alice,
+        json!({ "account_id": initech.simple() }),
+    )
+    .await;
+    for (status, body) in &answers {
+        assert!(status.is_success() || *status == 409, "{status} {body}");
+    }
+    let rows = count(
+        &app,
+        "SELECT COUNT(*) FROM account_share_recipients WHERE org_id = $1",
+        &initech.to_string(),
+    )
+    .await;
+    assert_eq!(rows, 1);
+    app.stop().await;
+}

@@ -527,7 +527,10 @@ async fn ask(
                 message,
                 now: &now,
             };
-            store::insert_request(&mut *transaction, &request).await?;
+            // A concurrent identical request may have been stored since the check above.
+            store::insert_request(&mut *transaction, &request).await.on_unique_violation(|| {
+                DomainError::Conflict("a request for this file is already pending".into())
+            })?;
             id
         }
         Some(existing) => match existing.status()? {
