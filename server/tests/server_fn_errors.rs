@@ -161,3 +161,124 @@ async fn extending_by_too_many_days_is_refused_before_anything_is_looked_up() {
     assert_eq!(error, AppError::invalid("days", "extend by 1 to 365 days"));
     app.stop().await;
 }
+
+/// Every server function the pages call.
+const ENDPOINTS: [&str; 37] = [
+    "nav_counts",
+    "navigation",
+    "shares",
+    "share_files",
+    "revoke_share",
+    "share_access",
+    "requests",
+    "request_file",
+    "answer_request",
+    "withdraw_request",
+    "notifications",
+    "mark_read",
+    "service_status",
+    "current_actor",
+    "tokens",
+    "create_token",
+    "take_new_token",
+    "revoke_token",
+    "audit_events",
+    "audit_actions",
+    "org_shares",
+    "extend_share",
+    "partners",
+    "partner",
+    "add_partner",
+    "partner_user_limit",
+    "partner_add_user",
+    "partner_remove_user",
+    "partner_role",
+    "partner_share",
+    "partner_offer",
+    "partner_delete",
+    "roles",
+    "save_role",
+    "delete_role",
+    "offer",
+    "answer_offer",
+];
+
+#[tokio::test]
+async fn no_server_function_answers_500_to_missing_or_garbage_arguments() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    app.create_user(org, "mona", Role::Member).await;
+    app.create_user(org, "alice", Role::Admin).await;
+    let garbage = [
+        ("id", "\u{7f}x"),
+        ("page", "18446744073709551616"),
+        ("days", "-9223372036854775809"),
+        ("partner_org_id", "../../etc"),
+        ("decision", "🙂"),
+        ("access", ""),
+        ("token", "%00"),
+        ("tab", "x"),
+        ("kind", "x"),
+        ("q", "x"),
+        ("search", "x"),
+        ("name", ""),
+        ("path", ""),
+        ("recipients", ""),
+        ("schema", ""),
+        ("entity_id", ""),
+        ("user_limit", "-1"),
+        ("username", ""),
+        ("user_id", "x"),
+        ("template_role_id", "x"),
+        ("grants", "x y z w"),
+        ("share", "x"),
+    ];
+    for (user, endpoint) in ["mona", "alice"].iter().flat_map(|u| ENDPOINTS.map(|e| (*u, e))) {
+        if endpoint == ENDPOINTS[0] {
+            app.sign_in(user, PASSWORD, "/").await;
+        }
+        for form in [&[][..], &garbage[..]] {
+            let response = app.server_fn(endpoint, form).await;
+            let status = response.status();
+            let body = response.text().await.unwrap();
+            assert!(status.as_u16() < 500, "{user} {endpoint} ({}): {status} {body}", form.len());
+            if !status.is_success() {
+                let error: Result<AppError, _> = serde_json::from_str(&body);
+                assert!(error.is_ok(), "{endpoint}: not a typed error: {status} {body}");
+            }
+        }
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_member_asking_for_the_audit_log_is_forbidden_with_403() {
+    let app = spawn_app().await;
+    let org = app.create_org("Acme").await;
+    app.create_user(org, "mona", Role::Member).await;
+    app.sign_in("mona", PASSWORD, "/").await;
+    let (status, error) = refused(&app, "audit_events", &[]).await;
+    assert_eq!(status, 403);
+    assert!(matches!(error, AppError::Forbidden { .. }), "{error:?}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn answering_an_offer_already_declined_is_a_409_conflict() {
+    let app = spawn_app().await;
+    let partner = signed_in(&app).await;
+    app.server_fn_ok("add_partner", &[("partner_org_id", &partner)]).await;
+    app.server_fn_ok(
+        "partner_offer",
+        &[("partner_org_id", &partner), ("schema", "opportunity"), ("entity_id", "deal-8")],
+    )
+    .await;
+    let detail = app.server_fn_ok("partner", &[("partner_org_id", &partner)]).await;
+    let token = detail["config"]["offered_entities"][0]["link_token"].as_str().unwrap().to_owned();
+    app.server_fn_ok("answer_offer", &[("token", &token), ("decision", "decline")]).await;
+    let (status, error) =
+        refused(&app, "answer_offer", &[("token", &token), ("decision", "accept")]).await;
+    assert_eq!(status, 409, "{error:?}");
+    assert!(matches!(error, AppError::Conflict { .. }), "{error:?}");
+    app.stop().await;
+}
