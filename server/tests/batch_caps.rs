@@ -155,3 +155,35 @@ async fn an_epilot_batch_naming_a_partner_and_an_entity_twice_is_merged() {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM entity_shares").await, 1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn page_sizes_and_huge_numbers_on_the_faces_are_capped_or_refused_never_a_500() {
+    let app = spawn_app().await;
+    let (alice, _) = acme(&app).await;
+    let account =
+        sqlx::query_scalar::<_, String>("SELECT org_id FROM users WHERE username = 'alice'")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
+            .replace('-', "");
+    let shares = format!("/client/v4/accounts/{account}/shares");
+    let cases = [
+        ("/v2/shareinfo/received?shareInfoType=private&limit=101".to_owned(), 400),
+        ("/v2/shareinfo/received?shareInfoType=private&limit=99999999999999999999".to_owned(), 400),
+        ("/v2/shareinfo/received?shareInfoType=private&offset=-1".to_owned(), 400),
+        ("/v2/shareinfo/received?shareInfoType=private&offset=9223372036854775807".to_owned(), 200),
+        (format!("{shares}?per_page=101"), 400),
+        (format!("{shares}?page=1000001"), 400),
+        (format!("{shares}?page=18446744073709551616"), 400),
+        (format!("{shares}?page=1000000&per_page=100"), 200),
+        ("/v1/shares?pageSize=101".to_owned(), 400),
+        ("/v1/shares?page=2147483648".to_owned(), 400),
+        ("/v1/shares?page=2147483647&pageSize=100".to_owned(), 200),
+        ("/api/v1/audit-events?before=99999999999999999999".to_owned(), 400),
+    ];
+    for (path, expected) in cases {
+        let (status, body) = app.call(Method::GET, &path, Some(&alice), None).await;
+        assert_eq!(status.as_u16(), expected, "{path}: {body}");
+    }
+    app.stop().await;
+}
