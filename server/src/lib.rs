@@ -9,6 +9,7 @@ mod faces;
 mod guard;
 mod health;
 pub mod jobs;
+mod server_fn_status;
 mod sessions;
 mod startup;
 pub mod telemetry;

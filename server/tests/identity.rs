@@ -120,10 +120,9 @@ async fn signed_out_visitors_of_signed_in_pages_are_sent_to_login() {
 #[tokio::test]
 async fn server_functions_without_a_session_return_an_error_not_data() {
     let app = spawn_app().await;
-    let response = app.server_fn("tokens", &[]).await;
-    assert!(!response.status().is_success(), "{}", response.status());
-    let body = response.text().await.unwrap();
-    assert!(body.contains("authentication required"), "{body}");
+    let (status, error) = app.server_fn_error("tokens", &[]).await;
+    assert_eq!(status, 401);
+    assert_eq!(error, app::server_fns::AppError::SignedOut);
     app.stop().await;
 }
 

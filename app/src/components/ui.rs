@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::server_fns::AppError;
+
 pub const BUTTON_CLASSES: &str = "inline-flex items-center justify-center rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:opacity-50";
 pub const SECONDARY_BUTTON_CLASSES: &str = "inline-flex items-center justify-center rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2";
 pub const DANGER_BUTTON_CLASSES: &str = "inline-flex items-center justify-center rounded-md border border-red-200 bg-white px-2.5 py-1.5 text-sm font-medium text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 focus-visible:ring-offset-2";
@@ -34,37 +36,42 @@ pub fn PageHeader(title: &'static str, #[prop(into)] summary: String) -> impl In
 
 /// An error from the server, said plainly. A lost session gets a way back in.
 #[component]
-pub fn ErrorNotice(#[prop(into)] message: String) -> impl IntoView {
-    let signed_out = message.contains("authentication required");
+pub fn ErrorNotice(error: AppError) -> impl IntoView {
     view! {
         <div role="alert" class="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800">
-            {if signed_out {
-                view! {
-                    "Your session has ended. "
-                    <a class="font-medium underline" href="/login">
-                        "Sign in again"
-                    </a>
+            {match error {
+                AppError::SignedOut => {
+                    view! {
+                        "Your session has ended. "
+                        <a class="font-medium underline" href="/login">
+                            "Sign in again"
+                        </a>
+                    }
+                        .into_any()
                 }
-                    .into_any()
-            } else {
-                strip_server_prefix(&message).to_owned().into_any()
+                other => other.to_string().into_any(),
             }}
         </div>
     }
 }
 
-/// The error of a form's last submission, if it failed.
+/// The error of a form's last submission, if it failed. A refused field is named in
+/// `data-field`, so the page (and its tests) can tell which input to correct.
 #[component]
 pub fn FormError<A>(action: ServerAction<A>) -> impl IntoView
 where
-    A: leptos::server_fn::ServerFn<Error = ServerFnError> + Clone + Send + Sync + 'static,
+    A: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     A::Output: Clone + Send + Sync + 'static,
 {
     move || {
         action.value().get().and_then(Result::err).map(|error| {
+            let field = match &error {
+                AppError::Invalid { field, .. } => Some(field.clone()),
+                _ => None,
+            };
             view! {
-                <p role="alert" class="mt-2 text-sm text-red-700" data-testid="form-error">
-                    {strip_server_prefix(&error.to_string()).to_owned()}
+                <p role="alert" class="mt-2 text-sm text-red-700" data-testid="form-error" data-field=field>
+                    {error.to_string()}
                 </p>
             }
         })
@@ -133,15 +140,6 @@ pub fn encode_component(value: &str) -> String {
             other => format!("%{other:02X}"),
         })
         .collect()
-}
-
-/// Server function errors arrive as "error running server function: …"; people need the
-/// part after it.
-pub fn strip_server_prefix(message: &str) -> &str {
-    message
-        .rsplit_once(": ")
-        .filter(|_| message.starts_with("error running server function"))
-        .map_or(message, |(_, rest)| rest)
 }
 
 #[cfg(test)]

@@ -22,3 +22,18 @@ pub mod jobs;
 pub mod store;
 
 pub use error::DomainError;
+
+/// The highest page number a paged list accepts: far past any real list, and low enough that
+/// `(page - 1) * per_page` never overflows.
+pub const MAX_PAGE_NUMBER: i64 = 1_000_000;
+
+/// A page number from 1 to [`MAX_PAGE_NUMBER`]; 0 and below mean the first page.
+pub fn page_number(page: i64) -> Result<i64, DomainError> {
+    if page > MAX_PAGE_NUMBER {
+        return Err(DomainError::invalid(
+            "page",
+            format!("must be between 1 and {MAX_PAGE_NUMBER}"),
+        ));
+    }
+    Ok(page.max(1))
+}

@@ -62,7 +62,7 @@ pub fn AuditPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading events…"</p> }>
             {move || Suspend::new(async move {
                 match events.await {
-                    Err(error) => view! { <ErrorNotice message=error.to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     Ok(page) if page.events.is_empty() => {
                         view! {
                             <EmptyState

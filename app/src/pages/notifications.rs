@@ -22,7 +22,7 @@ pub fn NotificationsPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match notifications.await {
-                    Err(error) => view! { <ErrorNotice message=error.to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     Ok(list) if list.is_empty() => view! { <EmptyState title="No notifications" hint="You will be told here when someone shares with you or asks for access." /> }.into_any(),
                     Ok(list) => view! {
                         <ul class=format!("{CARD_CLASSES} divide-y divide-slate-100") data-testid="notifications">

@@ -3,9 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::badges::OfferStateBadge;
-use crate::components::ui::{
-    short_time, strip_server_prefix, BUTTON_CLASSES, CARD_CLASSES, SECONDARY_BUTTON_CLASSES,
-};
+use crate::components::ui::{short_time, BUTTON_CLASSES, CARD_CLASSES, SECONDARY_BUTTON_CLASSES};
 use crate::domain::partners::{OfferState, OfferView};
 use crate::server_fns::partners::{get_offer, AnswerOffer};
 
@@ -45,7 +43,7 @@ fn OfferCard(offer: OfferView, token: String, answer: ServerAction<AnswerOffer>)
     let decline_token = token.clone();
     let error = move || {
         answer.value().get().and_then(Result::err).map(|error| {
-            view! { <p role="alert" class="mt-3 text-sm text-red-700">{strip_server_prefix(&error.to_string()).to_owned()}</p> }
+            view! { <p role="alert" class="mt-3 text-sm text-red-700">{error.to_string()}</p> }
         })
     };
     view! {

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::ui::{ErrorNotice, PageHeader, CARD_CLASSES};
-use crate::server_fns::{get_current_actor, list_tokens};
+use crate::server_fns::{get_current_actor, list_tokens, AppError};
 
 /// The signed-in user's start page: who they are, and where to go next.
 #[component]
@@ -17,10 +17,10 @@ pub fn OverviewPage() -> impl IntoView {
                 let actor = match actor.await {
                     Ok(Some(actor)) => actor,
                     Ok(None) => {
-                        return view! { <ErrorNotice message="authentication required" /> }
+                        return view! { <ErrorNotice error=AppError::SignedOut /> }
                             .into_any();
                     }
-                    Err(error) => return view! { <ErrorNotice message=error.to_string() /> }.into_any(),
+                    Err(error) => return view! { <ErrorNotice error /> }.into_any(),
                 };
                 let live_tokens = tokens
                     .await

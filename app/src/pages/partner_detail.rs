@@ -52,7 +52,7 @@ pub fn PartnerDetailPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(detail) => view! { <PartnerView config=detail.config roles=detail.roles actions /> }.into_any(),
-                    Err(error) => view! { <ErrorNotice message=error.to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
             })}
         </Transition>

@@ -46,7 +46,7 @@ pub fn PartnersPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading partners…"</p> }>
             {move || Suspend::new(async move {
                 match partners.await {
-                    Err(error) => view! { <ErrorNotice message=error.to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     Ok(page) if page.partners.is_empty() => view! {
                         <EmptyState
                             title="No partners yet"

@@ -60,7 +60,7 @@ pub fn RequestsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let incoming = tab() == "incoming";
                 match requests.await {
-                    Err(error) => view! { <ErrorNotice message=error.to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     Ok(requests) if requests.is_empty() => view! {
                         <div class="mt-4">
                             <EmptyState

@@ -30,7 +30,7 @@ pub fn RolesPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading roles…"</p> }>
             {move || Suspend::new(async move {
                 match roles.await {
-                    Err(error) => view! { <ErrorNotice message=error.to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     Ok(roles) if roles.is_empty() => view! {
                         <EmptyState title="No roles yet" hint="Create one above." />
                     }.into_any(),

@@ -103,7 +103,7 @@ pub fn SharedPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let received = tab() == "received";
                     match shares.await {
-                        Err(error) => view! { <ErrorNotice message=error.to_string() /> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
                         Ok(page) if page.shares.is_empty() => view! {
                             <EmptyState
                                 title=if received { "Nothing shared with you" } else { "You have not shared anything" }
@@ -179,7 +179,7 @@ fn OrgShares(
             <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match shares.await {
-                        Err(error) => view! { <ErrorNotice message=error.to_string() /> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
                         Ok(view) => {
                             let query = format!(
                                 "tab={}&kind={}&q={}",

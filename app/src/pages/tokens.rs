@@ -2,9 +2,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::ui::{
-    short_time, strip_server_prefix, DataTable, EmptyState, ErrorNotice, PageHeader,
-    BADGE_GREEN_CLASSES, BADGE_GREY_CLASSES, BUTTON_CLASSES, CARD_CLASSES, DANGER_BUTTON_CLASSES,
-    INPUT_CLASSES, LABEL_CLASSES, TD_CLASSES,
+    short_time, DataTable, EmptyState, ErrorNotice, PageHeader, BADGE_GREEN_CLASSES,
+    BADGE_GREY_CLASSES, BUTTON_CLASSES, CARD_CLASSES, DANGER_BUTTON_CLASSES, INPUT_CLASSES,
+    LABEL_CLASSES, TD_CLASSES,
 };
 use crate::domain::identity::{NewToken, TokenSummary};
 use crate::server_fns::{list_tokens, take_new_token, CreateToken, RevokeToken};
@@ -52,7 +52,7 @@ pub fn TokensPage() -> impl IntoView {
                 Some(Err(error)) => {
                     view! {
                         <p role="alert" class="mt-3 text-sm text-red-700">
-                            {strip_server_prefix(&error.to_string()).to_owned()}
+                            {error.to_string()}
                         </p>
                     }
                         .into_any()
@@ -69,7 +69,7 @@ pub fn TokensPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading tokens…"</p> }>
             {move || Suspend::new(async move {
                 match tokens.await {
-                    Err(error) => view! { <ErrorNotice message=error.to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     Ok(tokens) if tokens.is_empty() => {
                         view! {
                             <EmptyState
@@ -88,7 +88,7 @@ pub fn TokensPage() -> impl IntoView {
                 .value()
                 .get()
                 .and_then(Result::err)
-                .map(|error| view! { <ErrorNotice message=error.to_string() /> })
+                .map(|error| view! { <ErrorNotice error /> })
         }}
     }
 }

@@ -1,13 +1,15 @@
 //! Server functions of the Shared, Requests and Notifications pages.
 
 use leptos::prelude::*;
+
+use super::AppError;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::files::{AccessRequest, Notification, SharePage};
 use crate::domain::identity::Actor;
 
 #[cfg(feature = "ssr")]
-use super::ssr::{actor_and_store, to_server_fn_error as fail};
+use super::ssr::actor_and_store;
 
 /// What the navigation counts: incoming requests waiting for an answer, unread notifications.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,24 +32,24 @@ pub struct ShareFromPage {
 }
 
 #[server(endpoint = "nav_counts")]
-pub async fn nav_counts() -> Result<NavigationCounts, ServerFnError> {
+pub async fn nav_counts() -> Result<NavigationCounts, AppError> {
     let (store, actor) = actor_and_store().await?;
-    ssr::counts(&store, &actor).await.map_err(fail)
+    Ok(ssr::counts(&store, &actor).await?)
 }
 
 /// What the page frame shows: the signed-in actor and the navigation counts, or `None` for a
 /// visitor. One resource for the frame, so that it never awaits one resource behind another.
 #[server(endpoint = "navigation")]
-pub async fn navigation() -> Result<Option<(Actor, NavigationCounts)>, ServerFnError> {
+pub async fn navigation() -> Result<Option<(Actor, NavigationCounts)>, AppError> {
     use crate::domain::DomainError;
-    let store = super::ssr::request_store().map_err(fail)?;
+    let store = super::ssr::request_store()?;
     match crate::auth::ssr::current_actor(&store).await {
         Ok(actor) => {
-            let counts = ssr::counts(&store, &actor).await.map_err(fail)?;
+            let counts = ssr::counts(&store, &actor).await?;
             Ok(Some((actor, counts)))
         }
         Err(DomainError::Unauthenticated) => Ok(None),
-        Err(error) => Err(fail(error)),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -73,12 +75,12 @@ pub async fn list_shares(
     kind: String,
     q: String,
     page: i64,
-) -> Result<SharePage, ServerFnError> {
+) -> Result<SharePage, AppError> {
     use crate::domain::files::service as files;
     let (store, actor) = actor_and_store().await?;
     let kind = Some(kind.as_str()).filter(|k| !k.is_empty());
     let text = Some(q.as_str()).filter(|q| !q.trim().is_empty());
-    files::share_page(&store, &actor, tab == "received", kind, text, page).await.map_err(fail)
+    Ok(files::share_page(&store, &actor, tab == "received", kind, text, page).await?)
 }
 
 /// Shares one path with the recipients (comma or space separated) and reports per entry.
@@ -87,11 +89,11 @@ pub async fn share_files(
     path: String,
     recipients: String,
     access: String,
-) -> Result<ShareFromPage, ServerFnError> {
+) -> Result<ShareFromPage, AppError> {
     use crate::domain::files::{service as files, Access, EntryError, ThingRef};
     use crate::domain::identity::Face;
     let (store, actor) = actor_and_store().await?;
-    let access = Access::parse("access", &access).map_err(fail)?;
+    let access = Access::parse("access", &access)?;
     let recipients: Vec<String> = recipients
         .split([',', ' ', '\n'])
         .map(str::trim)
@@ -99,15 +101,14 @@ pub async fn share_files(
         .map(str::to_owned)
         .collect();
     if recipients.is_empty() {
-        return Err(fail(crate::domain::DomainError::invalid(
+        return Err(AppError::from(crate::domain::DomainError::invalid(
             "recipients",
             "name at least one user",
         )));
     }
     let things = [Ok(ThingRef::File { path_or_uid: path.trim().to_owned(), access })];
-    let outcome = files::share_with_people(&store, &actor, Face::Web, &recipients, &things, false)
-        .await
-        .map_err(fail)?;
+    let outcome =
+        files::share_with_people(&store, &actor, Face::Web, &recipients, &things, false).await?;
     let describe = |error: &EntryError| match error {
         EntryError::UserDoesNotExist { username } => format!("no user `{username}`"),
         EntryError::SubjectDoesNotExist => "no such file of yours".to_owned(),
@@ -129,43 +130,40 @@ pub async fn share_files(
 }
 
 #[server(endpoint = "revoke_share")]
-pub async fn revoke_share(
-    id: String,
-    #[server(default)] confirm: String,
-) -> Result<(), ServerFnError> {
+pub async fn revoke_share(id: String, #[server(default)] confirm: String) -> Result<(), AppError> {
     use crate::domain::{files::service as files, identity::Face, DomainError};
     if confirm != "yes" {
-        return Err(fail(DomainError::invalid("confirm", "tick the box to confirm")));
+        return Err(AppError::from(DomainError::invalid("confirm", "tick the box to confirm")));
     }
     let (store, actor) = actor_and_store().await?;
-    files::revoke_share(&store, &actor, Face::Web, &id).await.map_err(fail)
+    Ok(files::revoke_share(&store, &actor, Face::Web, &id).await?)
 }
 
 #[server(endpoint = "share_access")]
-pub async fn change_share_access(id: String, access: String) -> Result<(), ServerFnError> {
+pub async fn change_share_access(id: String, access: String) -> Result<(), AppError> {
     use crate::domain::files::{service as files, Access};
     use crate::domain::identity::Face;
     let (store, actor) = actor_and_store().await?;
-    let access = Access::parse("access", &access).map_err(fail)?;
-    files::change_access(&store, &actor, Face::Web, &id, access).await.map_err(fail)
+    let access = Access::parse("access", &access)?;
+    Ok(files::change_access(&store, &actor, Face::Web, &id, access).await?)
 }
 
 #[server(endpoint = "requests")]
-pub async fn list_requests(tab: String) -> Result<Vec<AccessRequest>, ServerFnError> {
+pub async fn list_requests(tab: String) -> Result<Vec<AccessRequest>, AppError> {
     use crate::domain::files::{service as files, RequestFilter};
     let (store, actor) = actor_and_store().await?;
     let filter = RequestFilter { all: true, limit: files::MAX_PAGE, ..RequestFilter::default() };
-    files::requests(&store, &actor, tab != "outgoing", &filter).await.map_err(fail)
+    Ok(files::requests(&store, &actor, tab != "outgoing", &filter).await?)
 }
 
 #[server(endpoint = "request_file")]
 pub async fn request_file(
     path: String,
     #[server(default)] message: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::domain::{files::service as files, identity::Face};
     let (store, actor) = actor_and_store().await?;
-    files::request_access_by_path(&store, &actor, Face::Web, &path, &message).await.map_err(fail)
+    Ok(files::request_access_by_path(&store, &actor, Face::Web, &path, &message).await?)
 }
 
 /// Approves (`decision = "approved"`, with an optional message to the requester) or declines
@@ -175,33 +173,34 @@ pub async fn answer_request(
     id: String,
     decision: String,
     #[server(default)] message: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::domain::files::service::{self as files, Answer};
     use crate::domain::identity::Face;
     let (store, actor) = actor_and_store().await?;
     let answer = Answer { message: &message, ..Answer::default() };
-    files::answer_request(&store, &actor, Face::Web, &id, &decision, answer).await.map_err(fail)
+    Ok(files::answer_request(&store, &actor, Face::Web, &id, &decision, answer).await?)
 }
 
 #[server(endpoint = "withdraw_request")]
-pub async fn withdraw_request(id: String) -> Result<(), ServerFnError> {
+pub async fn withdraw_request(id: String) -> Result<(), AppError> {
     use crate::domain::{files::service as files, identity::Face};
     let (store, actor) = actor_and_store().await?;
-    files::withdraw_request(&store, &actor, Face::Web, &id).await.map_err(fail)
+    Ok(files::withdraw_request(&store, &actor, Face::Web, &id).await?)
 }
 
 #[server(endpoint = "notifications")]
-pub async fn list_notifications() -> Result<Vec<Notification>, ServerFnError> {
+pub async fn list_notifications() -> Result<Vec<Notification>, AppError> {
     use crate::domain::files::service as files;
     let (store, actor) = actor_and_store().await?;
-    files::notifications(&store, &actor).await.map_err(fail)
+    Ok(files::notifications(&store, &actor).await?)
 }
 
 /// Marks one notification read, or all of them when `id` is empty.
 #[server(endpoint = "mark_read")]
-pub async fn mark_read(#[server(default)] id: String) -> Result<(), ServerFnError> {
+pub async fn mark_read(#[server(default)] id: String) -> Result<(), AppError> {
     use crate::domain::files::service as files;
     let (store, actor) = actor_and_store().await?;
     let id = Some(id.as_str()).filter(|id| !id.is_empty());
-    files::mark_read(&store, &actor, id).await.map_err(fail).map(|_| ())
+    files::mark_read(&store, &actor, id).await?;
+    Ok(())
 }

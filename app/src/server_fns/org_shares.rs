@@ -2,12 +2,14 @@
 //! EnableNow) and partner entities, with the expiry of an expiring share extended from there.
 
 use leptos::prelude::*;
+
+use super::AppError;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::partners::EntityShareView;
 
 #[cfg(feature = "ssr")]
-use super::ssr::{actor_and_store, to_server_fn_error as fail};
+use super::ssr::actor_and_store;
 
 /// Account shares a page of the organization section shows.
 pub const ORG_SHARES_PER_PAGE: i64 = 20;
@@ -57,7 +59,7 @@ pub async fn org_shares(
     kind: String,
     q: String,
     page: i64,
-) -> Result<OrgSharesView, ServerFnError> {
+) -> Result<OrgSharesView, AppError> {
     use crate::domain::account_shares::service as account_shares;
     use crate::domain::account_shares::{Direction, ShareQuery};
     use crate::domain::partners::service as partners;
@@ -65,8 +67,7 @@ pub async fn org_shares(
     let (store, actor) = actor_and_store().await?;
     let received = tab == "received";
     let page = page.clamp(1, 1_000_000);
-    let account =
-        account_shares::account(&store, &actor, &actor.org_id.to_string()).await.map_err(fail)?;
+    let account = account_shares::account(&store, &actor, &actor.org_id.to_string()).await?;
     let with_account_shares = matches!(kind.as_str(), "" | "resource");
     let with_entities = matches!(kind.as_str(), "" | "entity");
     let text = Some(q.trim().to_owned()).filter(|text| !text.is_empty());
@@ -80,15 +81,13 @@ pub async fn org_shares(
     };
     let (mut shares, mut total, mut pages) = (Vec::new(), 0, 1);
     if with_account_shares {
-        let found = account_shares::list(&store, account, &query).await.map_err(fail)?;
+        let found = account_shares::list(&store, account, &query).await?;
         let now = crate::domain::clock::now();
         shares = found.shares.iter().map(|share| ssr::row(share, account.org_id, &now)).collect();
         (total, pages) = (found.total, found.total_pages().max(1));
     }
     let entities = if with_entities {
-        partners::entity_shares(&store, &actor, received, text.as_deref(), 50)
-            .await
-            .map_err(fail)?
+        partners::entity_shares(&store, &actor, received, text.as_deref(), 50).await?
     } else {
         Vec::new()
     };
@@ -106,26 +105,23 @@ pub async fn org_shares(
 /// Moves an expiring share's expiry `days` (1 to 365) past the later of now and its current
 /// expiry.
 #[server(endpoint = "extend_share")]
-pub async fn extend_share(id: String, days: i64) -> Result<(), ServerFnError> {
+pub async fn extend_share(id: String, days: i64) -> Result<(), AppError> {
     use crate::domain::account_shares::service as account_shares;
     use crate::domain::identity::Face;
     use crate::domain::{clock, DomainError};
 
     let (store, actor) = actor_and_store().await?;
     if !(1..=365).contains(&days) {
-        return Err(fail(DomainError::invalid("days", "extend by 1 to 365 days")));
+        return Err(AppError::from(DomainError::invalid("days", "extend by 1 to 365 days")));
     }
-    let account =
-        account_shares::account(&store, &actor, &actor.org_id.to_string()).await.map_err(fail)?;
-    let share = account_shares::get(&store, Face::Web, account, &id).await.map_err(fail)?;
+    let account = account_shares::account(&store, &actor, &actor.org_id.to_string()).await?;
+    let share = account_shares::get(&store, Face::Web, account, &id).await?;
     let now = clock::now();
     let from = share.expires_at.filter(|expiry| *expiry > now).unwrap_or(now);
-    let from =
-        clock::parse(&from).ok_or_else(|| fail(DomainError::invalid("expiry", "unreadable")))?;
+    let from = clock::parse(&from)
+        .ok_or_else(|| AppError::from(DomainError::invalid("expiry", "unreadable")))?;
     let until = clock::format(from + time::Duration::days(days));
-    account_shares::set_expiry(&store, &actor, Face::Web, account, &id, &until)
-        .await
-        .map_err(fail)?;
+    account_shares::set_expiry(&store, &actor, Face::Web, account, &id, &until).await?;
     Ok(())
 }
 

@@ -2,10 +2,12 @@
 
 use leptos::prelude::*;
 
+use super::AppError;
+
 use crate::domain::partners::{OfferView, PartnerConfig, PartnerPage, TemplateRole};
 
 #[cfg(feature = "ssr")]
-use super::ssr::{actor_and_store, to_server_fn_error as fail};
+use super::ssr::actor_and_store;
 
 /// A partner's configuration with the org's roles (for the role picker).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -15,78 +17,61 @@ pub struct PartnerDetail {
 }
 
 #[server(endpoint = "partners")]
-pub async fn list_partners(search: String, page: usize) -> Result<PartnerPage, ServerFnError> {
+pub async fn list_partners(search: String, page: usize) -> Result<PartnerPage, AppError> {
     use crate::domain::partners::service as partners;
     let (store, actor) = actor_and_store().await?;
-    partners::partner_page(&store, &actor, &search, page).await.map_err(fail)
+    Ok(partners::partner_page(&store, &actor, &search, page).await?)
 }
 
 #[server(endpoint = "partner")]
-pub async fn get_partner(partner_org_id: String) -> Result<PartnerDetail, ServerFnError> {
+pub async fn get_partner(partner_org_id: String) -> Result<PartnerDetail, AppError> {
     use crate::domain::partners::service as partners;
     let (store, actor) = actor_and_store().await?;
-    let config = partners::config(&store, &actor, &partner_org_id).await.map_err(fail)?;
-    let roles = partners::roles(&store, &actor).await.map_err(fail)?;
+    let config = partners::config(&store, &actor, &partner_org_id).await?;
+    let roles = partners::roles(&store, &actor).await?;
     Ok(PartnerDetail { config, roles })
 }
 
 /// Starts a configuration for a partner and opens its page.
 #[server(endpoint = "add_partner")]
-pub async fn add_partner(partner_org_id: String) -> Result<(), ServerFnError> {
+pub async fn add_partner(partner_org_id: String) -> Result<(), AppError> {
     use crate::domain::{identity::Face, partners::service as partners};
     let (store, actor) = actor_and_store().await?;
-    let config = partners::update_config(&store, &actor, Face::Web, &partner_org_id, None)
-        .await
-        .map_err(fail)?;
+    let config = partners::update_config(&store, &actor, Face::Web, &partner_org_id, None).await?;
     leptos_axum::redirect(&partner_path(&config.partner_org_id));
     Ok(())
 }
 
 /// Sets the user limit; an empty field removes it.
 #[server(endpoint = "partner_user_limit")]
-pub async fn set_user_limit(
-    partner_org_id: String,
-    user_limit: String,
-) -> Result<(), ServerFnError> {
+pub async fn set_user_limit(partner_org_id: String, user_limit: String) -> Result<(), AppError> {
     use crate::domain::{identity::Face, partners::service as partners, DomainError};
     let (store, actor) = actor_and_store().await?;
     let limit = match user_limit.trim() {
         "" => None,
-        text => Some(
-            text.parse::<i64>()
-                .map_err(|_| fail(DomainError::invalid("user_limit", "must be a whole number")))?,
-        ),
+        text => Some(text.parse::<i64>().map_err(|_| {
+            AppError::from(DomainError::invalid("user_limit", "must be a whole number"))
+        })?),
     };
-    partners::update_config(&store, &actor, Face::Web, &partner_org_id, Some(limit))
-        .await
-        .map_err(fail)?;
+    partners::update_config(&store, &actor, Face::Web, &partner_org_id, Some(limit)).await?;
     Ok(())
 }
 
 #[server(endpoint = "partner_add_user")]
-pub async fn add_partner_user(
-    partner_org_id: String,
-    username: String,
-) -> Result<(), ServerFnError> {
+pub async fn add_partner_user(partner_org_id: String, username: String) -> Result<(), AppError> {
     use crate::domain::{identity::Face, partners::service as partners};
     let (store, actor) = actor_and_store().await?;
-    partners::add_partner_user(&store, &actor, Face::Web, &partner_org_id, &username)
-        .await
-        .map_err(fail)?;
+    partners::add_partner_user(&store, &actor, Face::Web, &partner_org_id, &username).await?;
     Ok(())
 }
 
 #[server(endpoint = "partner_remove_user")]
-pub async fn remove_partner_user(
-    partner_org_id: String,
-    user_id: String,
-) -> Result<(), ServerFnError> {
+pub async fn remove_partner_user(partner_org_id: String, user_id: String) -> Result<(), AppError> {
     use crate::domain::{identity::Face, partners::service as partners, DomainError};
     let (store, actor) = actor_and_store().await?;
-    let user_id = user_id.parse().map_err(|_| fail(DomainError::NotFound("partner user")))?;
-    partners::remove_partner_user(&store, &actor, Face::Web, &partner_org_id, user_id)
-        .await
-        .map_err(fail)?;
+    let user_id =
+        user_id.parse().map_err(|_| AppError::from(DomainError::NotFound("partner user")))?;
+    partners::remove_partner_user(&store, &actor, Face::Web, &partner_org_id, user_id).await?;
     Ok(())
 }
 
@@ -94,12 +79,10 @@ pub async fn remove_partner_user(
 pub async fn assign_partner_role(
     partner_org_id: String,
     template_role_id: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::domain::{identity::Face, partners::service as partners};
     let (store, actor) = actor_and_store().await?;
-    partners::assign_role(&store, &actor, Face::Web, &partner_org_id, &template_role_id)
-        .await
-        .map_err(fail)?;
+    partners::assign_role(&store, &actor, Face::Web, &partner_org_id, &template_role_id).await?;
     Ok(())
 }
 
@@ -110,7 +93,7 @@ pub async fn share_entity(
     schema: String,
     entity_id: String,
     share: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::domain::identity::Face;
     use crate::domain::partners::{service as partners, EntityRef};
     let (store, actor) = actor_and_store().await?;
@@ -120,9 +103,7 @@ pub async fn share_entity(
     }];
     let (share, unshare): (&[_], &[_]) =
         if share == "true" { (&batch, &[]) } else { (&[], &batch) };
-    partners::share_entities(&store, &actor, Face::Web, share, unshare, false)
-        .await
-        .map_err(fail)?;
+    partners::share_entities(&store, &actor, Face::Web, share, unshare, false).await?;
     Ok(())
 }
 
@@ -135,7 +116,7 @@ pub async fn offer_entity(
     entity_id: String,
     #[server(default)] more_partners: String,
     #[server(default)] withdraw: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::domain::identity::Face;
     use crate::domain::partners::{service as partners, EntityRef};
     let ttl = use_context::<crate::domain::partners::OfferSettings>()
@@ -156,7 +137,7 @@ pub async fn offer_entity(
         .collect();
     let (offer, unoffer): (&[_], &[_]) =
         if withdraw == "true" { (&[], &batch) } else { (&batch, &[]) };
-    partners::offer_entities(&store, &actor, Face::Web, offer, unoffer, ttl).await.map_err(fail)?;
+    partners::offer_entities(&store, &actor, Face::Web, offer, unoffer, ttl).await?;
     Ok(())
 }
 
@@ -165,22 +146,25 @@ pub async fn offer_entity(
 pub async fn delete_partner(
     partner_org_id: String,
     #[server(default)] confirm: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::domain::{identity::Face, partners::service as partners, DomainError};
     if confirm != "yes" {
-        return Err(fail(DomainError::invalid("confirm", "tick the box to confirm the deletion")));
+        return Err(AppError::from(DomainError::invalid(
+            "confirm",
+            "tick the box to confirm the deletion",
+        )));
     }
     let (store, actor) = actor_and_store().await?;
-    partners::delete_config(&store, &actor, Face::Web, &partner_org_id).await.map_err(fail)?;
+    partners::delete_config(&store, &actor, Face::Web, &partner_org_id).await?;
     leptos_axum::redirect("/partners");
     Ok(())
 }
 
 #[server(endpoint = "roles")]
-pub async fn list_roles() -> Result<Vec<TemplateRole>, ServerFnError> {
+pub async fn list_roles() -> Result<Vec<TemplateRole>, AppError> {
     use crate::domain::partners::service as partners;
     let (store, actor) = actor_and_store().await?;
-    partners::roles(&store, &actor).await.map_err(fail)
+    Ok(partners::roles(&store, &actor).await?)
 }
 
 /// Creates a role (no `id`) or updates one. Grants are one per line:
@@ -190,41 +174,47 @@ pub async fn save_role(
     #[server(default)] id: String,
     name: String,
     grants: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::domain::{identity::Face, partners::service as partners, DomainError};
     let (store, actor) = actor_and_store().await?;
-    let grants = crate::domain::partners::parse_grant_lines(&grants).map_err(fail)?;
+    let grants = crate::domain::partners::parse_grant_lines(&grants)?;
     if id.trim().is_empty() {
-        partners::create_role(&store, &actor, Face::Web, &name, grants).await.map_err(fail)?;
+        partners::create_role(&store, &actor, Face::Web, &name, grants).await?;
     } else {
-        let id = id.parse().map_err(|_| fail(DomainError::NotFound("template role")))?;
-        partners::update_role(&store, &actor, Face::Web, id, &name, grants).await.map_err(fail)?;
+        let id = id.parse().map_err(|_| AppError::from(DomainError::NotFound("template role")))?;
+        partners::update_role(&store, &actor, Face::Web, id, &name, grants).await?;
     }
     Ok(())
 }
 
 #[server(endpoint = "delete_role")]
-pub async fn delete_role(id: String) -> Result<(), ServerFnError> {
+pub async fn delete_role(id: String) -> Result<(), AppError> {
     use crate::domain::{identity::Face, partners::service as partners, DomainError};
     let (store, actor) = actor_and_store().await?;
-    let id = id.parse().map_err(|_| fail(DomainError::NotFound("template role")))?;
-    partners::delete_role(&store, &actor, Face::Web, id).await.map_err(fail)
+    let id = id.parse().map_err(|_| AppError::from(DomainError::NotFound("template role")))?;
+    Ok(partners::delete_role(&store, &actor, Face::Web, id).await?)
 }
 
 /// Public: the offer behind a link, as its page shows it.
 #[server(endpoint = "offer")]
-pub async fn get_offer(token: String) -> Result<OfferView, ServerFnError> {
+pub async fn get_offer(token: String) -> Result<OfferView, AppError> {
     use crate::domain::partners::service as partners;
-    let store = super::ssr::request_store().map_err(fail)?;
-    partners::offer_by_link(&store, &token).await.map_err(fail)
+    let store = super::ssr::request_store()?;
+    Ok(partners::offer_by_link(&store, &token).await?)
 }
 
 /// Public: accept (`decision = "accept"`) or decline the offer behind a link.
 #[server(endpoint = "answer_offer")]
-pub async fn answer_offer(token: String, decision: String) -> Result<OfferView, ServerFnError> {
+pub async fn answer_offer(token: String, decision: String) -> Result<OfferView, AppError> {
     use crate::domain::partners::service as partners;
-    let store = super::ssr::request_store().map_err(fail)?;
-    partners::answer_offer_by_link(&store, &token, decision == "accept").await.map_err(fail)
+    use crate::domain::DomainError;
+    let accept = match decision.as_str() {
+        "accept" => true,
+        "decline" => false,
+        _ => return Err(DomainError::invalid("decision", "must be `accept` or `decline`").into()),
+    };
+    let store = super::ssr::request_store()?;
+    Ok(partners::answer_offer_by_link(&store, &token, accept).await?)
 }
 
 /// The page of one partner.

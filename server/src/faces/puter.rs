@@ -52,6 +52,8 @@ async fn share(State(state): State<AppState>, Caller(actor): Caller, body: Bytes
         Ok(outcome) => {
             (StatusCode::OK, Json(share_response(&outcome, request.dry_run))).into_response()
         }
+        // Invalid as a whole (past the batch caps): nothing was looked at, nothing written.
+        Err(DomainError::Invalid { message, .. }) => aborted(&message),
         Err(error) => PuterError::from(error).into_response(),
     }
 }

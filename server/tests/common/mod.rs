@@ -8,6 +8,7 @@ use std::sync::Arc;
 use app::domain::identity::{service as identity, Actor, Role};
 use app::domain::ids::OrgId;
 use app::domain::store::Store;
+use app::server_fns::AppError;
 use reqwest::cookie::{CookieStore, Jar};
 use server::{Application, Config};
 use tempfile::TempDir;
@@ -151,11 +152,26 @@ impl TestApp {
         serde_json::from_str(&body).unwrap_or(serde_json::Value::Null)
     }
 
-    /// A server function call that must fail; its error text.
+    /// A server function call that must fail with a typed error below 500; the error's text.
     pub async fn server_fn_refused(&self, name: &str, form: &[(&str, &str)]) -> String {
+        let (status, error) = self.server_fn_error(name, form).await;
+        assert!(status.is_client_error(), "{name} should be refused with a 4xx: {status} {error}");
+        error.to_string()
+    }
+
+    /// A server function call that must fail: its status and its decoded typed error.
+    pub async fn server_fn_error(
+        &self,
+        name: &str,
+        form: &[(&str, &str)],
+    ) -> (reqwest::StatusCode, AppError) {
         let response = self.server_fn(name, form).await;
-        assert!(!response.status().is_success(), "{name} should fail");
-        response.text().await.expect("body")
+        let status = response.status();
+        let body = response.text().await.expect("body");
+        assert!(!status.is_success(), "{name} should fail: {status} {body}");
+        let error = serde_json::from_str(&body)
+            .unwrap_or_else(|e| panic!("{name}: not a typed error ({e}): {status} {body}"));
+        (status, error)
     }
 
     /// Calls a server function as the hydrated page does (JSON back, same origin).

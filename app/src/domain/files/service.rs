@@ -13,13 +13,21 @@ use crate::domain::ids::{ResourceId, UserId};
 use crate::domain::store::files::{
     self as store, NewPersonShare, NewResource, ResourceRow, ShareFilter, Side,
 };
-use crate::domain::store::Store;
+use crate::domain::store::{ResultExt, Store};
 use crate::domain::{clock, DomainError};
 
 type Connection = sqlx::AnyConnection;
 
 /// Lists are capped at this many rows a page.
 pub const MAX_PAGE: i64 = 100;
+
+/// The most recipients one share request may name. The official clients name one.
+pub const MAX_SHARE_RECIPIENTS: usize = 100;
+/// The most items one share request may name.
+pub const MAX_SHARE_ITEMS: usize = 100;
+/// The most (recipient, item) pairs one share request may write: each is a share row, and each
+/// recipient a notification, all in one write transaction that holds up other writers.
+pub const MAX_SHARE_PAIRS: usize = 1_000;
 
 /// A thing that passed validation, ready to be shared.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,6 +66,7 @@ pub async fn share_with_people(
     things: &[Result<ThingRef, String>],
     dry_run: bool,
 ) -> Result<ShareOutcome, DomainError> {
+    check_share_size(recipients.len(), things.len())?;
     let mut transaction = store.begin_write().await?;
     let mut recipient_results = Vec::with_capacity(recipients.len());
     for name in recipients {
@@ -80,10 +89,23 @@ pub async fn share_with_people(
     }
 
     let now = clock::now();
-    let people: Vec<&Person> = outcome.recipients.iter().flatten().collect();
+    // One person named twice (by name and by email, say) gets one share and one notification;
+    // one item named twice is shared once.
+    let mut people: Vec<&Person> = Vec::new();
+    for person in outcome.recipients.iter().flatten() {
+        if !people.iter().any(|known| known.user_id == person.user_id) {
+            people.push(person);
+        }
+    }
     let mut shared = Vec::new();
+    let mut seen_things: Vec<&str> = Vec::new();
     for thing in outcome.things.iter().flatten() {
-        let resource_id: ResourceId =
+        let key = thing.path.as_deref().unwrap_or(&thing.uid);
+        if seen_things.contains(&key) {
+            continue;
+        }
+        seen_things.push(key);
+        let mut resource_id: ResourceId =
             thing.uid.parse().map_err(|e| DomainError::Internal(Box::new(e)))?;
         if thing.new_home_file {
             let path = thing.path.as_deref().unwrap_or_default();
@@ -98,7 +120,7 @@ pub async fn share_with_people(
                 lookup_hash: Some(&lookup_hash),
                 now: &now,
             };
-            store::insert_resource(&mut *transaction, &resource).await?;
+            resource_id = store::insert_resource(&mut transaction, &resource).await?;
         }
         for person in &people {
             let share = NewPersonShare {
@@ -144,6 +166,29 @@ pub async fn share_with_people(
     transaction.commit().await?;
     outcome.written = true;
     Ok(outcome)
+}
+
+/// Refuses a share request past the batch caps before anything is looked up or written.
+fn check_share_size(recipients: usize, items: usize) -> Result<(), DomainError> {
+    if recipients > MAX_SHARE_RECIPIENTS {
+        return Err(DomainError::invalid(
+            "recipients",
+            format!("at most {MAX_SHARE_RECIPIENTS} recipients per request"),
+        ));
+    }
+    if items > MAX_SHARE_ITEMS {
+        return Err(DomainError::invalid(
+            "things",
+            format!("at most {MAX_SHARE_ITEMS} items per request"),
+        ));
+    }
+    if recipients * items > MAX_SHARE_PAIRS {
+        return Err(DomainError::invalid(
+            "things",
+            format!("at most {MAX_SHARE_PAIRS} shares (recipients × items) per request"),
+        ));
+    }
+    Ok(())
 }
 
 async fn resolve_thing(
@@ -282,8 +327,7 @@ pub async fn add_share_info(
                     lookup_hash: Some(lookup_hash),
                     now: &now,
                 };
-                store::insert_resource(&mut *transaction, &resource).await?;
-                id
+                store::insert_resource(&mut transaction, &resource).await?
             }
         };
     let share = NewPersonShare {
@@ -483,7 +527,10 @@ async fn ask(
                 message,
                 now: &now,
             };
-            store::insert_request(&mut *transaction, &request).await?;
+            // A concurrent identical request may have been stored since the check above.
+            store::insert_request(&mut *transaction, &request).await.on_unique_violation(|| {
+                DomainError::Conflict("a request for this file is already pending".into())
+            })?;
             id
         }
         Some(existing) => match existing.status()? {
@@ -531,7 +578,7 @@ pub async fn share_page(
     page: i64,
 ) -> Result<SharePage, DomainError> {
     const PER_PAGE: i64 = 20;
-    let page = page.max(1);
+    let page = crate::domain::page_number(page)?;
     let filter = ShareFilter {
         kind: kind.filter(|k| matches!(*k, "file" | "app")),
         text,
@@ -772,7 +819,10 @@ pub async fn register_app(
         lookup_hash: None,
         now: &now,
     };
-    store::insert_resource(&mut *transaction, &resource).await?;
+    // The unique app name settles a race with a concurrent registration the same way.
+    store::insert_resource(&mut transaction, &resource)
+        .await
+        .on_unique_violation(|| DomainError::invalid("name", "is already used by another app"))?;
     let change = Change {
         org_id: actor.org_id,
         action: "app.registered",

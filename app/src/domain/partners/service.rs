@@ -11,7 +11,7 @@ use crate::domain::audit::service::{record, Author, Change};
 use crate::domain::identity::{token_secret, Actor, Face};
 use crate::domain::ids::{ConfigId, OfferId, RoleId, UserId};
 use crate::domain::store::partners::{self as store, ConfigRow};
-use crate::domain::store::{parse_id, Store};
+use crate::domain::store::{parse_id, ResultExt, Store};
 use crate::domain::{clock, DomainError};
 
 /// How long an offer stays open unless a deployment says otherwise.
@@ -43,7 +43,10 @@ pub async fn create_role(
     if store::role_name_taken(&mut *transaction, actor.org_id, &role.name, None).await? {
         return Err(DomainError::invalid("name", "is already used by another role"));
     }
-    store::insert_role(&mut *transaction, actor.org_id, &role).await?;
+    if !store::insert_role(&mut *transaction, actor.org_id, &role).await? {
+        // Created by a concurrent request since the check above: the same answer.
+        return Err(DomainError::invalid("name", "is already used by another role"));
+    }
     record(&mut transaction, Author::User(actor), face, role_change("role.created", actor, &role))
         .await?;
     transaction.commit().await?;
@@ -67,7 +70,9 @@ pub async fn update_role(
     role.name = name.trim().to_owned();
     role.grants = grants;
     role.updated_at = clock::now();
-    store::update_role(&mut *transaction, actor.org_id, &role).await?;
+    store::update_role(&mut *transaction, actor.org_id, &role)
+        .await
+        .on_unique_violation(|| DomainError::invalid("name", "is already used by another role"))?;
     record(&mut transaction, Author::User(actor), face, role_change("role.updated", actor, &role))
         .await?;
     transaction.commit().await?;
@@ -153,6 +158,9 @@ pub async fn partner_page(
     search: &str,
     page: usize,
 ) -> Result<PartnerPage, DomainError> {
+    let page =
+        usize::try_from(crate::domain::page_number(i64::try_from(page).unwrap_or(i64::MAX))?)
+            .unwrap_or(1);
     let needle = search.trim().to_lowercase();
     let roles = store::roles(store.pool(), actor.org_id).await?;
     let matching: Vec<PartnerConfig> = configs(store, actor, None)
@@ -168,7 +176,6 @@ pub async fn partner_page(
         })
         .collect();
     let total = matching.len();
-    let page = page.max(1);
     let partners = matching
         .into_iter()
         .skip((page - 1) * PARTNERS_PER_PAGE)
@@ -428,6 +435,7 @@ pub async fn share_entities(
     unshare: &[PartnerEntities],
     children_only: bool,
 ) -> Result<Vec<PartnerConfig>, DomainError> {
+    check_batch_size("share", &[share, unshare])?;
     let (share, unshare) =
         (checked_batch("share", share, children_only)?, checked_batch("unshare", unshare, false)?);
     if share.is_empty() && unshare.is_empty() {
@@ -498,6 +506,7 @@ pub async fn offer_entities(
     unoffer: &[PartnerEntities],
     ttl: time::Duration,
 ) -> Result<Vec<PartnerConfig>, DomainError> {
+    check_batch_size("offer", &[offer, unoffer])?;
     let (offer, unoffer) =
         (checked_batch("offer", offer, false)?, checked_batch("unoffer", unoffer, false)?);
     if offer.is_empty() && unoffer.is_empty() {
@@ -788,8 +797,49 @@ async fn record_batch_item(
     record(transaction, Author::User(actor), face, change).await
 }
 
+/// The most (partner, entity) pairs one share or offer request may name, both of its lists
+/// together. Each pair is a row written in one transaction that holds up other writers; the
+/// pages and the epilot clients name a handful.
+pub const MAX_BATCH_PAIRS: usize = 1_000;
+
+/// Refuses a batch past [`MAX_BATCH_PAIRS`] before anything is looked at.
+fn check_batch_size(name: &str, lists: &[&[PartnerEntities]]) -> Result<(), DomainError> {
+    let pairs: usize =
+        lists.iter().flat_map(|list| list.iter()).map(|item| item.entities.len().max(1)).sum();
+    if pairs > MAX_BATCH_PAIRS {
+        return Err(DomainError::invalid(
+            name,
+            format!("at most {MAX_BATCH_PAIRS} (partner, entity) pairs per request"),
+        ));
+    }
+    Ok(())
+}
+
 /// A batch checked before anything is written: (field path, partner id, entities).
 type CheckedBatch = Vec<(String, String, Vec<(EntityRef, bool)>)>;
+
+/// One entry per partner, one per entity within it: a partner or an entity named twice is
+/// merged, the later mention winning as a later request would.
+fn merged(batch: CheckedBatch) -> CheckedBatch {
+    let mut merged: CheckedBatch = Vec::with_capacity(batch.len());
+    for (field, partner, entities) in batch {
+        let index = match merged.iter().position(|(_, known, _)| *known == partner) {
+            Some(index) => index,
+            None => {
+                merged.push((field, partner, Vec::new()));
+                merged.len() - 1
+            }
+        };
+        let list = &mut merged[index].2;
+        for (entity, flag) in entities {
+            match list.iter_mut().find(|(known, _)| known.entity_id == entity.entity_id) {
+                Some(known) => *known = (entity, flag),
+                None => list.push((entity, flag)),
+            }
+        }
+    }
+    merged
+}
 
 fn checked_batch(
     name: &str,
@@ -838,7 +888,8 @@ fn checked_batch(
             }
             Ok((field, partner, entities))
         })
-        .collect()
+        .collect::<Result<CheckedBatch, DomainError>>()
+        .map(merged)
 }
 
 async fn ensure_config(
@@ -855,7 +906,17 @@ async fn ensure_config(
         return Err(DomainError::invalid("partner_org_id", "an org cannot be its own partner"));
     }
     let config_id = ConfigId::new();
-    store::insert_config(&mut *transaction, config_id, actor.org_id, partner, now).await?;
+    if !store::insert_config(&mut *transaction, config_id, actor.org_id, partner, now).await? {
+        // A concurrent request added it since the check above: share into that one.
+        return store::config(&mut *transaction, actor.org_id, partner)
+            .await?
+            .ok_or_else(|| {
+                DomainError::Conflict(
+                    "the partner configuration changed meanwhile; try again".into(),
+                )
+            })?
+            .config_id();
+    }
     let change = config_change(
         "partner_config.created",
         actor,

@@ -508,10 +508,10 @@ pub async fn upsert_recipient(
         }
         None => {
             let id = RecipientId::new();
-            sqlx::query(
+            let inserted = sqlx::query(
                 "INSERT INTO account_share_recipients \
                  (id, share_id, org_id, association_status, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $5)",
+                 VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (share_id, org_id) DO NOTHING",
             )
             .bind(id.to_string())
             .bind(share_id.to_string())
@@ -519,8 +519,21 @@ pub async fn upsert_recipient(
             .bind(association.as_str())
             .bind(now)
             .execute(&mut *db)
+            .await?
+            .rows_affected()
+                == 1;
+            if inserted {
+                return Ok((id, true));
+            }
+            // A concurrent request added this recipient first: theirs is the one.
+            let id: String = sqlx::query_scalar(
+                "SELECT id FROM account_share_recipients WHERE share_id = $1 AND org_id = $2",
+            )
+            .bind(share_id.to_string())
+            .bind(org_id.to_string())
+            .fetch_one(&mut *db)
             .await?;
-            Ok((id, true))
+            Ok((parse_id(&id)?, false))
         }
     }
 }

@@ -158,14 +158,18 @@ pub struct NewResource<'a> {
     pub now: &'a str,
 }
 
+/// Adds the resource and returns its id; when a concurrent request already added one with
+/// the same external id, returns that one's id instead, so both share the one row. Another
+/// unique index (an app's name) still refuses with a unique violation.
 pub async fn insert_resource(
-    db: impl AnyExecutor<'_>,
+    db: &mut sqlx::AnyConnection,
     resource: &NewResource<'_>,
-) -> Result<(), DomainError> {
+) -> Result<ResourceId, DomainError> {
     sqlx::query(
         "INSERT INTO resources (id, owner_org_id, kind, schema_name, external_id, title, \
          owner_user_id, lookup_hash, created_at, updated_at) \
-         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $8)",
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $8) \
+         ON CONFLICT (owner_org_id, kind, external_id) DO NOTHING",
     )
     .bind(resource.id.to_string())
     .bind(resource.org_id.to_string())
@@ -175,9 +179,17 @@ pub async fn insert_resource(
     .bind(resource.owner_user_id.map(|id| id.to_string()))
     .bind(resource.lookup_hash)
     .bind(resource.now)
-    .execute(db)
+    .execute(&mut *db)
     .await?;
-    Ok(())
+    let id: String = sqlx::query_scalar(
+        "SELECT id FROM resources WHERE owner_org_id = $1 AND kind = $2 AND external_id = $3",
+    )
+    .bind(resource.org_id.to_string())
+    .bind(resource.kind)
+    .bind(resource.external_id)
+    .fetch_one(&mut *db)
+    .await?;
+    parse_id(&id)
 }
 
 // ---- shares with people ------------------------------------------------------------------

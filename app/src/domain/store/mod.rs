@@ -170,6 +170,32 @@ impl Store {
     }
 }
 
+/// Turns the losing side of a race into an answer. Where a check-then-insert cannot be one
+/// atomic upsert (an `UPDATE` that renames, a second unique index), the unique index is the
+/// arbiter: its violation, whichever backend reports it, becomes the conflict the caller
+/// names instead of a 500.
+pub trait ResultExt<T> {
+    fn on_unique_violation(self, answer: impl FnOnce() -> DomainError) -> Result<T, DomainError>;
+}
+
+impl<T> ResultExt<T> for Result<T, DomainError> {
+    fn on_unique_violation(self, answer: impl FnOnce() -> DomainError) -> Result<T, DomainError> {
+        match self {
+            Err(DomainError::Internal(cause)) if is_unique_violation(cause.as_ref()) => {
+                Err(answer())
+            }
+            other => other,
+        }
+    }
+}
+
+fn is_unique_violation(cause: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
+    matches!(
+        cause.downcast_ref::<sqlx::Error>(),
+        Some(sqlx::Error::Database(error)) if error.is_unique_violation()
+    )
+}
+
 /// Ids are stored as text; one that does not parse means the database was edited by hand.
 pub(crate) fn parse_id<T: FromStr>(text: &str) -> Result<T, DomainError>
 where

@@ -44,14 +44,16 @@ impl RoleRow {
     }
 }
 
+/// Adds the role unless the org already has one of that name (`false`): the unique name is
+/// the arbiter when two requests create the same role at once.
 pub async fn insert_role(
     db: impl AnyExecutor<'_>,
     org_id: OrgId,
     role: &TemplateRole,
-) -> Result<(), DomainError> {
-    sqlx::query(
+) -> Result<bool, DomainError> {
+    let result = sqlx::query(
         "INSERT INTO template_roles (id, org_id, name, grants, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (org_id, name) DO NOTHING",
     )
     .bind(role.id.to_string())
     .bind(org_id.to_string())
@@ -61,7 +63,7 @@ pub async fn insert_role(
     .bind(&role.updated_at)
     .execute(db)
     .await?;
-    Ok(())
+    Ok(result.rows_affected() == 1)
 }
 
 pub async fn update_role(
@@ -156,42 +158,27 @@ pub async fn upsert_entity(
     parent_entity_id: Option<&str>,
     now: &str,
 ) -> Result<ResourceId, DomainError> {
-    let existing: Option<String> = sqlx::query_scalar(
-        "SELECT id FROM resources WHERE owner_org_id = $1 AND kind = 'entity' AND external_id = $2",
-    )
-    .bind(org_id.to_string())
-    .bind(entity_id)
-    .fetch_optional(&mut *db)
-    .await?;
-    if let Some(id) = existing {
-        sqlx::query(
-            "UPDATE resources SET schema_name = $1, \
-             parent_external_id = COALESCE($2, parent_external_id), updated_at = $3 WHERE id = $4",
-        )
-        .bind(schema)
-        .bind(parent_entity_id)
-        .bind(now)
-        .bind(&id)
-        .execute(&mut *db)
-        .await?;
-        return parse_id(&id);
-    }
-    let id = ResourceId::new();
-    sqlx::query(
+    // One statement, so that two requests naming a new entity at once both get its one row.
+    let id: String = sqlx::query_scalar(
         "INSERT INTO resources (id, owner_org_id, kind, schema_name, external_id, \
          parent_external_id, title, created_at, updated_at) \
-         VALUES ($1, $2, 'entity', $3, $4, $5, $6, $7, $7)",
+         VALUES ($1, $2, 'entity', $3, $4, $5, $6, $7, $7) \
+         ON CONFLICT (owner_org_id, kind, external_id) DO UPDATE SET \
+         schema_name = excluded.schema_name, \
+         parent_external_id = COALESCE(excluded.parent_external_id, resources.parent_external_id), \
+         updated_at = excluded.updated_at \
+         RETURNING id",
     )
-    .bind(id.to_string())
+    .bind(ResourceId::new().to_string())
     .bind(org_id.to_string())
     .bind(schema)
     .bind(entity_id)
     .bind(parent_entity_id)
     .bind(format!("{schema} {entity_id}"))
     .bind(now)
-    .execute(&mut *db)
+    .fetch_one(&mut *db)
     .await?;
-    Ok(id)
+    parse_id(&id)
 }
 
 pub async fn entity_resource(
@@ -304,16 +291,18 @@ pub async fn configs_with_entity(
     .await?)
 }
 
+/// Adds the configuration unless one for this partner exists (`false`), as when a
+/// concurrent request added it first.
 pub async fn insert_config(
     db: impl AnyExecutor<'_>,
     id: ConfigId,
     sharing_org_id: OrgId,
     partner_org_id: &str,
     now: &str,
-) -> Result<(), DomainError> {
-    sqlx::query(
+) -> Result<bool, DomainError> {
+    let result = sqlx::query(
         "INSERT INTO partner_configs (id, sharing_org_id, partner_org_id, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $4)",
+         VALUES ($1, $2, $3, $4, $4) ON CONFLICT (sharing_org_id, partner_org_id) DO NOTHING",
     )
     .bind(id.to_string())
     .bind(sharing_org_id.to_string())
@@ -321,7 +310,7 @@ pub async fn insert_config(
     .bind(now)
     .execute(db)
     .await?;
-    Ok(())
+    Ok(result.rows_affected() == 1)
 }
 
 pub async fn set_user_limit(
