@@ -230,6 +230,48 @@ async fn nul_characters_huge_numbers_and_foreign_ids_in_addresses_are_refused() 
 }
 
 #[tokio::test]
+async fn twenty_thousand_item_batches_are_refused_in_the_faces_shape_and_write_nothing() {
+    let app = spawn_app().await;
+    let world = world(&app).await;
+    let http = client();
+    let mut tally = Tally::new();
+    let recipients: Vec<String> = (0..20_000).map(|n| format!("user{n}")).collect();
+    let puter = json!({ "recipients": recipients, "things": [{ "path": "/alice/report.pdf" }] });
+    let (status, answer) = tally
+        .send("puter 20k", http.post(app.url("/share")).bearer_auth(&world.alice).json(&puter))
+        .await;
+    assert!(status.is_client_error(), "{status} {answer}");
+    assert_eq!(shape_of(&answer), Some(Shape::Puter), "{answer}");
+    // 2,000 partners with ten entities each: 20,000 shares in one request.
+    let entities: Vec<Value> = (0..10)
+        .map(|n| json!({ "entity_id": format!("deal-{n}"), "schema": "opportunity" }))
+        .collect();
+    let share: Vec<Value> = (0..2_000)
+        .map(|n| json!({ "partner_org_id": format!("{n:032x}"), "entities": entities }))
+        .collect();
+    let epilot = json!({ "share": share });
+    let (status, answer) = tally
+        .send(
+            "epilot 20k",
+            http.post(app.url("/v1/sharing/entities:share"))
+                .bearer_auth(&world.alice)
+                .json(&epilot),
+        )
+        .await;
+    assert!(status.is_client_error(), "{status} {answer}");
+    assert_eq!(shape_of(&answer), Some(Shape::Epilot), "{answer}");
+    for table in ["user_shares", "notifications", "partner_configs", "entity_shares"] {
+        let rows: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+        assert_eq!(rows, 0, "{table}: nothing is written");
+    }
+    tally.assert_no_server_errors("batches");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn oversized_heads_get_each_faces_414_or_431() {
     let app = spawn_app().await;
     let world = world(&app).await;
