@@ -328,12 +328,35 @@ async fn a_requester_withdraws_a_pending_request() {
 }
 
 #[tokio::test]
-async fn requests_for_unknown_files_or_owners_are_refused() {
+async fn a_request_for_a_hash_sharewell_has_not_seen_is_stored_and_approved_like_any_other() {
     let app = spawn_app().await;
     let u = users(&app).await;
-    let (status, error) = request(&app, &u, "no-such-hash").await;
-    assert_eq!(status, 404);
-    assert_eq!(error["message"], "file not found");
+    // The file lives in Alice's allocation; Sharewell has never heard of its hash.
+    let (status, body) = request(&app, &u, "allocation-only-hash").await;
+    assert_eq!(status, 200, "{body}");
+    let received = first_received_request(&app, &u, "?lookup_hash=allocation-only-hash").await;
+    assert_eq!(received["lookup_hash"], "allocation-only-hash", "{received}");
+    let (status, _) = request(&app, &u, "allocation-only-hash").await;
+    assert_eq!(status, 409, "still one request while it is pending");
+    let id = received["id"].as_str().unwrap().to_owned();
+    let (status, answered) = answer(&app, &u.alice_token, &id, "approved").await;
+    assert_eq!(status, 200, "{answered}");
+    let (_, shared) = app
+        .call(Method::GET, "/v2/shareinfo/received?shareInfoType=private", Some(&u.bob_token), None)
+        .await;
+    assert_eq!(shared["data"][0]["lookup_hash"], "allocation-only-hash", "{shared}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn requests_for_unknown_owners_are_refused() {
+    let app = spawn_app().await;
+    let u = users(&app).await;
+    let stranger = uuid::Uuid::now_v7().to_string();
+    let body = json!({ "owner_id": stranger, "lookup_hash": "h" });
+    let (status, error) =
+        app.call(Method::POST, "/v2/sharereq", Some(&u.bob_token), Some(body)).await;
+    assert_eq!(status, 404, "{error}");
     let (status, error) = app
         .call(
             Method::POST,

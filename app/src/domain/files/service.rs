@@ -9,7 +9,7 @@ use super::{
 };
 use crate::domain::audit::service::{record, Author, Change};
 use crate::domain::identity::{token_secret, Actor, Face};
-use crate::domain::ids::{ResourceId, UserId};
+use crate::domain::ids::{OrgId, ResourceId, UserId};
 use crate::domain::store::files::{
     self as store, NewPersonShare, NewResource, ResourceRow, ShareFilter, Side,
 };
@@ -312,24 +312,10 @@ pub async fn add_share_info(
         .to_owned();
     let title =
         if ticket.file_name.trim().is_empty() { lookup_hash } else { ticket.file_name.trim() };
-    let resource_id =
-        match store::file_by_lookup_hash(&mut *transaction, actor.user_id, lookup_hash).await? {
-            Some(file) => file.resource_id()?,
-            None => {
-                let id = ResourceId::new();
-                let resource = NewResource {
-                    id,
-                    org_id: actor.org_id,
-                    owner_user_id: Some(actor.user_id),
-                    kind: "file",
-                    external_id: &format!("lookup:{}:{lookup_hash}", actor.user_id),
-                    title,
-                    lookup_hash: Some(lookup_hash),
-                    now: &now,
-                };
-                store::insert_resource(&mut transaction, &resource).await?
-            }
-        };
+    let owner = (actor.user_id, actor.org_id);
+    let resource_id = file_by_lookup_hash(&mut transaction, owner, lookup_hash, title, &now)
+        .await?
+        .resource_id()?;
     let share = NewPersonShare {
         resource_id,
         owner: actor.user_id,
@@ -465,14 +451,48 @@ pub async fn request_access(
     if lookup_hash.is_empty() {
         return Err(DomainError::invalid("lookup_hash", "must not be empty"));
     }
+    let now = clock::now();
     let mut transaction = store.begin_write().await?;
-    store::person(&mut *transaction, owner).await?.ok_or(DomainError::NotFound("owner"))?;
-    let file = store::file_by_lookup_hash(&mut *transaction, owner, lookup_hash)
+    // Whatever the hash: a Züs file lives in its owner's allocation, not here, so a hash
+    // Sharewell has not seen is no reason to refuse (and refusing would tell which it has).
+    let owner_org = store::org_of_user(&mut *transaction, owner)
         .await?
-        .ok_or(DomainError::NotFound("file"))?;
+        .ok_or(DomainError::NotFound("owner"))?;
+    let file =
+        file_by_lookup_hash(&mut transaction, (owner, owner_org), lookup_hash, lookup_hash, &now)
+            .await?;
     ask(&mut transaction, actor, face, owner, &file, auth_ticket, message).await?;
     transaction.commit().await?;
     Ok(())
+}
+
+/// The owner's file with this lookup hash, registered on first sight (titled `title`): Züs
+/// files live in their owners' allocations, so Sharewell learns of one from the first share or
+/// request that names its hash. Concurrent first sights end in one row.
+async fn file_by_lookup_hash(
+    transaction: &mut Connection,
+    (owner, owner_org): (UserId, OrgId),
+    lookup_hash: &str,
+    title: &str,
+    now: &str,
+) -> Result<store::ResourceRow, DomainError> {
+    if let Some(file) = store::file_by_lookup_hash(&mut *transaction, owner, lookup_hash).await? {
+        return Ok(file);
+    }
+    let resource = NewResource {
+        id: ResourceId::new(),
+        org_id: owner_org,
+        owner_user_id: Some(owner),
+        kind: "file",
+        external_id: &format!("lookup:{owner}:{lookup_hash}"),
+        title,
+        lookup_hash: Some(lookup_hash),
+        now,
+    };
+    store::insert_resource(&mut *transaction, &resource).await?;
+    store::file_by_lookup_hash(&mut *transaction, owner, lookup_hash)
+        .await?
+        .ok_or_else(|| DomainError::Internal("a file registered by its hash is gone".into()))
 }
 
 /// Asks for access to a file by its path: the owner is the user whose home it is in.

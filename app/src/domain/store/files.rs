@@ -53,6 +53,18 @@ pub async fn person(db: impl AnyExecutor<'_>, id: UserId) -> Result<Option<Perso
     row.map(PersonRow::into_person).transpose()
 }
 
+/// The org a user belongs to; `None` for no such user.
+pub async fn org_of_user(
+    db: impl AnyExecutor<'_>,
+    id: UserId,
+) -> Result<Option<OrgId>, DomainError> {
+    let org: Option<String> = sqlx::query_scalar("SELECT org_id FROM users WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(db)
+        .await?;
+    org.as_deref().map(parse_id).transpose()
+}
+
 // ---- file and app resources --------------------------------------------------------------
 
 #[derive(sqlx::FromRow, Clone, Debug)]
