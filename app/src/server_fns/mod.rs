@@ -109,6 +109,7 @@ pub async fn list_audit_actions() -> Result<Vec<String>, ServerFnError> {
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
+    use axum::http::StatusCode;
     use leptos::prelude::ServerFnError;
 
     use crate::domain::identity::Actor;
@@ -120,6 +121,29 @@ pub mod ssr {
     pub fn to_server_fn_error(error: DomainError) -> ServerFnError {
         if let DomainError::Internal(cause) = &error {
             tracing::error!(error = %cause, "server function failed");
+        }
+        // A refusal or a bad input is the caller's, not a failure of ours: say so in the status.
+        let status = match &error {
+            DomainError::NotFound(_) => Some(StatusCode::NOT_FOUND),
+            DomainError::Invalid { .. } => Some(StatusCode::BAD_REQUEST),
+            DomainError::Unauthenticated | DomainError::InvalidCredentials => {
+                Some(StatusCode::UNAUTHORIZED)
+            }
+            DomainError::Forbidden(_) => Some(StatusCode::FORBIDDEN),
+            DomainError::Conflict(_) => Some(StatusCode::CONFLICT),
+            _ => None,
+        };
+        // A form posted without JavaScript keeps the redirect back to its page.
+        let plain_form_post = leptos::prelude::use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.headers.get(axum::http::header::ACCEPT).cloned())
+            .and_then(|accept| accept.to_str().ok().map(|accept| accept.contains("text/html")))
+            .unwrap_or(false);
+        if let (Some(status), Some(response), false) = (
+            status,
+            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+            plain_form_post,
+        ) {
+            response.set_status(status);
         }
         ServerFnError::ServerError(error.to_string())
     }
