@@ -1010,3 +1010,81 @@ async fn the_pages_show_each_person_only_the_links_and_forms_they_may_use() {
     }
     app.stop().await;
 }
+
+/// The migrations up to (not including) the readonly role, as a database made before it has.
+#[derive(Debug)]
+struct MigrationsBefore(i64);
+
+impl<'s> sqlx::migrate::MigrationSource<'s> for MigrationsBefore {
+    fn resolve(
+        self,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<
+                    Output = Result<Vec<sqlx::migrate::Migration>, sqlx::error::BoxDynError>,
+                > + Send
+                + 's,
+        >,
+    > {
+        let migrations = app::domain::store::MIGRATOR
+            .iter()
+            .filter(|migration| migration.version < self.0)
+            .cloned()
+            .collect();
+        Box::pin(std::future::ready(Ok(migrations)))
+    }
+}
+
+#[tokio::test]
+async fn a_sqlite_database_from_before_the_readonly_role_keeps_its_users_and_all_that_refers_to_them(
+) {
+    let data = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/old.db", data.path().display());
+    let store = app::domain::store::Store::connect(&url).await.unwrap();
+    let before = sqlx::migrate::Migrator::new(MigrationsBefore(6)).await.unwrap();
+    before.run(store.pool()).await.unwrap();
+    let secret = "sw_an-old-token-from-before-the-upgrade";
+    for sql in [
+        "INSERT INTO orgs (id, name, created_at) VALUES ('0190a000-0000-7000-8000-00000000000a', 'Acme', '2026-01-01T00:00:00.000000Z')",
+        "INSERT INTO users (id, org_id, username, email, role, password_hash, created_at) VALUES ('0190a000-0000-7000-8000-00000000000b', '0190a000-0000-7000-8000-00000000000a', 'alice', 'alice@example.test', 'admin', 'x', '2026-01-01T00:00:00.000000Z')",
+        "INSERT INTO events (id, org_id, actor_user_id, actor_name, action, object_type, object_id, face, detail, created_at) VALUES ('0190a000-0000-7000-8000-00000000000d', '0190a000-0000-7000-8000-00000000000a', '0190a000-0000-7000-8000-00000000000b', 'alice', 'user.created', 'user', 'x', 'cli', '{}', '2026-01-01T00:00:00.000000Z')",
+    ] {
+        sqlx::query(sql).execute(store.pool()).await.unwrap();
+    }
+    sqlx::query("INSERT INTO api_tokens (id, user_id, name, secret_hash, created_at) VALUES ('0190a000-0000-7000-8000-00000000000c', '0190a000-0000-7000-8000-00000000000b', 'old', $1, '2026-01-01T00:00:00.000000Z')")
+        .bind(token_secret::digest(secret))
+        .execute(store.pool())
+        .await
+        .unwrap();
+
+    store.migrate().await.unwrap();
+
+    let dangling: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pragma_foreign_key_check")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(dangling, 0, "no row refers to a missing one");
+    let actor = identity::actor_for_token(&store, secret).await.expect("the old token still works");
+    assert_eq!(
+        (actor.username.as_str(), actor.role, actor.read_only),
+        ("alice", Role::Admin, false)
+    );
+    let events: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(store.pool()).await.unwrap();
+    assert_eq!(events, 1);
+    // The new role is accepted now, and a role outside the three still is not.
+    let insert = |id: &'static str, role: &'static str| {
+        sqlx::query("INSERT INTO users (id, org_id, username, email, role, password_hash, created_at) VALUES ($1, '0190a000-0000-7000-8000-00000000000a', $1, $1, $2, 'x', '2026-01-01T00:00:00.000000Z')")
+            .bind(id)
+            .bind(role)
+            .execute(store.pool())
+    };
+    insert("rita", "readonly").await.expect("readonly is a role");
+    assert!(insert("olga", "owner").await.is_err(), "the CHECK still holds");
+    // Foreign keys are still enforced on the rebuilt table.
+    let orphan = sqlx::query("INSERT INTO api_tokens (id, user_id, name, secret_hash, created_at) VALUES ('t', 'nobody', 'n', 'h', 'now')")
+        .execute(store.pool())
+        .await;
+    assert!(orphan.is_err(), "a token of no user is refused");
+    store.close().await;
+}
