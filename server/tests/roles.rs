@@ -970,6 +970,15 @@ async fn a_token_is_never_wider_than_what_made_it_and_an_expired_one_is_refused_
     let (status, error) = app.call(Method::GET, "/api/v1/me", Some(&expiring), None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(error["error"]["code"], "unauthorized");
+    let (_, tokens) = app.call(Method::GET, "/api/v1/tokens", Some(&read_only), None).await;
+    let expired: Vec<bool> = tokens["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|token| token["expires_at"].is_string())
+        .map(|token| token["expired"].as_bool().unwrap())
+        .collect();
+    assert_eq!(expired, [true, true], "listed as expired: {tokens}");
     app.stop().await;
 }
 

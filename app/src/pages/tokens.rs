@@ -138,7 +138,7 @@ fn TokenTable(tokens: Vec<TokenSummary>, revoke: ServerAction<RevokeToken>) -> i
                     {tokens
                         .into_iter()
                         .map(|token| {
-                            let live = token.revoked_at.is_none();
+                            let live = token.revoked_at.is_none() && !token.expired;
                             view! {
                                 <tr>
                                     <td class=TD_CLASSES>{token.name.clone()}</td>
@@ -155,8 +155,10 @@ fn TokenTable(tokens: Vec<TokenSummary>, revoke: ServerAction<RevokeToken>) -> i
                                     <td class=TD_CLASSES>
                                         {if live {
                                             view! { <span class=BADGE_GREEN_CLASSES>"active"</span> }.into_any()
-                                        } else {
+                                        } else if token.revoked_at.is_some() {
                                             view! { <span class=BADGE_GREY_CLASSES>"revoked"</span> }.into_any()
+                                        } else {
+                                            view! { <span class=BADGE_GREY_CLASSES>"expired"</span> }.into_any()
                                         }}
                                     </td>
                                     <td class=format!("{TD_CLASSES} text-right")>

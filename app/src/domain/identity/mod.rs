@@ -231,6 +231,9 @@ pub struct TokenSummary {
     /// After this moment (RFC 3339) the token is refused like a revoked one.
     #[serde(default)]
     pub expires_at: Option<String>,
+    /// Past its expiry when listed.
+    #[serde(default)]
+    pub expired: bool,
 }
 
 /// What a new token may do beyond its name: narrowed to reading, and for how many days it

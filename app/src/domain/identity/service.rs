@@ -218,7 +218,7 @@ pub async fn create_token_for_username(
 /// The actor's own tokens, newest first, revoked ones included.
 pub async fn list_tokens(store: &Store, actor: &Actor) -> Result<Vec<TokenSummary>, DomainError> {
     actor.require(Operation::OwnTokensRead)?;
-    store::tokens_of_user(store.pool(), actor.user_id).await
+    store::tokens_of_user(store.pool(), actor.user_id, &clock::now()).await
 }
 
 /// Revokes one of the actor's own live tokens; anything else is "not found".
@@ -261,6 +261,7 @@ async fn insert_token(
         revoked_at: None,
         read_only,
         expires_at,
+        expired: false,
     };
     let row = store::NewTokenRow {
         summary: &token,

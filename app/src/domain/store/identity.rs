@@ -239,6 +239,7 @@ struct TokenRow {
 pub async fn tokens_of_user(
     db: impl AnyExecutor<'_>,
     user_id: UserId,
+    now: &str,
 ) -> Result<Vec<TokenSummary>, DomainError> {
     let rows: Vec<TokenRow> = sqlx::query_as(
         "SELECT id, name, created_at, last_used_at, revoked_at, read_only, expires_at \
@@ -257,6 +258,7 @@ pub async fn tokens_of_user(
                 last_used_at: row.last_used_at,
                 revoked_at: row.revoked_at,
                 read_only: row.read_only != 0,
+                expired: row.expires_at.as_deref().is_some_and(|at| at <= now),
                 expires_at: row.expires_at,
             })
         })
