@@ -107,6 +107,7 @@ fn cases() -> Vec<Case> {
         // ---- Cloudflare -----------------------------------------------------------------------
         case(Cloudflare, Op::AccountSharesRead, M::GET, CF, None, "amrt", Some("/client/v4/accounts/{globex_hex}/shares")),
         case(Cloudflare, Op::AccountSharesRead, M::GET, "/client/v4/accounts/{acme_hex}/shares/{cf_share}/recipients", None, "amrt", Some("/client/v4/accounts/{acme_hex}/shares/{f_cf_share}/recipients")),
+        case(Cloudflare, Op::ChildAccountUse, M::GET, "/client/v4/accounts/{acme_eu_hex}/shares", None, "art", None),
         case(Cloudflare, Op::OrganizationSharesRead, M::GET, "/client/v4/organizations/{acme_hex}/shares", None, "art", Some("/client/v4/organizations/{globex_hex}/shares")),
         case(Cloudflare, Op::AccountShareCreate, M::POST, CF, Some(r#"{"name":"share {n}","recipients":[{"account_id":"{globex_hex}"}],"resources":[{"resource_type":"custom-ruleset","resource_id":"{uuid_hex}","resource_account_id":"{acme_hex}","meta":{}}]}"#), "a", Some("/client/v4/accounts/{globex_hex}/shares")),
         case(Cloudflare, Op::AccountShareUpdate, M::PUT, "/client/v4/accounts/{acme_hex}/shares/{cf_share}", Some(r#"{"name":"renamed {n}"}"#), "a", Some("/client/v4/accounts/{acme_hex}/shares/{f_cf_share}")),
@@ -228,12 +229,14 @@ fn file_hash(user: &Actor, path: &str) -> String {
     token_secret::digest(&format!("{}:{path}", user.user_id))
 }
 
-/// Acme (admin alice, member mike, auditor rita), Globex (admin gina, member gus), Initech,
+/// Acme (admin alice, member mike, auditor rita) with its child account Acme EU, Globex
+/// (admin gina, member gus), Initech,
 /// and something of each kind to act on in Acme and in Globex.
 async fn world(app: &TestApp) -> World {
     let acme = app.create_org("Acme").await;
     let globex = app.create_org("Globex").await;
     let initech: OrgId = app.create_org("Initech").await;
+    let acme_eu = identity::create_org(&app.store, "Acme EU", Some(acme)).await.unwrap().id;
     let alice = app.create_user(acme, "alice", Role::Admin).await;
     let mike = app.create_user(acme, "mike", Role::Member).await;
     app.create_user(acme, "rita", Role::ReadOnly).await;
@@ -251,6 +254,7 @@ async fn world(app: &TestApp) -> World {
     shared.insert("acme_hex", acme.simple());
     shared.insert("globex_hex", globex.simple());
     shared.insert("initech_hex", initech.simple());
+    shared.insert("acme_eu_hex", acme_eu.simple());
     shared.insert("in_a_week", app::domain::clock::now_plus(time::Duration::days(7)));
 
     // Partner sharing: Acme's role and its configuration for Globex; Globex's own role, its
