@@ -12,7 +12,7 @@ use serde_json::json;
 
 use app::domain::audit::{service as audit, EventFilter, EventPage};
 use app::domain::files::service as files;
-use app::domain::identity::{service as identity, Actor, Face, NewToken, TokenSummary};
+use app::domain::identity::{service as identity, Actor, Face, NewToken, TokenScope, TokenSummary};
 use app::domain::ids::RoleId;
 use app::domain::partners::{service as partners, Grant, TemplateRole};
 use app::domain::DomainError;
@@ -45,9 +45,13 @@ async fn list_tokens(
     Ok(Json(json!({ "tokens": tokens })))
 }
 
+/// `{"name", "read_only"?, "expires_in_days"?}`: a token narrowed to reading, or living a
+/// number of days, when asked.
 #[derive(Deserialize)]
 struct CreateTokenBody {
     name: String,
+    #[serde(flatten)]
+    scope: TokenScope,
 }
 
 async fn create_token(
@@ -55,7 +59,8 @@ async fn create_token(
     Caller(actor): Caller,
     JsonBody(body): JsonBody<CreateTokenBody>,
 ) -> Result<(StatusCode, Json<NewToken>), ApiError> {
-    let token = identity::create_token(&state.store, &actor, Face::Api, &body.name).await?;
+    let token =
+        identity::create_token(&state.store, &actor, Face::Api, &body.name, body.scope).await?;
     Ok((StatusCode::CREATED, Json(token)))
 }
 

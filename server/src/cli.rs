@@ -4,7 +4,7 @@
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
 
-use app::domain::identity::{service as identity, Role};
+use app::domain::identity::{service as identity, Role, TokenScope};
 use app::domain::ids::OrgId;
 use app::domain::store::{OpenError, Store};
 use app::domain::DomainError;
@@ -93,6 +93,13 @@ pub struct TokenCreate {
     username: String,
     #[arg(long, env = "SHAREWELL_TOKEN_NAME", default_value = "cli")]
     name: String,
+    /// Narrow the token to reading: it acts with the user's role but changes nothing.
+    #[arg(long, env = "SHAREWELL_TOKEN_READ_ONLY")]
+    read_only: bool,
+    /// The token expires this many days from now (1 to 3650); without it, it lives until
+    /// revoked.
+    #[arg(long, env = "SHAREWELL_TOKEN_EXPIRES_IN_DAYS")]
+    expires_in_days: Option<i64>,
     #[command(flatten)]
     output: Output,
     #[command(flatten)]
@@ -193,12 +200,21 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Token(TokenCommand::Create(args)) => {
             let store = open(&args.database).await?;
+            let scope =
+                TokenScope { read_only: args.read_only, expires_in_days: args.expires_in_days };
             let token =
-                identity::create_token_for_username(&store, &args.username, &args.name).await;
+                identity::create_token_for_username(&store, &args.username, &args.name, scope)
+                    .await;
             store.close().await;
             let token = token?;
             args.output.print(
-                json!({ "token": token.secret, "id": token.token.id, "name": token.token.name }),
+                json!({
+                    "token": token.secret,
+                    "id": token.token.id,
+                    "name": token.token.name,
+                    "read_only": token.token.read_only,
+                    "expires_at": token.token.expires_at,
+                }),
                 token.secret.clone(),
             );
         }

@@ -193,3 +193,38 @@ fn bad_input_fails_with_one_clear_line() {
         "error: name: must be 1 to 200 characters"
     );
 }
+
+#[test]
+fn a_token_can_be_narrowed_to_reading_and_given_an_expiry_by_flag_or_environment() {
+    let cli = Cli::new();
+    let org = cli.org("Acme");
+    cli.user(&org, "alice");
+    let token = cli.json(&[
+        "token",
+        "create",
+        "--username",
+        "alice",
+        "--read-only",
+        "--expires-in-days",
+        "30",
+    ]);
+    assert_eq!(token["read_only"], true);
+    assert!(token["expires_at"].as_str().is_some_and(|at| at.ends_with('Z')), "{token}");
+
+    let output = Command::new(env!("CARGO_BIN_EXE_sharewell"))
+        .args(["token", "create", "--username", "alice", "--json"])
+        .env("DATABASE_URL", &cli.database_url)
+        .env("SHAREWELL_TOKEN_READ_ONLY", "true")
+        .env("SHAREWELL_TOKEN_EXPIRES_IN_DAYS", "1")
+        .output()
+        .unwrap();
+    let token: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!((token["read_only"].as_bool(), token["expires_at"].is_string()), (Some(true), true));
+
+    let plain = cli.json(&["token", "create", "--username", "alice"]);
+    assert_eq!((plain["read_only"].as_bool(), plain["expires_at"].is_null()), (Some(false), true));
+    assert_eq!(
+        cli.error(&["token", "create", "--username", "alice", "--expires-in-days", "0"]),
+        "error: expires_in_days: must be between 1 and 3650"
+    );
+}

@@ -364,7 +364,7 @@ async fn one_org_never_sees_another_orgs_events_or_tokens() {
 }
 
 #[tokio::test]
-async fn only_admins_read_the_audit_log() {
+async fn only_admins_and_auditors_read_the_audit_log() {
     let app = spawn_app().await;
     let org = app.create_org("Acme").await;
     app.create_user(org, "mike", Role::Member).await;
@@ -377,7 +377,10 @@ async fn only_admins_read_the_audit_log() {
         .unwrap();
     assert_eq!(response.status(), 403);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"]["message"], "only admins may read the audit log");
+    assert_eq!(
+        body["error"]["message"],
+        "only admins and read-only auditors of the organization may see this"
+    );
     app.stop().await;
 }
 

@@ -1,8 +1,46 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
+use crate::domain::authz::Operation;
 use crate::domain::identity::Actor;
 use crate::server_fns::files::{navigation, NavigationCounts};
+use crate::server_fns::AppError;
+
+/// What the page frame read for this navigation: the signed-in actor (if any) and the counts.
+/// Pages ask it through [`Can`] instead of reading the actor again.
+#[derive(Clone, Copy)]
+pub struct Frame(Resource<Result<Option<(Actor, NavigationCounts)>, AppError>>);
+
+/// Shows its children only to an actor who may do `op` (others see `fallback`, if any): each
+/// person sees only the forms they may use. The services still refuse whatever is not allowed.
+#[component]
+pub fn Can(
+    op: Operation,
+    children: ChildrenFn,
+    #[prop(optional, into)] fallback: ViewFn,
+) -> impl IntoView {
+    let frame = use_context::<Frame>();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let (children, fallback) = (children.clone(), fallback.clone());
+                Suspend::new(async move {
+                    let allowed = match frame {
+                        Some(Frame(frame)) => {
+                            matches!(frame.await, Ok(Some((actor, _))) if actor.may(op))
+                        }
+                        None => false,
+                    };
+                    if allowed {
+                        children()
+                    } else {
+                        fallback.run()
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
 
 /// Where a signed-in user can go.
 const NAVIGATION: [(&str, &str); 8] = [
@@ -29,6 +67,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     // navigation so that the counts stay current.
     let location = use_location();
     let frame = Resource::new(move || location.pathname.get(), |_| navigation());
+    provide_context(Frame(frame));
 
     view! {
         <div class="min-h-full flex flex-col">
@@ -82,6 +121,7 @@ fn SignedInNavigation(actor: Actor, counts: NavigationCounts) -> impl IntoView {
         <nav aria-label="Main" class="flex flex-wrap items-center gap-1">
             {NAVIGATION
                 .into_iter()
+                .filter(|(href, _)| *href != "/audit" || actor.may(Operation::AuditRead))
                 .map(|(href, label)| {
                     let current = move || (location.pathname.get() == href).then_some("page");
                     view! {
@@ -95,9 +135,11 @@ fn SignedInNavigation(actor: Actor, counts: NavigationCounts) -> impl IntoView {
         </nav>
         <div class="flex items-center gap-3 text-sm">
             <span class="text-slate-600" data-testid="signed-in-as">
-                {actor.username}
+                {actor.username.clone()}
                 " · "
-                {actor.org_name}
+                {actor.org_name.clone()}
+                {(actor.role != crate::domain::identity::Role::Member)
+                    .then(|| format!(" · {}", actor.role))}
             </span>
             <form method="post" action="/logout">
                 <button

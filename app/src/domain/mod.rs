@@ -7,6 +7,7 @@
 
 pub mod account_shares;
 pub mod audit;
+pub mod authz;
 pub mod error;
 pub mod files;
 pub mod identity;

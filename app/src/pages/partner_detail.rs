@@ -3,10 +3,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::badges::{OfferStateBadge, PartnerStatusBadge};
+use crate::components::layout::Can;
 use crate::components::ui::{
     short_time, DataTable, EmptyState, ErrorNotice, FormError, BUTTON_CLASSES, CARD_CLASSES,
     DANGER_BUTTON_CLASSES, INPUT_CLASSES, LABEL_CLASSES, SECONDARY_BUTTON_CLASSES, TD_CLASSES,
 };
+use crate::domain::authz::Operation;
 use crate::domain::partners::{
     OfferState, OfferedEntity, PartnerConfig, SharedEntity, TemplateRole,
 };
@@ -86,7 +88,9 @@ fn PartnerView(config: PartnerConfig, roles: Vec<TemplateRole>, actions: Actions
         </div>
         <SharedSection partner=partner.clone() entities=config.entities actions />
         <OffersSection partner=partner.clone() offers=config.offered_entities actions />
-        <DeleteSection partner actions />
+        <Can op=Operation::PartnerConfigure>
+            <DeleteSection partner=partner.clone() actions />
+        </Can>
     }
 }
 
@@ -103,11 +107,18 @@ fn UsersSection(config: PartnerConfig, actions: Actions) -> impl IntoView {
             view! {
                 <li class="flex items-center justify-between py-2">
                     <span>{user.username.clone()}</span>
-                    <ActionForm action=actions.remove_user>
-                        <input type="hidden" name="partner_org_id" value=partner />
-                        <input type="hidden" name="user_id" value=user.id.to_string() />
-                        <button type="submit" class=DANGER_BUTTON_CLASSES aria-label=format!("Remove {}", user.username)>"Remove"</button>
-                    </ActionForm>
+                    <Can op=Operation::PartnerUsersChange>
+                        {
+                            let (partner, user) = (partner.clone(), user.clone());
+                            view! {
+                                <ActionForm action=actions.remove_user>
+                                    <input type="hidden" name="partner_org_id" value=partner />
+                                    <input type="hidden" name="user_id" value=user.id.to_string() />
+                                    <button type="submit" class=DANGER_BUTTON_CLASSES aria-label=format!("Remove {}", user.username)>"Remove"</button>
+                                </ActionForm>
+                            }
+                        }
+                    </Can>
                 </li>
             }
         })
@@ -115,24 +126,47 @@ fn UsersSection(config: PartnerConfig, actions: Actions) -> impl IntoView {
     view! {
         <section class=CARD_CLASSES aria-labelledby="users-heading">
             <h2 id="users-heading" class="text-base font-semibold">"Partner users"</h2>
-            <ActionForm action=actions.set_limit attr:class="mt-3 flex items-end gap-3">
-                <input type="hidden" name="partner_org_id" value=partner />
-                <div class="flex-1">
-                    <label for="user-limit" class=LABEL_CLASSES>"User limit (empty: none)"</label>
-                    <input id="user-limit" name="user_limit" type="number" min="0" value=limit class=format!("{INPUT_CLASSES} mt-1") />
-                </div>
-                <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Save limit"</button>
-            </ActionForm>
+            <Can
+                op=Operation::PartnerConfigure
+                fallback={
+                    let limit = limit.clone();
+                    move || {
+                        let shown = if limit.is_empty() { "none".to_owned() } else { limit.clone() };
+                        view! { <p class="mt-2 text-sm text-slate-600">"User limit: " {shown}</p> }
+                    }
+                }
+            >
+                {
+                    let (partner, limit) = (partner.clone(), limit.clone());
+                    view! {
+                        <ActionForm action=actions.set_limit attr:class="mt-3 flex items-end gap-3">
+                            <input type="hidden" name="partner_org_id" value=partner />
+                            <div class="flex-1">
+                                <label for="user-limit" class=LABEL_CLASSES>"User limit (empty: none)"</label>
+                                <input id="user-limit" name="user_limit" type="number" min="0" value=limit class=format!("{INPUT_CLASSES} mt-1") />
+                            </div>
+                            <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Save limit"</button>
+                        </ActionForm>
+                    }
+                }
+            </Can>
             <FormError action=actions.set_limit />
             <ul class="mt-3 divide-y divide-slate-100" data-testid="partner-users">{users}</ul>
-            <ActionForm action=actions.add_user attr:class="mt-3 flex items-end gap-3">
-                <input type="hidden" name="partner_org_id" value=add_user_partner />
-                <div class="flex-1">
-                    <label for="add-user" class=LABEL_CLASSES>"Add a user of the partner org"</label>
-                    <input id="add-user" name="username" required placeholder="username" class=format!("{INPUT_CLASSES} mt-1") />
-                </div>
-                <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Add user"</button>
-            </ActionForm>
+            <Can op=Operation::PartnerUsersChange>
+                {
+                    let add_user_partner = add_user_partner.clone();
+                    view! {
+                        <ActionForm action=actions.add_user attr:class="mt-3 flex items-end gap-3">
+                            <input type="hidden" name="partner_org_id" value=add_user_partner />
+                            <div class="flex-1">
+                                <label for="add-user" class=LABEL_CLASSES>"Add a user of the partner org"</label>
+                                <input id="add-user" name="username" required placeholder="username" class=format!("{INPUT_CLASSES} mt-1") />
+                            </div>
+                            <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Add user"</button>
+                        </ActionForm>
+                    }
+                }
+            </Can>
             <FormError action=actions.add_user />
             <FormError action=actions.remove_user />
         </section>
@@ -152,7 +186,26 @@ fn RoleSection(config: PartnerConfig, roles: Vec<TemplateRole>, actions: Actions
             view! { <li><code>{grant.action}</code> " on " <code>{grant.resource}</code> " " {effect}</li> }
         })
         .collect_view();
-    let picker = if roles.is_empty() {
+    let picker = move || role_picker(roles.clone(), partner.clone(), assigned.clone(), actions);
+    view! {
+        <section class=CARD_CLASSES aria-labelledby="role-heading">
+            <h2 id="role-heading" class="text-base font-semibold">"Role"</h2>
+            <Can op=Operation::PartnerConfigure>{picker.clone()}</Can>
+            <FormError action=actions.assign_role />
+            <ul class="mt-3 space-y-1 text-sm" data-testid="role-grants">{grants}</ul>
+            {config.generated_role_id.map(|id| view! { <p class="mt-2 text-xs text-slate-500">"Generated role " <code>{id}</code></p> })}
+        </section>
+    }
+}
+
+/// The form that assigns a template role, or a hint to create one first.
+fn role_picker(
+    roles: Vec<TemplateRole>,
+    partner: String,
+    assigned: String,
+    actions: Actions,
+) -> AnyView {
+    if roles.is_empty() {
         view! {
             <p class="mt-2 text-sm text-slate-500">
                 "No template roles yet. " <a href="/roles" class="text-indigo-700 hover:underline">"Create one"</a>
@@ -179,15 +232,6 @@ fn RoleSection(config: PartnerConfig, roles: Vec<TemplateRole>, actions: Actions
             </ActionForm>
         }
         .into_any()
-    };
-    view! {
-        <section class=CARD_CLASSES aria-labelledby="role-heading">
-            <h2 id="role-heading" class="text-base font-semibold">"Role"</h2>
-            {picker}
-            <FormError action=actions.assign_role />
-            <ul class="mt-3 space-y-1 text-sm" data-testid="role-grants">{grants}</ul>
-            {config.generated_role_id.map(|id| view! { <p class="mt-2 text-xs text-slate-500">"Generated role " <code>{id}</code></p> })}
-        </section>
     }
 }
 
@@ -211,13 +255,21 @@ fn SharedSection(partner: String, entities: Vec<SharedEntity>, actions: Actions)
                         <td class=TD_CLASSES>{if entity.offer_accepted { "yes" } else { "no" }}</td>
                         <td class=TD_CLASSES>{short_time(&entity.created_at)}</td>
                         <td class=format!("{TD_CLASSES} text-right")>
-                            <ActionForm action=actions.share>
-                                <input type="hidden" name="partner_org_id" value=partner />
-                                <input type="hidden" name="schema" value=entity.schema />
-                                <input type="hidden" name="entity_id" value=entity.entity_id />
-                                <input type="hidden" name="share" value="false" />
-                                <button type="submit" class=DANGER_BUTTON_CLASSES aria-label=label>"Unshare"</button>
-                            </ActionForm>
+                            <Can op=Operation::EntitiesShare>
+                                {
+                                    let (partner, label) = (partner.clone(), label.clone());
+                                    let (schema, entity_id) = (entity.schema.clone(), entity.entity_id.clone());
+                                    view! {
+                                        <ActionForm action=actions.share>
+                                            <input type="hidden" name="partner_org_id" value=partner />
+                                            <input type="hidden" name="schema" value=schema />
+                                            <input type="hidden" name="entity_id" value=entity_id />
+                                            <input type="hidden" name="share" value="false" />
+                                            <button type="submit" class=DANGER_BUTTON_CLASSES aria-label=label>"Unshare"</button>
+                                        </ActionForm>
+                                    }
+                                }
+                            </Can>
                         </td>
                     </tr>
                 }
@@ -233,19 +285,26 @@ fn SharedSection(partner: String, entities: Vec<SharedEntity>, actions: Actions)
     view! {
         <section class=format!("{CARD_CLASSES} mt-6") aria-labelledby="shared-heading">
             <h2 id="shared-heading" class="text-base font-semibold">"Shared entities"</h2>
-            <ActionForm action=actions.share attr:class="mt-3 grid gap-3 md:grid-cols-3 md:items-end">
-                <input type="hidden" name="partner_org_id" value=partner />
-                <input type="hidden" name="share" value="true" />
-                <div>
-                    <label for="share-schema" class=LABEL_CLASSES>"Schema"</label>
-                    <input id="share-schema" name="schema" required placeholder="opportunity" class=format!("{INPUT_CLASSES} mt-1") />
-                </div>
-                <div>
-                    <label for="share-entity" class=LABEL_CLASSES>"Entity id"</label>
-                    <input id="share-entity" name="entity_id" required class=format!("{INPUT_CLASSES} mt-1") />
-                </div>
-                <button type="submit" class=BUTTON_CLASSES>"Share"</button>
-            </ActionForm>
+            <Can op=Operation::EntitiesShare>
+                {
+                    let partner = partner.clone();
+                    view! {
+                        <ActionForm action=actions.share attr:class="mt-3 grid gap-3 md:grid-cols-3 md:items-end">
+                            <input type="hidden" name="partner_org_id" value=partner />
+                            <input type="hidden" name="share" value="true" />
+                            <div>
+                                <label for="share-schema" class=LABEL_CLASSES>"Schema"</label>
+                                <input id="share-schema" name="schema" required placeholder="opportunity" class=format!("{INPUT_CLASSES} mt-1") />
+                            </div>
+                            <div>
+                                <label for="share-entity" class=LABEL_CLASSES>"Entity id"</label>
+                                <input id="share-entity" name="entity_id" required class=format!("{INPUT_CLASSES} mt-1") />
+                            </div>
+                            <button type="submit" class=BUTTON_CLASSES>"Share"</button>
+                        </ActionForm>
+                    }
+                }
+            </Can>
             <FormError action=actions.share />
             <div class="mt-3">{list}</div>
         </section>
@@ -266,13 +325,20 @@ fn OffersSection(partner: String, offers: Vec<OfferedEntity>, actions: Actions) 
                 let (schema, entity_id) = (offer.schema.clone(), offer.entity_id.clone());
                 let withdraw = (offer.offer_status != OfferState::Accepted).then(move || {
                     view! {
-                        <ActionForm action=actions.offer>
-                            <input type="hidden" name="partner_org_id" value=partner />
-                            <input type="hidden" name="schema" value=schema />
-                            <input type="hidden" name="entity_id" value=entity_id />
-                            <input type="hidden" name="withdraw" value="true" />
-                            <button type="submit" class=DANGER_BUTTON_CLASSES>"Withdraw"</button>
-                        </ActionForm>
+                        <Can op=Operation::EntitiesOffer>
+                            {
+                                let (partner, schema, entity_id) = (partner.clone(), schema.clone(), entity_id.clone());
+                                view! {
+                                    <ActionForm action=actions.offer>
+                                        <input type="hidden" name="partner_org_id" value=partner />
+                                        <input type="hidden" name="schema" value=schema />
+                                        <input type="hidden" name="entity_id" value=entity_id />
+                                        <input type="hidden" name="withdraw" value="true" />
+                                        <button type="submit" class=DANGER_BUTTON_CLASSES>"Withdraw"</button>
+                                    </ActionForm>
+                                }
+                            }
+                        </Can>
                     }
                 });
                 view! {
@@ -300,6 +366,10 @@ fn OffersSection(partner: String, offers: Vec<OfferedEntity>, actions: Actions) 
         <section class=format!("{CARD_CLASSES} mt-6") aria-labelledby="offers-heading">
             <h2 id="offers-heading" class="text-base font-semibold">"Offers"</h2>
             <p class="mt-1 text-sm text-slate-600">"Offer an entity to this partner and, if you like, to more partners at once: the first to accept gets it."</p>
+            <Can op=Operation::EntitiesOffer>
+            {
+            let partner = partner.clone();
+            view! {
             <ActionForm action=actions.offer attr:class="mt-3 grid gap-3 md:grid-cols-4 md:items-end">
                 <input type="hidden" name="partner_org_id" value=partner />
                 <div>
@@ -316,6 +386,9 @@ fn OffersSection(partner: String, offers: Vec<OfferedEntity>, actions: Actions) 
                 </div>
                 <button type="submit" class=BUTTON_CLASSES>"Offer"</button>
             </ActionForm>
+            }
+            }
+            </Can>
             <FormError action=actions.offer />
             <div class="mt-3">{list}</div>
         </section>

@@ -3,10 +3,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::badges::PartnerStatusBadge;
+use crate::components::layout::Can;
 use crate::components::ui::{
     encode_component, DataTable, EmptyState, ErrorNotice, FormError, PageHeader, BUTTON_CLASSES,
     CARD_CLASSES, INPUT_CLASSES, LABEL_CLASSES, SECONDARY_BUTTON_CLASSES, TD_CLASSES,
 };
+use crate::domain::authz::Operation;
 use crate::domain::partners::PartnerPage;
 use crate::server_fns::partners::{list_partners, partner_path, AddPartner};
 
@@ -34,13 +36,15 @@ pub fn PartnersPage() -> impl IntoView {
                 </div>
                 <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Search"</button>
             </form>
-            <ActionForm action=add attr:class=format!("{CARD_CLASSES} flex items-end gap-3")>
-                <div class="flex-1">
-                    <label for="new-partner" class=LABEL_CLASSES>"Add a partner"</label>
-                    <input id="new-partner" name="partner_org_id" required placeholder="Partner org id" class=format!("{INPUT_CLASSES} mt-1") />
-                </div>
-                <button type="submit" class=BUTTON_CLASSES>"Add"</button>
-            </ActionForm>
+            <Can op=Operation::PartnerConfigure>
+                <ActionForm action=add attr:class=format!("{CARD_CLASSES} flex items-end gap-3")>
+                    <div class="flex-1">
+                        <label for="new-partner" class=LABEL_CLASSES>"Add a partner"</label>
+                        <input id="new-partner" name="partner_org_id" required placeholder="Partner org id" class=format!("{INPUT_CLASSES} mt-1") />
+                    </div>
+                    <button type="submit" class=BUTTON_CLASSES>"Add"</button>
+                </ActionForm>
+            </Can>
         </div>
         <FormError action=add />
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading partners…"</p> }>

@@ -2,12 +2,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::layout::Tabs;
+use crate::components::layout::{Can, Tabs};
 use crate::components::ui::{
     short_time, DataTable, EmptyState, ErrorNotice, FormError, PageHeader, BADGE_AMBER_CLASSES,
     BADGE_GREEN_CLASSES, BADGE_GREY_CLASSES, BUTTON_CLASSES, CARD_CLASSES, DANGER_BUTTON_CLASSES,
     INPUT_CLASSES, LABEL_CLASSES, SECONDARY_BUTTON_CLASSES, TD_CLASSES,
 };
+use crate::domain::authz::Operation;
 use crate::domain::files::{AccessRequest, RequestStatus};
 use crate::server_fns::files::{list_requests, AnswerRequest, RequestFile, WithdrawRequest};
 
@@ -38,6 +39,7 @@ pub fn RequestsPage() -> impl IntoView {
             tabs=&[("incoming", "Incoming", "/requests?tab=incoming"), ("outgoing", "Outgoing", "/requests?tab=outgoing")]
         />
         <Show when=move || tab() == "outgoing">
+            <Can op=Operation::AccessRequestAsk>
             <section class=format!("{CARD_CLASSES} my-4")>
                 <h2 class="text-base font-semibold">"Ask for access to a file"</h2>
                 <ActionForm action=ask attr:class="mt-3 grid gap-3 md:grid-cols-3 md:items-end">
@@ -53,6 +55,7 @@ pub fn RequestsPage() -> impl IntoView {
                 </ActionForm>
                 <FormError action=ask />
             </section>
+            </Can>
         </Show>
         <FormError action=answer />
         <FormError action=withdraw />
@@ -98,25 +101,39 @@ fn RequestRow(
     let actions = pending.then(move || {
         if incoming {
             view! {
-                <ActionForm action=answer attr:class="inline-flex items-center gap-2">
-                    <input type="hidden" name="id" value=approve_id />
-                    <input type="hidden" name="decision" value="approved" />
-                    <input name="message" placeholder="Message (optional)" aria-label="Message with the approval" class="w-40 rounded-md border border-slate-300 px-2 py-1 text-sm" />
-                    <button type="submit" class=BUTTON_CLASSES>"Approve"</button>
-                </ActionForm>
-                <ActionForm action=answer attr:class="ml-2 inline">
-                    <input type="hidden" name="id" value=decline_id />
-                    <input type="hidden" name="decision" value="declined" />
-                    <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Decline"</button>
-                </ActionForm>
+                <Can op=Operation::AccessRequestAnswer>
+                    {
+                        let (approve_id, decline_id) = (approve_id.clone(), decline_id.clone());
+                        view! {
+                            <ActionForm action=answer attr:class="inline-flex items-center gap-2">
+                                <input type="hidden" name="id" value=approve_id />
+                                <input type="hidden" name="decision" value="approved" />
+                                <input name="message" placeholder="Message (optional)" aria-label="Message with the approval" class="w-40 rounded-md border border-slate-300 px-2 py-1 text-sm" />
+                                <button type="submit" class=BUTTON_CLASSES>"Approve"</button>
+                            </ActionForm>
+                            <ActionForm action=answer attr:class="ml-2 inline">
+                                <input type="hidden" name="id" value=decline_id />
+                                <input type="hidden" name="decision" value="declined" />
+                                <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Decline"</button>
+                            </ActionForm>
+                        }
+                    }
+                </Can>
             }
             .into_any()
         } else {
             view! {
-                <ActionForm action=withdraw attr:class="inline">
-                    <input type="hidden" name="id" value=withdraw_id />
-                    <button type="submit" class=DANGER_BUTTON_CLASSES>"Withdraw"</button>
-                </ActionForm>
+                <Can op=Operation::AccessRequestWithdraw>
+                    {
+                        let withdraw_id = withdraw_id.clone();
+                        view! {
+                            <ActionForm action=withdraw attr:class="inline">
+                                <input type="hidden" name="id" value=withdraw_id />
+                                <button type="submit" class=DANGER_BUTTON_CLASSES>"Withdraw"</button>
+                            </ActionForm>
+                        }
+                    }
+                </Can>
             }
             .into_any()
         }

@@ -1,10 +1,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::layout::Can;
 use crate::components::ui::{
     EmptyState, ErrorNotice, FormError, PageHeader, BUTTON_CLASSES, CARD_CLASSES,
     DANGER_BUTTON_CLASSES, INPUT_CLASSES, LABEL_CLASSES, SECONDARY_BUTTON_CLASSES,
 };
+use crate::domain::authz::Operation;
 use crate::domain::partners::TemplateRole;
 use crate::server_fns::partners::{list_roles, DeleteRole, SaveRole};
 
@@ -22,10 +24,12 @@ pub fn RolesPage() -> impl IntoView {
             title="Template roles"
             summary="Define a role once and assign it to partner configurations; its grants are copied at assignment."
         />
-        <section class=format!("{CARD_CLASSES} mb-6")>
-            <h2 class="text-base font-semibold">"New role"</h2>
-            <RoleForm action=save role=None />
-        </section>
+        <Can op=Operation::TemplateRolesChange>
+            <section class=format!("{CARD_CLASSES} mb-6")>
+                <h2 class="text-base font-semibold">"New role"</h2>
+                <RoleForm action=save role=None />
+            </section>
+        </Can>
         <FormError action=delete />
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading roles…"</p> }>
             {move || Suspend::new(async move {
@@ -40,16 +44,29 @@ pub fn RolesPage() -> impl IntoView {
                                 let id = role.id.to_string();
                                 let name = role.name.clone();
                                 let label = format!("Delete role {name}");
+                                let text = grants_text(&role);
                                 view! {
                                     <section class=CARD_CLASSES>
                                         <div class="flex items-center justify-between">
                                             <h2 class="text-base font-semibold">{name}</h2>
-                                            <ActionForm action=delete>
-                                                <input type="hidden" name="id" value=id />
-                                                <button type="submit" class=DANGER_BUTTON_CLASSES aria-label=label>"Delete"</button>
-                                            </ActionForm>
+                                            <Can op=Operation::TemplateRolesChange>
+                                                {
+                                                    let (id, label) = (id.clone(), label.clone());
+                                                    view! {
+                                                        <ActionForm action=delete>
+                                                            <input type="hidden" name="id" value=id />
+                                                            <button type="submit" class=DANGER_BUTTON_CLASSES aria-label=label>"Delete"</button>
+                                                        </ActionForm>
+                                                    }
+                                                }
+                                            </Can>
                                         </div>
-                                        <RoleForm action=save role=Some(role) />
+                                        <Can
+                                            op=Operation::TemplateRolesChange
+                                            fallback=move || view! { <pre class="mt-3 font-mono text-sm text-slate-700">{text.clone()}</pre> }
+                                        >
+                                            <RoleForm action=save role=Some(role.clone()) />
+                                        </Can>
                                     </section>
                                 }
                             }).collect_view()}
@@ -69,18 +86,7 @@ fn RoleForm(action: ServerAction<SaveRole>, role: Option<TemplateRole>) -> impl 
         |name: &str| format!("role-{name}-{}", if id.is_empty() { "new" } else { id.as_str() });
     let (name_id, grants_id) = (field("name"), field("grants"));
     let name = role.as_ref().map(|role| role.name.clone()).unwrap_or_default();
-    let grants = role
-        .map(|role| {
-            role.grants
-                .iter()
-                .map(|grant| match &grant.effect {
-                    Some(effect) => format!("{} {} {effect}", grant.action, grant.resource),
-                    None => format!("{} {}", grant.action, grant.resource),
-                })
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-        .unwrap_or_default();
+    let grants = role.as_ref().map(grants_text).unwrap_or_default();
     let button = if id.is_empty() { "Create role" } else { "Save" };
     let button_class = if id.is_empty() { BUTTON_CLASSES } else { SECONDARY_BUTTON_CLASSES };
     view! {
@@ -98,4 +104,16 @@ fn RoleForm(action: ServerAction<SaveRole>, role: Option<TemplateRole>) -> impl 
         </ActionForm>
         <FormError action=action />
     }
+}
+
+/// A role's grants, one per line, as the form reads them.
+fn grants_text(role: &TemplateRole) -> String {
+    role.grants
+        .iter()
+        .map(|grant| match &grant.effect {
+            Some(effect) => format!("{} {} {effect}", grant.action, grant.resource),
+            None => format!("{} {}", grant.action, grant.resource),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

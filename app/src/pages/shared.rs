@@ -2,12 +2,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::layout::Tabs;
+use crate::components::layout::{Can, Tabs};
 use crate::components::ui::{
     encode_component, short_time, DataTable, EmptyState, ErrorNotice, FormError, PageHeader,
     BUTTON_CLASSES, CARD_CLASSES, DANGER_BUTTON_CLASSES, INPUT_CLASSES, LABEL_CLASSES,
     SECONDARY_BUTTON_CLASSES, TD_CLASSES,
 };
+use crate::domain::authz::Operation;
 use crate::domain::files::{Access, PersonShare, SharePage};
 use crate::server_fns::files::{list_shares, ChangeShareAccess, RevokeShare, ShareFiles};
 use crate::server_fns::org_shares::{org_shares, AccountShareRow, ExtendShare, OrgSharesView};
@@ -40,6 +41,7 @@ pub fn SharedPage() -> impl IntoView {
     view! {
         <Title text="Shared" />
         <PageHeader title="Shared" summary="Files and apps you shared with people, what people shared with you, and what your organization shares with others." />
+        <Can op=Operation::FilesShare>
         <section class=format!("{CARD_CLASSES} mb-6")>
             <h2 class="text-base font-semibold">"Share a file"</h2>
             <ActionForm action=share attr:class="mt-3 grid gap-3 md:grid-cols-4 md:items-end">
@@ -74,6 +76,7 @@ pub fn SharedPage() -> impl IntoView {
                 </ul>
             })}
         </section>
+        </Can>
         <Tabs
             current=Signal::derive(tab)
             tabs=&[("sent", "Sent", "/shared?tab=sent"), ("received", "Received", "/shared?tab=received")]
@@ -293,16 +296,23 @@ fn AccountShareLine(
         let form = share.can_extend.then(|| {
             let id = share.id.clone();
             view! {
-                <ActionForm action=extend attr:class="inline-flex items-center gap-2">
-                    <input type="hidden" name="id" value=id />
-                    <label class="sr-only" for=format!("extend-{}", share.id)>"Extend by days"</label>
-                    <select id=format!("extend-{}", share.id) name="days" class=INPUT_CLASSES>
-                        <option value="1">"+1 day"</option>
-                        <option value="7">"+7 days"</option>
-                        <option value="30">"+30 days"</option>
-                    </select>
-                    <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Extend"</button>
-                </ActionForm>
+                <Can op=Operation::AccountShareUpdate>
+                    {
+                        let id = id.clone();
+                        view! {
+                            <ActionForm action=extend attr:class="inline-flex items-center gap-2">
+                                <input type="hidden" name="id" value=id.clone() />
+                                <label class="sr-only" for=format!("extend-{id}")>"Extend by days"</label>
+                                <select id=format!("extend-{id}") name="days" class=INPUT_CLASSES>
+                                    <option value="1">"+1 day"</option>
+                                    <option value="7">"+7 days"</option>
+                                    <option value="30">"+30 days"</option>
+                                </select>
+                                <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Extend"</button>
+                            </ActionForm>
+                        }
+                    }
+                </Can>
             }
         });
         view! { <td class=format!("{TD_CLASSES} whitespace-nowrap text-right")>{form}</td> }
@@ -375,16 +385,30 @@ fn ShareRow(
         let other = if share.access == Access::Read { Access::Write } else { Access::Read };
         view! {
             <td class=format!("{TD_CLASSES} whitespace-nowrap text-right")>
-                <ActionForm action=change attr:class="inline">
-                    <input type="hidden" name="id" value=id />
-                    <input type="hidden" name="access" value=other.as_str() />
-                    <button type="submit" class=SECONDARY_BUTTON_CLASSES>{format!("Make {}", other.as_str())}</button>
-                </ActionForm>
-                <ActionForm action=revoke attr:class="ml-2 inline-flex items-center gap-2">
-                    <input type="hidden" name="id" value=revoke_id />
-                    <label class="text-xs"><input type="checkbox" name="confirm" value="yes" required /> " sure"</label>
-                    <button type="submit" class=DANGER_BUTTON_CLASSES>"Revoke"</button>
-                </ActionForm>
+                <Can op=Operation::FileShareAccessChange>
+                    {
+                        let id = id.clone();
+                        view! {
+                            <ActionForm action=change attr:class="inline">
+                                <input type="hidden" name="id" value=id />
+                                <input type="hidden" name="access" value=other.as_str() />
+                                <button type="submit" class=SECONDARY_BUTTON_CLASSES>{format!("Make {}", other.as_str())}</button>
+                            </ActionForm>
+                        }
+                    }
+                </Can>
+                <Can op=Operation::FileShareRevoke>
+                    {
+                        let revoke_id = revoke_id.clone();
+                        view! {
+                            <ActionForm action=revoke attr:class="ml-2 inline-flex items-center gap-2">
+                                <input type="hidden" name="id" value=revoke_id />
+                                <label class="text-xs"><input type="checkbox" name="confirm" value="yes" required /> " sure"</label>
+                                <button type="submit" class=DANGER_BUTTON_CLASSES>"Revoke"</button>
+                            </ActionForm>
+                        }
+                    }
+                </Can>
             </td>
         }
     });

@@ -23,7 +23,7 @@ pub fn TokensPage() -> impl IntoView {
         <Title text="API tokens" />
         <PageHeader
             title="API tokens"
-            summary="Tokens let programs use Sharewell's APIs as you: send one as `Authorization: Bearer <token>`."
+            summary="Tokens let programs use Sharewell's APIs as you, with at most your role: send one as `Authorization: Bearer <token>`. A read-only token may look but not change anything; an expired one is refused like a revoked one."
         />
 
         <section class=format!("{CARD_CLASSES} mb-6")>
@@ -43,6 +43,24 @@ pub fn TokensPage() -> impl IntoView {
                         class=format!("{INPUT_CLASSES} mt-1")
                     />
                 </div>
+                <div>
+                    <label for="token-expiry" class=LABEL_CLASSES>
+                        "Expires after (days)"
+                    </label>
+                    <input
+                        id="token-expiry"
+                        name="expires_in_days"
+                        type="number"
+                        min="1"
+                        max="3650"
+                        placeholder="never"
+                        class=format!("{INPUT_CLASSES} mt-1 w-32")
+                    />
+                </div>
+                <label class="flex items-center gap-2 pb-2 text-sm">
+                    <input type="checkbox" name="read_only" value="yes" />
+                    "Read-only"
+                </label>
                 <button type="submit" class=BUTTON_CLASSES disabled=move || create.pending().get()>
                     {move || if create.pending().get() { "Creating…" } else { "Create token" }}
                 </button>
@@ -115,12 +133,12 @@ fn TokenTable(tokens: Vec<TokenSummary>, revoke: ServerAction<RevokeToken>) -> i
     view! {
         <DataTable
             test_id="token-table"
-            headers=&["Name", "Created", "Last used", "Status", ""]
+            headers=&["Name", "Created", "Last used", "Can", "Expires", "Status", ""]
         >
                     {tokens
                         .into_iter()
                         .map(|token| {
-                            let live = token.revoked_at.is_none();
+                            let live = token.revoked_at.is_none() && !token.expired;
                             view! {
                                 <tr>
                                     <td class=TD_CLASSES>{token.name.clone()}</td>
@@ -129,10 +147,18 @@ fn TokenTable(tokens: Vec<TokenSummary>, revoke: ServerAction<RevokeToken>) -> i
                                         {token.last_used_at.as_deref().map_or_else(|| "never".to_owned(), short_time)}
                                     </td>
                                     <td class=TD_CLASSES>
+                                        {if token.read_only { "read only" } else { "read and write" }}
+                                    </td>
+                                    <td class=TD_CLASSES>
+                                        {token.expires_at.as_deref().map_or_else(|| "never".to_owned(), short_time)}
+                                    </td>
+                                    <td class=TD_CLASSES>
                                         {if live {
                                             view! { <span class=BADGE_GREEN_CLASSES>"active"</span> }.into_any()
-                                        } else {
+                                        } else if token.revoked_at.is_some() {
                                             view! { <span class=BADGE_GREY_CLASSES>"revoked"</span> }.into_any()
+                                        } else {
+                                            view! { <span class=BADGE_GREY_CLASSES>"expired"</span> }.into_any()
                                         }}
                                     </td>
                                     <td class=format!("{TD_CLASSES} text-right")>

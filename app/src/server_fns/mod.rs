@@ -47,12 +47,26 @@ pub async fn list_tokens() -> Result<Vec<TokenSummary>, AppError> {
 /// Creates a token for the signed-in user. When the form was posted without JavaScript the
 /// browser is redirected back to the page, so the secret is kept in the session for that
 /// page to show once.
+/// `read_only` is a checkbox (present when ticked); `expires_in_days` is empty for "never".
 #[server(endpoint = "create_token")]
-pub async fn create_token(name: String) -> Result<NewToken, AppError> {
-    use crate::domain::identity::{service as identity, Face};
+pub async fn create_token(
+    name: String,
+    #[server(default)] read_only: Option<String>,
+    #[server(default)] expires_in_days: String,
+) -> Result<NewToken, AppError> {
+    use crate::domain::identity::{service as identity, Face, TokenScope};
+    use crate::domain::DomainError;
 
     let (store, actor) = ssr::actor_and_store().await?;
-    let token = identity::create_token(&store, &actor, Face::Web, &name).await?;
+    let expires_in_days = match expires_in_days.trim() {
+        "" => None,
+        days => Some(
+            days.parse()
+                .map_err(|_| DomainError::invalid("expires_in_days", "must be a number"))?,
+        ),
+    };
+    let scope = TokenScope { read_only: read_only.is_some(), expires_in_days };
+    let token = identity::create_token(&store, &actor, Face::Web, &name, scope).await?;
     if ssr::is_plain_form_post().await {
         crate::auth::ssr::keep_new_token(&token).await?;
     }

@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use app::domain::identity::{service as identity, Actor, Role};
+use app::domain::identity::{service as identity, Actor, Role, TokenScope};
 use app::domain::ids::OrgId;
 use app::domain::store::Store;
 use app::server_fns::AppError;
@@ -79,7 +79,12 @@ impl TestApp {
 
     /// A fresh API token secret for `username`.
     pub async fn create_token(&self, username: &str) -> String {
-        identity::create_token_for_username(&self.store, username, "test")
+        self.create_scoped_token(username, TokenScope::default()).await
+    }
+
+    /// A fresh API token secret for `username`, narrowed as `scope` says.
+    pub async fn create_scoped_token(&self, username: &str, scope: TokenScope) -> String {
+        identity::create_token_for_username(&self.store, username, "test", scope)
             .await
             .expect("token")
             .secret

@@ -9,6 +9,7 @@ use super::{
     ENABLENOW_RESOURCE_TYPES, FACE_ENABLENOW,
 };
 use crate::domain::audit::service::{record, Author, Change};
+use crate::domain::authz::Operation;
 use crate::domain::identity::{Actor, Face};
 use crate::domain::ids::{AccountShareId, OrgId, RecipientId, ShareResourceId};
 use crate::domain::jobs::{self, JobKind};
@@ -43,7 +44,7 @@ pub enum Completion {
     Background,
 }
 
-/// The account a request acts for: the caller's own org, or (for an admin) one of its child
+/// The account a request acts for: the caller's own org, or (for an admin or auditor) one of its child
 /// orgs. Anything else, including an id that names no org, is refused the same way.
 #[derive(Clone, Copy, Debug)]
 pub struct Account {
@@ -58,12 +59,14 @@ pub async fn account(
     actor: &Actor,
     account_id: &str,
 ) -> Result<Account, DomainError> {
+    actor.require(Operation::AccountSharesRead)?;
     let org_id: OrgId =
         account_id.trim().parse().map_err(|_| DomainError::Forbidden(NOT_YOUR_ACCOUNT))?;
     let org =
         store::org(store.pool(), org_id).await?.ok_or(DomainError::Forbidden(NOT_YOUR_ACCOUNT))?;
     let parent_id = org.parent()?;
-    let allowed = org_id == actor.org_id || (actor.is_admin() && parent_id == Some(actor.org_id));
+    let allowed = org_id == actor.org_id
+        || (actor.may(Operation::ChildAccountUse) && parent_id == Some(actor.org_id));
     if allowed {
         Ok(Account { org_id, parent_id })
     } else {
@@ -102,20 +105,20 @@ pub async fn list(
     page_of(store, scope, query).await
 }
 
-/// The shares an organization and its child accounts sent. Only members of the organization
-/// org itself may list them.
+/// The shares an organization and its child accounts sent. Only the organization's own admins
+/// and auditors may list them.
 pub async fn list_for_organization(
     store: &Store,
     actor: &Actor,
     organization_id: &str,
     query: &ShareQuery,
 ) -> Result<AccountSharePage, DomainError> {
+    actor.require(Operation::OrganizationSharesRead)?;
     let organization: OrgId = organization_id
         .trim()
         .parse()
         .map_err(|_| DomainError::Forbidden("you may not list this organization's shares"))?;
-    // Like acting for a child account, seeing all of them is for the organization's admins.
-    if organization != actor.org_id || !actor.is_admin() {
+    if organization != actor.org_id {
         return Err(DomainError::Forbidden("you may not list this organization's shares"));
     }
     if query.direction == Some(super::Direction::Received) {
@@ -196,6 +199,7 @@ pub async fn create(
     account: Account,
     new: NewAccountShare,
 ) -> Result<AccountShare, DomainError> {
+    actor.require(Operation::AccountShareCreate)?;
     let name = required_text("name", &new.name)?;
     let reference =
         new.reference.as_deref().map(|text| bounded_text("reference", text)).transpose()?;
@@ -283,6 +287,7 @@ pub async fn rename(
     share_id: &str,
     name: &str,
 ) -> Result<AccountShare, DomainError> {
+    actor.require(Operation::AccountShareUpdate)?;
     let name = required_text("name", name)?;
     let now = clock::now();
     let mut transaction = store.begin_write().await?;
@@ -303,6 +308,7 @@ pub async fn set_expiry(
     share_id: &str,
     expires_at: &str,
 ) -> Result<AccountShare, DomainError> {
+    actor.require(Operation::AccountShareUpdate)?;
     let now = clock::now();
     if expires_at <= now.as_str() {
         return Err(DomainError::invalid("expires_at", "must be in the future"));
@@ -325,6 +331,7 @@ pub async fn delete(
     share_id: &str,
     completion: Completion,
 ) -> Result<AccountShare, DomainError> {
+    actor.require(Operation::AccountShareDelete)?;
     let now = clock::now();
     let mut transaction = store.begin_write().await?;
     let share = owned_live_share(&mut transaction, face, account, share_id, &now).await?;
@@ -357,6 +364,7 @@ pub async fn add_recipient(
     share_id: &str,
     recipient: &RecipientRef,
 ) -> Result<ShareRecipient, DomainError> {
+    actor.require(Operation::AccountShareRecipientsChange)?;
     let now = clock::now();
     let mut transaction = store.begin_write().await?;
     let share = owned_live_share(&mut transaction, face, account, share_id, &now).await?;
@@ -389,6 +397,7 @@ pub async fn replace_recipients(
     share_id: &str,
     recipients: &[RecipientRef],
 ) -> Result<Vec<ShareRecipient>, DomainError> {
+    actor.require(Operation::AccountShareRecipientsChange)?;
     let now = clock::now();
     let mut transaction = store.begin_write().await?;
     let share = owned_live_share(&mut transaction, face, account, share_id, &now).await?;
@@ -440,6 +449,7 @@ pub async fn remove_recipient(
     share_id: &str,
     recipient_id: &str,
 ) -> Result<ShareRecipient, DomainError> {
+    actor.require(Operation::AccountShareRecipientsChange)?;
     let now = clock::now();
     let recipient_id = parse_recipient_id(recipient_id)?;
     let mut transaction = store.begin_write().await?;
@@ -512,6 +522,7 @@ pub async fn add_resource(
     share_id: &str,
     resource: &NewShareResource,
 ) -> Result<ShareResource, DomainError> {
+    actor.require(Operation::AccountShareResourcesChange)?;
     check_resource(face, account, resource)?;
     let now = clock::now();
     let mut transaction = store.begin_write().await?;
@@ -534,6 +545,7 @@ pub async fn update_resource(
     resource_id: &str,
     meta: &str,
 ) -> Result<ShareResource, DomainError> {
+    actor.require(Operation::AccountShareResourcesChange)?;
     check_meta(meta)?;
     let now = clock::now();
     let resource_id = parse_resource_id(resource_id)?;
@@ -557,6 +569,7 @@ pub async fn remove_resource(
     share_id: &str,
     resource_id: &str,
 ) -> Result<ShareResource, DomainError> {
+    actor.require(Operation::AccountShareResourcesChange)?;
     let now = clock::now();
     let resource_id = parse_resource_id(resource_id)?;
     let mut transaction = store.begin_write().await?;

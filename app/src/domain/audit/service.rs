@@ -1,6 +1,7 @@
 use serde_json::Value;
 
 use super::{EventFilter, EventPage, PAGE_SIZE};
+use crate::domain::authz::Operation;
 use crate::domain::identity::{Actor, Face};
 use crate::domain::ids::{EventId, OrgId};
 use crate::domain::store::{audit as store, Store};
@@ -56,14 +57,14 @@ pub async fn record(
     store::insert_event(transaction, &row).await
 }
 
-/// The actor's org's events, newest first, a page at a time. Admins only: the log shows
-/// every member's actions.
+/// The actor's org's events, newest first, a page at a time. For admins and auditors: the
+/// log shows every member's actions.
 pub async fn list(
     store: &Store,
     actor: &Actor,
     filter: &EventFilter,
 ) -> Result<EventPage, DomainError> {
-    require_admin(actor)?;
+    actor.require(Operation::AuditRead)?;
     let action = filter.action.as_deref().map(str::trim).filter(|action| !action.is_empty());
     let mut events =
         store::list_events(store.pool(), actor.org_id, action, filter.before, PAGE_SIZE + 1)
@@ -79,14 +80,6 @@ pub async fn list(
 
 /// The actions that occur in the actor's org's log, for the filter.
 pub async fn actions(store: &Store, actor: &Actor) -> Result<Vec<String>, DomainError> {
-    require_admin(actor)?;
+    actor.require(Operation::AuditRead)?;
     store::distinct_actions(store.pool(), actor.org_id).await
-}
-
-fn require_admin(actor: &Actor) -> Result<(), DomainError> {
-    if actor.is_admin() {
-        Ok(())
-    } else {
-        Err(DomainError::Forbidden("only admins may read the audit log"))
-    }
 }

@@ -8,6 +8,7 @@ use super::{
     RequestFilter, RequestStatus, SharePage, ThingRef,
 };
 use crate::domain::audit::service::{record, Author, Change};
+use crate::domain::authz::Operation;
 use crate::domain::identity::{token_secret, Actor, Face};
 use crate::domain::ids::{OrgId, ResourceId, UserId};
 use crate::domain::store::files::{
@@ -66,6 +67,7 @@ pub async fn share_with_people(
     things: &[Result<ThingRef, String>],
     dry_run: bool,
 ) -> Result<ShareOutcome, DomainError> {
+    actor.require(Operation::FilesShare)?;
     check_share_size(recipients.len(), things.len())?;
     let mut transaction = store.begin_write().await?;
     let mut recipient_results = Vec::with_capacity(recipients.len());
@@ -278,6 +280,7 @@ pub async fn add_share_info(
     share_info_type: Option<&str>,
     link: Option<&str>,
 ) -> Result<PersonShare, DomainError> {
+    actor.require(Operation::FilesShare)?;
     let owner: UserId = ticket
         .owner
         .trim()
@@ -386,6 +389,7 @@ pub async fn shares(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<PersonShare>, DomainError> {
+    actor.require(Operation::FileSharesRead)?;
     let filter = ShareFilter {
         share_info_type,
         lookup_hash,
@@ -405,6 +409,7 @@ pub async fn delete_shares(
     auth_ticket: Option<&str>,
     lookup_hash: Option<&str>,
 ) -> Result<u64, DomainError> {
+    actor.require(Operation::FileShareRevoke)?;
     let auth_ticket = auth_ticket.map(str::trim).filter(|t| !t.is_empty());
     let lookup_hash = lookup_hash.map(str::trim).filter(|h| !h.is_empty());
     if auth_ticket.is_none() && lookup_hash.is_none() {
@@ -443,6 +448,7 @@ pub async fn request_access(
     auth_ticket: Option<&str>,
     message: &str,
 ) -> Result<(), DomainError> {
+    actor.require(Operation::AccessRequestAsk)?;
     let owner: UserId = owner_id
         .trim()
         .parse()
@@ -503,6 +509,7 @@ pub async fn request_access_by_path(
     path: &str,
     message: &str,
 ) -> Result<(), DomainError> {
+    actor.require(Operation::AccessRequestAsk)?;
     let path = path.trim().trim_end_matches('/');
     check_path("path", path)?;
     let owner_name = path.trim_start_matches('/').split('/').next().unwrap_or_default();
@@ -597,6 +604,7 @@ pub async fn share_page(
     text: Option<&str>,
     page: i64,
 ) -> Result<SharePage, DomainError> {
+    actor.require(Operation::FileSharesRead)?;
     const PER_PAGE: i64 = 20;
     let page = crate::domain::page_number(page)?;
     let filter = ShareFilter {
@@ -619,6 +627,7 @@ pub async fn revoke_share(
     face: Face,
     id: &str,
 ) -> Result<(), DomainError> {
+    actor.require(Operation::FileShareRevoke)?;
     let now = clock::now();
     let mut transaction = store.begin_write().await?;
     let recipient = store::delete_person_share(&mut transaction, actor.user_id, id)
@@ -648,6 +657,7 @@ pub async fn change_access(
     id: &str,
     access: Access,
 ) -> Result<(), DomainError> {
+    actor.require(Operation::FileShareAccessChange)?;
     let mut transaction = store.begin_write().await?;
     if !store::set_share_access(&mut *transaction, actor.user_id, id, access, &clock::now()).await?
     {
@@ -684,6 +694,7 @@ pub async fn answer_request(
     status: &str,
     answer: Answer<'_>,
 ) -> Result<(), DomainError> {
+    actor.require(Operation::AccessRequestAnswer)?;
     let status = match RequestStatus::parse(status.trim()) {
         Some(status @ (RequestStatus::Approved | RequestStatus::Declined)) => status,
         _ => return Err(DomainError::invalid("status", "must be `approved` or `declined`")),
@@ -751,6 +762,7 @@ pub async fn withdraw_request(
     face: Face,
     id: &str,
 ) -> Result<(), DomainError> {
+    actor.require(Operation::AccessRequestWithdraw)?;
     let mut transaction = store.begin_write().await?;
     let request = store::request_by_id(&mut *transaction, id.trim())
         .await?
@@ -782,6 +794,7 @@ pub async fn requests(
     received: bool,
     filter: &RequestFilter,
 ) -> Result<Vec<AccessRequest>, DomainError> {
+    actor.require(Operation::AccessRequestsRead)?;
     let filter = RequestFilter {
         limit: page_limit(filter.limit)?,
         offset: page_offset(filter.offset)?,
@@ -792,15 +805,18 @@ pub async fn requests(
 }
 
 pub async fn notifications(store: &Store, actor: &Actor) -> Result<Vec<Notification>, DomainError> {
+    actor.require(Operation::NotificationsRead)?;
     store::notifications(store.pool(), actor.user_id, MAX_PAGE).await
 }
 
 pub async fn unread_notifications(store: &Store, actor: &Actor) -> Result<i64, DomainError> {
+    actor.require(Operation::NotificationsRead)?;
     store::unread_notifications(store.pool(), actor.user_id).await
 }
 
 /// Marks one notification, or all of them, read.
 pub async fn mark_read(store: &Store, actor: &Actor, id: Option<&str>) -> Result<u64, DomainError> {
+    actor.require(Operation::NotificationsMarkRead)?;
     let mut transaction = store.begin_write().await?;
     let marked =
         store::mark_notifications_read(&mut *transaction, actor.user_id, id, &clock::now()).await?;
@@ -815,9 +831,7 @@ pub async fn register_app(
     face: Face,
     name: &str,
 ) -> Result<(String, String), DomainError> {
-    if !actor.is_admin() {
-        return Err(DomainError::Forbidden("only admins may register apps"));
-    }
+    actor.require(Operation::AppRegister)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(DomainError::invalid("name", "must be 1 to 100 characters"));
@@ -857,6 +871,7 @@ pub async fn register_app(
 
 /// The org's app catalogue as (uid, name).
 pub async fn apps(store: &Store, actor: &Actor) -> Result<Vec<(String, String)>, DomainError> {
+    actor.require(Operation::AppsRead)?;
     Ok(store::apps(store.pool(), actor.org_id)
         .await?
         .into_iter()

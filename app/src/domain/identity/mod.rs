@@ -23,6 +23,14 @@ pub struct Actor {
     pub role: Role,
     pub org_id: OrgId,
     pub org_name: String,
+    /// Acting through a token narrowed to reading: whatever the role, nothing is changed.
+    /// Always `false` for a browser session.
+    #[serde(default)]
+    pub read_only: bool,
+    /// When the token acted through expires (RFC 3339), so that a token it creates cannot
+    /// outlive it. `None` for a session or a token without expiry.
+    #[serde(default)]
+    pub token_expires_at: Option<String>,
 }
 
 impl Actor {
@@ -31,18 +39,27 @@ impl Actor {
     }
 }
 
+/// What a user may do in their org; the rules are in [`crate::domain::authz`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
+    /// Configures the org: partners, roles, offers, account shares, apps, users.
     Admin,
+    /// Works with their own files and sees what is shared with the org.
     Member,
+    /// Sees what an admin sees, the audit log included, and changes nothing: for auditors.
+    ReadOnly,
 }
 
 impl Role {
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Member, Role::ReadOnly];
+
+    /// The spelling on the wire and in the database.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
             Role::Member => "member",
+            Role::ReadOnly => "readonly",
         }
     }
 
@@ -50,7 +67,8 @@ impl Role {
         match text.trim().to_ascii_lowercase().as_str() {
             "admin" => Ok(Role::Admin),
             "member" => Ok(Role::Member),
-            _ => Err(DomainError::invalid("role", "must be `admin` or `member`")),
+            "readonly" | "read-only" => Ok(Role::ReadOnly),
+            _ => Err(DomainError::invalid("role", "must be `admin`, `member` or `readonly`")),
         }
     }
 }
@@ -207,6 +225,41 @@ pub struct TokenSummary {
     pub created_at: String,
     pub last_used_at: Option<String>,
     pub revoked_at: Option<String>,
+    /// Narrowed to reading: acts with its creator's role but changes nothing.
+    #[serde(default)]
+    pub read_only: bool,
+    /// After this moment (RFC 3339) the token is refused like a revoked one.
+    #[serde(default)]
+    pub expires_at: Option<String>,
+    /// Past its expiry when listed.
+    #[serde(default)]
+    pub expired: bool,
+}
+
+/// What a new token may do beyond its name: narrowed to reading, and for how many days it
+/// lives (none: until revoked).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenScope {
+    #[serde(default)]
+    pub read_only: bool,
+    #[serde(default)]
+    pub expires_in_days: Option<i64>,
+}
+
+impl TokenScope {
+    /// The longest life a token may be given.
+    pub const MAX_DAYS: i64 = 3650;
+
+    /// Checks the number of days: 1 to [`TokenScope::MAX_DAYS`].
+    pub fn checked(self) -> Result<Self, DomainError> {
+        match self.expires_in_days {
+            Some(days) if !(1..=Self::MAX_DAYS).contains(&days) => Err(DomainError::invalid(
+                "expires_in_days",
+                format!("must be between 1 and {}", Self::MAX_DAYS),
+            )),
+            _ => Ok(self),
+        }
+    }
 }
 
 /// A token just created, with the secret that is shown this once and never again.
@@ -228,6 +281,16 @@ pub struct Org {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn roles_read_back_from_their_own_spelling_and_read_only_is_accepted_too() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()).unwrap(), role);
+            assert_eq!(serde_json::to_string(&role).unwrap(), format!("\"{}\"", role.as_str()));
+        }
+        assert_eq!(Role::parse(" Read-Only ").unwrap(), Role::ReadOnly);
+        assert!(Role::parse("owner").unwrap_err().to_string().contains("readonly"));
+    }
 
     #[test]
     fn usernames_are_normalised_and_checked() {

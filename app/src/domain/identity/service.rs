@@ -4,9 +4,10 @@ use serde_json::json;
 
 use super::{
     parse_token_name, password, token_secret, Actor, Email, Face, NewToken, Org, Password, Role,
-    TokenSummary, Username,
+    TokenScope, TokenSummary, Username,
 };
 use crate::domain::audit::service::{record, Author, Change};
+use crate::domain::authz::Operation;
 use crate::domain::ids::{OrgId, TokenId, UserId};
 use crate::domain::store::{identity as store, Store};
 use crate::domain::{clock, DomainError};
@@ -141,13 +142,14 @@ pub async fn actor_for_user(store: &Store, user_id: UserId) -> Result<Actor, Dom
     store::actor_by_user_id(store.pool(), user_id).await?.ok_or(DomainError::Unauthenticated)
 }
 
-/// The actor behind an API token secret. Unknown and revoked tokens are refused alike.
+/// The actor behind an API token secret, narrowed as the token says. Unknown, revoked and
+/// expired tokens are refused alike.
 pub async fn actor_for_token(store: &Store, secret: &str) -> Result<Actor, DomainError> {
     if !secret.starts_with(token_secret::PREFIX) {
         return Err(DomainError::Unauthenticated);
     }
     let (token_id, last_used_at, actor) =
-        store::actor_by_token_hash(store.pool(), &token_secret::digest(secret))
+        store::actor_by_token_hash(store.pool(), &token_secret::digest(secret), &clock::now())
             .await?
             .ok_or(DomainError::Unauthenticated)?;
     // Only a stale record is written: on SQLite even an UPDATE that changes no row waits for
@@ -159,16 +161,28 @@ pub async fn actor_for_token(store: &Store, secret: &str) -> Result<Actor, Domai
     Ok(actor)
 }
 
-/// Creates an API token for the actor; the secret is in the result and nowhere else.
+/// Creates an API token for the actor; the secret is in the result and nowhere else. A token
+/// is never wider than what created it: a `readonly` user's tokens are read-only, a read-only
+/// token creates none, and a token made through an expiring token expires no later.
 pub async fn create_token(
     store: &Store,
     actor: &Actor,
     face: Face,
     name: &str,
+    scope: TokenScope,
 ) -> Result<NewToken, DomainError> {
+    actor.require(Operation::OwnTokenCreate)?;
     let name = parse_token_name(name)?;
+    let mut scope = scope.checked()?;
+    scope.read_only |= actor.role == Role::ReadOnly;
+    let mut expires_at =
+        scope.expires_in_days.map(|days| clock::now_plus(time::Duration::days(days)));
+    if let Some(limit) = &actor.token_expires_at {
+        expires_at = Some(expires_at.map_or_else(|| limit.clone(), |own| own.min(limit.clone())));
+    }
     let mut transaction = store.begin_write().await?;
-    let new_token = insert_token(&mut transaction, actor.user_id, name).await?;
+    let new_token =
+        insert_token(&mut transaction, actor.user_id, name, scope.read_only, expires_at).await?;
     let change = token_change(actor, "token.created", &new_token.token);
     record(&mut transaction, Author::User(actor), face, change).await?;
     transaction.commit().await?;
@@ -180,9 +194,12 @@ pub async fn create_token_for_username(
     store: &Store,
     username: &str,
     name: &str,
+    scope: TokenScope,
 ) -> Result<NewToken, DomainError> {
     let username = Username::parse(username)?;
     let name = parse_token_name(name)?;
+    let scope = scope.checked()?;
+    let expires_at = scope.expires_in_days.map(|days| clock::now_plus(time::Duration::days(days)));
     let mut transaction = store.begin_write().await?;
     let user_id = store::user_id_by_username(&mut *transaction, username.as_str())
         .await?
@@ -190,7 +207,8 @@ pub async fn create_token_for_username(
     let owner = store::actor_by_user_id(&mut *transaction, user_id)
         .await?
         .ok_or(DomainError::NotFound("user"))?;
-    let new_token = insert_token(&mut transaction, user_id, name).await?;
+    let read_only = scope.read_only || owner.role == Role::ReadOnly;
+    let new_token = insert_token(&mut transaction, user_id, name, read_only, expires_at).await?;
     let change = token_change(&owner, "token.created", &new_token.token);
     record(&mut transaction, Author::Operator, Face::Cli, change).await?;
     transaction.commit().await?;
@@ -199,7 +217,8 @@ pub async fn create_token_for_username(
 
 /// The actor's own tokens, newest first, revoked ones included.
 pub async fn list_tokens(store: &Store, actor: &Actor) -> Result<Vec<TokenSummary>, DomainError> {
-    store::tokens_of_user(store.pool(), actor.user_id).await
+    actor.require(Operation::OwnTokensRead)?;
+    store::tokens_of_user(store.pool(), actor.user_id, &clock::now()).await
 }
 
 /// Revokes one of the actor's own live tokens; anything else is "not found".
@@ -209,6 +228,7 @@ pub async fn revoke_token(
     face: Face,
     token_id: TokenId,
 ) -> Result<(), DomainError> {
+    actor.require(Operation::OwnTokenRevoke)?;
     let mut transaction = store.begin_write().await?;
     if !store::revoke_token(&mut *transaction, actor.user_id, token_id, &clock::now()).await? {
         return Err(DomainError::NotFound("token"));
@@ -229,6 +249,8 @@ async fn insert_token(
     transaction: &mut sqlx::AnyConnection,
     user_id: UserId,
     name: String,
+    read_only: bool,
+    expires_at: Option<String>,
 ) -> Result<NewToken, DomainError> {
     let secret = token_secret::generate()?;
     let token = TokenSummary {
@@ -237,6 +259,9 @@ async fn insert_token(
         created_at: clock::now(),
         last_used_at: None,
         revoked_at: None,
+        read_only,
+        expires_at,
+        expired: false,
     };
     let row = store::NewTokenRow {
         summary: &token,
@@ -253,6 +278,11 @@ fn token_change(owner: &Actor, action: &'static str, token: &TokenSummary) -> Ch
         action,
         object_type: "token",
         object_id: token.id.to_string(),
-        detail: json!({ "name": token.name, "owner": owner.username }),
+        detail: json!({
+            "name": token.name,
+            "owner": owner.username,
+            "read_only": token.read_only,
+            "expires_at": token.expires_at,
+        }),
     }
 }

@@ -8,6 +8,7 @@ use super::{
     PartnerConfig, PartnerPage, PartnerStatus, PartnerSummary, TemplateRole, PARTNERS_PER_PAGE,
 };
 use crate::domain::audit::service::{record, Author, Change};
+use crate::domain::authz::Operation;
 use crate::domain::identity::{token_secret, Actor, Face};
 use crate::domain::ids::{ConfigId, OfferId, RoleId, UserId};
 use crate::domain::store::partners::{self as store, ConfigRow};
@@ -30,6 +31,7 @@ pub async fn create_role(
     name: &str,
     grants: Vec<Grant>,
 ) -> Result<TemplateRole, DomainError> {
+    actor.require(Operation::TemplateRolesChange)?;
     check_role(name, &grants)?;
     let now = clock::now();
     let role = TemplateRole {
@@ -61,6 +63,7 @@ pub async fn update_role(
     name: &str,
     grants: Vec<Grant>,
 ) -> Result<TemplateRole, DomainError> {
+    actor.require(Operation::TemplateRolesChange)?;
     check_role(name, &grants)?;
     let mut transaction = store.begin_write().await?;
     let mut role = store::role(&mut *transaction, actor.org_id, id).await?.ok_or(ROLE_NOT_FOUND)?;
@@ -85,6 +88,7 @@ pub async fn delete_role(
     face: Face,
     id: RoleId,
 ) -> Result<(), DomainError> {
+    actor.require(Operation::TemplateRolesChange)?;
     let mut transaction = store.begin_write().await?;
     let role = store::role(&mut *transaction, actor.org_id, id).await?.ok_or(ROLE_NOT_FOUND)?;
     store::delete_role(&mut *transaction, actor.org_id, id).await?;
@@ -95,10 +99,12 @@ pub async fn delete_role(
 }
 
 pub async fn role(store: &Store, actor: &Actor, id: RoleId) -> Result<TemplateRole, DomainError> {
+    actor.require(Operation::TemplateRolesRead)?;
     store::role(store.pool(), actor.org_id, id).await?.ok_or(ROLE_NOT_FOUND)
 }
 
 pub async fn roles(store: &Store, actor: &Actor) -> Result<Vec<TemplateRole>, DomainError> {
+    actor.require(Operation::TemplateRolesRead)?;
     store::roles(store.pool(), actor.org_id).await
 }
 
@@ -121,6 +127,7 @@ pub async fn config(
     actor: &Actor,
     partner_org_id: &str,
 ) -> Result<PartnerConfig, DomainError> {
+    actor.require(Operation::PartnersRead)?;
     let partner = normalize_partner_id("partner_org_id", partner_org_id)?;
     let mut connection = store.pool().acquire().await?;
     let row =
@@ -135,6 +142,7 @@ pub async fn configs(
     actor: &Actor,
     partner_org_ids: Option<&[String]>,
 ) -> Result<Vec<PartnerConfig>, DomainError> {
+    actor.require(Operation::PartnersRead)?;
     let wanted = partner_org_ids
         .map(|ids| {
             ids.iter()
@@ -158,6 +166,7 @@ pub async fn partner_page(
     search: &str,
     page: usize,
 ) -> Result<PartnerPage, DomainError> {
+    actor.require(Operation::PartnersRead)?;
     let page =
         usize::try_from(crate::domain::page_number(i64::try_from(page).unwrap_or(i64::MAX))?)
             .unwrap_or(1);
@@ -204,6 +213,7 @@ pub async fn search_configs(
     actor: &Actor,
     entities: &[EntityRef],
 ) -> Result<Vec<PartnerConfig>, DomainError> {
+    actor.require(Operation::PartnersRead)?;
     if entities.is_empty() {
         return Err(DomainError::invalid("entities", "must name at least one entity"));
     }
@@ -231,6 +241,7 @@ pub async fn configs_by_role(
     actor: &Actor,
     role_id: &str,
 ) -> Result<Vec<PartnerConfig>, DomainError> {
+    actor.require(Operation::PartnersRead)?;
     let role_id: RoleId = role_id.trim().parse().map_err(|_| ROLE_NOT_FOUND)?;
     let mut connection = store.pool().acquire().await?;
     store::role(&mut *connection, actor.org_id, role_id).await?.ok_or(ROLE_NOT_FOUND)?;
@@ -247,6 +258,7 @@ pub async fn update_config(
     partner_org_id: &str,
     user_limit: Option<Option<i64>>,
 ) -> Result<PartnerConfig, DomainError> {
+    actor.require(Operation::PartnerConfigure)?;
     let partner = normalize_partner_id("partner_org_id", partner_org_id)?;
     if user_limit.flatten().is_some_and(|limit| limit < 0) {
         return Err(DomainError::invalid("user_limit", "must be 0 or more"));
@@ -286,6 +298,7 @@ pub async fn delete_config(
     face: Face,
     partner_org_id: &str,
 ) -> Result<PartnerConfig, DomainError> {
+    actor.require(Operation::PartnerConfigure)?;
     let partner = normalize_partner_id("partner_org_id", partner_org_id)?;
     let mut transaction = store.begin_write().await?;
     let config = reload(&mut transaction, actor, &partner).await?;
@@ -310,6 +323,7 @@ pub async fn assign_role(
     partner_org_id: &str,
     template_role_id: &str,
 ) -> Result<PartnerConfig, DomainError> {
+    actor.require(Operation::PartnerConfigure)?;
     let partner = normalize_partner_id("partner_org_id", partner_org_id)?;
     if template_role_id.trim().is_empty() {
         return Err(DomainError::invalid("template_role_id", "must not be empty"));
@@ -344,6 +358,7 @@ pub async fn add_partner_user(
     partner_org_id: &str,
     username: &str,
 ) -> Result<PartnerConfig, DomainError> {
+    actor.require(Operation::PartnerUsersChange)?;
     let partner = normalize_partner_id("partner_org_id", partner_org_id)?;
     let username = crate::domain::identity::Username::parse(username)?;
     let now = clock::now();
@@ -393,6 +408,7 @@ pub async fn remove_partner_user(
     partner_org_id: &str,
     user_id: UserId,
 ) -> Result<PartnerConfig, DomainError> {
+    actor.require(Operation::PartnerUsersChange)?;
     let partner = normalize_partner_id("partner_org_id", partner_org_id)?;
     let now = clock::now();
     let mut transaction = store.begin_write().await?;
@@ -435,6 +451,7 @@ pub async fn share_entities(
     unshare: &[PartnerEntities],
     children_only: bool,
 ) -> Result<Vec<PartnerConfig>, DomainError> {
+    actor.require(Operation::EntitiesShare)?;
     check_batch_size("share", &[share, unshare])?;
     let (share, unshare) =
         (checked_batch("share", share, children_only)?, checked_batch("unshare", unshare, false)?);
@@ -506,6 +523,7 @@ pub async fn offer_entities(
     unoffer: &[PartnerEntities],
     ttl: time::Duration,
 ) -> Result<Vec<PartnerConfig>, DomainError> {
+    actor.require(Operation::EntitiesOffer)?;
     check_batch_size("offer", &[offer, unoffer])?;
     let (offer, unoffer) =
         (checked_batch("offer", offer, false)?, checked_batch("unoffer", unoffer, false)?);
@@ -656,7 +674,10 @@ async fn authorize(
 ) -> Result<(), DomainError> {
     let allowed = match authority {
         OfferAuthority::Open => true,
-        OfferAuthority::PartnerMember(actor) => actor.org_id.to_string() == partner_org_id,
+        OfferAuthority::PartnerMember(actor) => {
+            actor.require(Operation::OfferAnswer)?;
+            actor.org_id.to_string() == partner_org_id
+        }
         OfferAuthority::LinkToken(token) => {
             store::offer_id_by_token(&mut *connection, token).await? == Some(offer_id)
         }
@@ -1034,5 +1055,6 @@ pub async fn entity_shares(
     text: Option<&str>,
     limit: i64,
 ) -> Result<Vec<super::EntityShareView>, DomainError> {
+    actor.require(Operation::PartnersRead)?;
     store::entity_shares_of_org(store.pool(), actor.org_id, received, text, limit).await
 }

@@ -118,6 +118,8 @@ impl ActorRow {
                 .map_err(|e| DomainError::Internal(e.to_string().into()))?,
             org_id: parse_id(&self.org_id)?,
             org_name: self.org_name,
+            read_only: false,
+            token_expires_at: None,
         })
     }
 }
@@ -149,14 +151,16 @@ pub async fn insert_token(
     token: &NewTokenRow<'_>,
 ) -> Result<(), DomainError> {
     sqlx::query(
-        "INSERT INTO api_tokens (id, user_id, name, secret_hash, created_at) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO api_tokens (id, user_id, name, secret_hash, created_at, read_only, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(token.summary.id.to_string())
     .bind(token.user_id.to_string())
     .bind(&token.summary.name)
     .bind(token.secret_hash)
     .bind(&token.summary.created_at)
+    .bind(i64::from(token.summary.read_only))
+    .bind(token.summary.expires_at.as_deref())
     .execute(db)
     .await?;
     Ok(())
@@ -166,26 +170,38 @@ pub async fn insert_token(
 struct TokenActorRow {
     token_id: String,
     last_used_at: Option<String>,
+    token_read_only: i64,
+    token_expires_at: Option<String>,
     #[sqlx(flatten)]
     actor: ActorRow,
 }
 
-/// The owner of a live (not revoked) token with this secret hash, and when the token was last
-/// used.
+/// The owner of a live token with this secret hash (not revoked, and not expired at `now`),
+/// acting as the token allows, and when the token was last used.
 pub async fn actor_by_token_hash(
     db: impl AnyExecutor<'_>,
     secret_hash: &str,
+    now: &str,
 ) -> Result<Option<(TokenId, Option<String>, Actor)>, DomainError> {
     let row: Option<TokenActorRow> = sqlx::query_as(&format!(
-        "SELECT api_tokens.id AS token_id, api_tokens.last_used_at, {ACTOR_COLUMNS} FROM api_tokens \
+        "SELECT api_tokens.id AS token_id, api_tokens.last_used_at, \
+                api_tokens.read_only AS token_read_only, api_tokens.expires_at AS token_expires_at, \
+                {ACTOR_COLUMNS} FROM api_tokens \
          JOIN users ON users.id = api_tokens.user_id JOIN orgs ON orgs.id = users.org_id \
-         WHERE api_tokens.secret_hash = $1 AND api_tokens.revoked_at IS NULL"
+         WHERE api_tokens.secret_hash = $1 AND api_tokens.revoked_at IS NULL \
+           AND (api_tokens.expires_at IS NULL OR api_tokens.expires_at > $2)"
     ))
     .bind(secret_hash)
+    .bind(now)
     .fetch_optional(db)
     .await?;
-    row.map(|row| Ok((parse_id(&row.token_id)?, row.last_used_at, row.actor.into_actor()?)))
-        .transpose()
+    row.map(|row| {
+        let mut actor = row.actor.into_actor()?;
+        actor.read_only = row.token_read_only != 0;
+        actor.token_expires_at = row.token_expires_at;
+        Ok((parse_id(&row.token_id)?, row.last_used_at, actor))
+    })
+    .transpose()
 }
 
 /// Records a use of the token, at most once per `stale_before` interval, so that busy
@@ -215,15 +231,19 @@ struct TokenRow {
     created_at: String,
     last_used_at: Option<String>,
     revoked_at: Option<String>,
+    read_only: i64,
+    expires_at: Option<String>,
 }
 
 /// A user's tokens, newest first.
 pub async fn tokens_of_user(
     db: impl AnyExecutor<'_>,
     user_id: UserId,
+    now: &str,
 ) -> Result<Vec<TokenSummary>, DomainError> {
     let rows: Vec<TokenRow> = sqlx::query_as(
-        "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens \
+        "SELECT id, name, created_at, last_used_at, revoked_at, read_only, expires_at \
+         FROM api_tokens \
          WHERE user_id = $1 ORDER BY id DESC",
     )
     .bind(user_id.to_string())
@@ -237,6 +257,9 @@ pub async fn tokens_of_user(
                 created_at: row.created_at,
                 last_used_at: row.last_used_at,
                 revoked_at: row.revoked_at,
+                read_only: row.read_only != 0,
+                expired: row.expires_at.as_deref().is_some_and(|at| at <= now),
+                expires_at: row.expires_at,
             })
         })
         .collect()

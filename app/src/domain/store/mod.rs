@@ -21,7 +21,10 @@ pub mod identity;
 pub mod jobs;
 pub mod partners;
 
-/// Migrations from the workspace's `migrations/` folder, embedded at compile time.
+/// Migrations from the workspace's `migrations/` folder, embedded at compile time. Most are
+/// portable; a file whose name ends in `_sqlite` or `_postgres` is for that backend only (a
+/// change portable SQL cannot say, such as replacing a CHECK constraint), and [`Store::migrate`]
+/// runs only the ones for its own backend.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
 /// How long a connection waits for a lock held by another writer before giving up.
@@ -39,6 +42,37 @@ impl Backend {
             Backend::Sqlite => "sqlite",
             Backend::Postgres => "postgres",
         }
+    }
+}
+
+/// The embedded migrations that apply to one backend.
+#[derive(Debug)]
+struct MigrationsFor(Backend);
+
+impl MigrationsFor {
+    fn applies(&self, migration: &sqlx::migrate::Migration) -> bool {
+        let other = match self.0 {
+            Backend::Sqlite => Backend::Postgres,
+            Backend::Postgres => Backend::Sqlite,
+        };
+        // sqlx turns the file name's underscores into spaces in the description.
+        !migration.description.ends_with(&format!(" {}", other.name()))
+    }
+}
+
+impl<'s> sqlx::migrate::MigrationSource<'s> for MigrationsFor {
+    fn resolve(
+        self,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<
+                    Output = Result<Vec<sqlx::migrate::Migration>, sqlx::error::BoxDynError>,
+                > + Send
+                + 's,
+        >,
+    > {
+        let migrations = MIGRATOR.iter().filter(|m| self.applies(m)).cloned().collect();
+        Box::pin(std::future::ready(Ok(migrations)))
     }
 }
 
@@ -109,9 +143,11 @@ impl Store {
         Ok(Self { pool, backend, url: url_to_open, jobs_signal: Arc::default() })
     }
 
-    /// Applies every migration not yet applied, in order.
+    /// Applies every migration not yet applied, in order, leaving out the other backend's.
+    /// A left-out migration is never applied here, so it never counts as missing later.
     pub async fn migrate(&self) -> Result<(), OpenError> {
-        MIGRATOR.run(&self.pool).await?;
+        let migrator = sqlx::migrate::Migrator::new(MigrationsFor(self.backend)).await?;
+        migrator.run(&self.pool).await?;
         Ok(())
     }
 
@@ -272,6 +308,20 @@ mod tests {
         assert!(prepared.ends_with("db.sqlite?mode=rwc"), "{prepared}");
         assert!(dir.is_dir(), "the database folder is created");
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn each_backend_runs_the_portable_migrations_and_only_its_own_specific_ones() {
+        let versions = |backend| {
+            let source = MigrationsFor(backend);
+            MIGRATOR.iter().filter(|m| source.applies(m)).map(|m| m.version).collect::<Vec<_>>()
+        };
+        let (sqlite, postgres) = (versions(Backend::Sqlite), versions(Backend::Postgres));
+        assert!(sqlite.contains(&6) && !sqlite.contains(&7), "{sqlite:?}");
+        assert!(postgres.contains(&7) && !postgres.contains(&6), "{postgres:?}");
+        let portable = |list: &[i64]| list.iter().filter(|v| !matches!(v, 6 | 7)).count();
+        assert_eq!(portable(&sqlite), MIGRATOR.iter().count() - 2);
+        assert_eq!(portable(&postgres), MIGRATOR.iter().count() - 2);
     }
 
     #[test]
