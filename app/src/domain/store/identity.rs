@@ -74,16 +74,17 @@ pub async fn username_or_email_taken(
     Ok((username_taken > 0, email_taken > 0))
 }
 
-/// The user id and password hash for a sign-in attempt.
+/// The user id and password hash for a sign-in attempt; a deactivated user has none.
 pub async fn login_record(
     db: impl AnyExecutor<'_>,
     username: &str,
 ) -> Result<Option<(UserId, String)>, DomainError> {
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT id, password_hash FROM users WHERE username = $1")
-            .bind(username)
-            .fetch_optional(db)
-            .await?;
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT id, password_hash FROM users WHERE username = $1 AND deactivated_at IS NULL",
+    )
+    .bind(username)
+    .fetch_optional(db)
+    .await?;
     row.map(|(id, hash)| Ok((parse_id(&id)?, hash))).transpose()
 }
 
@@ -138,6 +139,22 @@ pub async fn actor_by_user_id(
     row.map(ActorRow::into_actor).transpose()
 }
 
+/// Like [`actor_by_user_id`], but `None` for a deactivated user: what every request of a
+/// session checks.
+pub async fn active_actor_by_user_id(
+    db: impl AnyExecutor<'_>,
+    user_id: UserId,
+) -> Result<Option<Actor>, DomainError> {
+    let row: Option<ActorRow> = sqlx::query_as(&format!(
+        "SELECT {ACTOR_COLUMNS} FROM users JOIN orgs ON orgs.id = users.org_id \
+         WHERE users.id = $1 AND users.deactivated_at IS NULL"
+    ))
+    .bind(user_id.to_string())
+    .fetch_optional(db)
+    .await?;
+    row.map(ActorRow::into_actor).transpose()
+}
+
 pub struct NewTokenRow<'a> {
     pub summary: &'a TokenSummary,
     pub user_id: UserId,
@@ -171,7 +188,7 @@ struct TokenActorRow {
 }
 
 /// The owner of a live (not revoked) token with this secret hash, and when the token was last
-/// used.
+/// used. The token of a deactivated user is not live.
 pub async fn actor_by_token_hash(
     db: impl AnyExecutor<'_>,
     secret_hash: &str,
@@ -179,7 +196,8 @@ pub async fn actor_by_token_hash(
     let row: Option<TokenActorRow> = sqlx::query_as(&format!(
         "SELECT api_tokens.id AS token_id, api_tokens.last_used_at, {ACTOR_COLUMNS} FROM api_tokens \
          JOIN users ON users.id = api_tokens.user_id JOIN orgs ON orgs.id = users.org_id \
-         WHERE api_tokens.secret_hash = $1 AND api_tokens.revoked_at IS NULL"
+         WHERE api_tokens.secret_hash = $1 AND api_tokens.revoked_at IS NULL \
+         AND users.deactivated_at IS NULL"
     ))
     .bind(secret_hash)
     .fetch_optional(db)
