@@ -6,6 +6,7 @@ use leptos::prelude::*;
 pub mod files;
 pub mod org_shares;
 pub mod partners;
+pub mod users;
 
 use crate::domain::audit::EventPage;
 use crate::domain::identity::{Actor, NewToken, TokenSummary};
