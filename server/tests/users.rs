@@ -198,8 +198,8 @@ async fn an_expired_set_password_link_sets_nothing() {
     )
     .await;
     let link = added["set_password_url"].as_str().unwrap().to_owned();
-    let expires: String = added["set_password_expires_at"].as_str().unwrap().to_owned();
-    assert!(expires > added["created_at"].as_str().unwrap().to_owned());
+    let expires = added["set_password_expires_at"].as_str().unwrap();
+    assert!(expires > added["created_at"].as_str().unwrap());
     sqlx::query("UPDATE password_links SET expires_at = $1")
         .bind("2000-01-01T00:00:00.000000Z")
         .execute(app.store.pool())
