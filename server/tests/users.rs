@@ -572,3 +572,31 @@ async fn the_users_page_shows_people_and_a_link_made_without_javascript_once() {
     assert!(refused.contains("only an admin"), "{refused}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn guessing_set_password_links_is_rate_limited_per_address() {
+    let app = common::spawn_app_with(|config| config.public_rate_burst = 3).await;
+    let client =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let mut statuses = Vec::new();
+    for guess in 0..6 {
+        let token = format!("guess{guess}");
+        let posted = client
+            .post(app.url("/set-password"))
+            .header("origin", &app.address)
+            .form(&[
+                ("token", token.as_str()),
+                ("password", NEW_PASSWORD),
+                ("confirm", NEW_PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        statuses.push(posted.status().as_u16());
+    }
+    assert_eq!(&statuses[..3], [303, 303, 303], "{statuses:?}");
+    assert!(statuses.contains(&429), "{statuses:?}");
+    let page = client.get(app.url("/set-password/guess")).send().await.unwrap();
+    assert_eq!(page.status(), 429, "the page shares the limit");
+    app.stop().await;
+}
