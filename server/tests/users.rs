@@ -600,3 +600,64 @@ async fn guessing_set_password_links_is_rate_limited_per_address() {
     assert_eq!(page.status(), 429, "the page shares the limit");
     app.stop().await;
 }
+
+/// Posts a server function's form as a browser without JavaScript does, from `page`; where
+/// the browser is sent next.
+async fn plain_post(app: &TestApp, name: &str, page: &str, form: &[(&str, &str)]) -> String {
+    let posted = app
+        .client
+        .post(app.url(&format!("/api/{name}")))
+        .header("origin", &app.address)
+        .header("referer", app.url(page))
+        .header("accept", "text/html")
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    assert!(posted.status().is_redirection(), "{name}: {}", posted.status());
+    location(&posted)
+}
+
+#[tokio::test]
+async fn the_users_and_account_forms_work_without_javascript() {
+    let (app, alice) = acme().await;
+    let bob = add_user(
+        &app,
+        &alice,
+        json!({ "username": "bob", "email": "bob@example.test", "role": "member", "password": PASSWORD }),
+    )
+    .await;
+    let bob_id = bob["id"].as_str().unwrap();
+    app.sign_in("alice", PASSWORD, "/users").await;
+    let html = app.client.get(app.url("/users")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("<details"), "deactivation asks for confirmation: {html}");
+    assert!(html.contains("Confirm deactivating bob"));
+
+    let back =
+        plain_post(&app, "change_user_role", "/users", &[("id", bob_id), ("role", "admin")]).await;
+    assert!(back.starts_with(&app.url("/users")), "{back}");
+    assert_eq!(user_by_name(&app, &alice, "bob").await["role"], "admin");
+    plain_post(&app, "set_user_active", "/users", &[("id", bob_id), ("active", "false")]).await;
+    assert_eq!(user_by_name(&app, &alice, "bob").await["active"], false);
+    let html = app.client.get(app.url("/users")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Reactivate bob"), "{html}");
+    plain_post(&app, "set_user_active", "/users", &[("id", bob_id), ("active", "true")]).await;
+    assert_eq!(user_by_name(&app, &alice, "bob").await["active"], true);
+
+    plain_post(&app, "reset_user_password", "/users", &[("id", bob_id)]).await;
+    let html = app.client.get(app.url("/users")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(r#"data-testid="new-password-link""#), "{html}");
+
+    let to = plain_post(
+        &app,
+        "change_own_password",
+        "/account",
+        &[("current_password", PASSWORD), ("new_password", NEW_PASSWORD)],
+    )
+    .await;
+    assert_eq!(to, "/account?changed=1");
+    let html = app.client.get(app.url(&to)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Your password is changed."), "{html}");
+    assert!(can_sign_in(&app, "alice", NEW_PASSWORD).await);
+    app.stop().await;
+}
