@@ -224,6 +224,7 @@ pub async fn reset_password(
     let mut transaction = store.begin_write().await?;
     let user =
         store::user_in_org(&mut *transaction, actor.org_id, user_id).await?.ok_or(NOT_FOUND)?;
+    store::lock_user(&mut *transaction, user_id).await?;
     store::retire_links(&mut *transaction, user_id, &now).await?;
     if let Some(password) = &password {
         store::set_password_hash(&mut *transaction, user_id, password).await?;
@@ -390,6 +391,7 @@ impl LinkSecret {
     ) -> Result<PasswordLink, DomainError> {
         let now = clock::now();
         let expires_at = clock::now_plus(time::Duration::hours(PASSWORD_LINK_HOURS));
+        store::lock_user(&mut *transaction, user_id).await?;
         store::retire_links(&mut *transaction, user_id, &now).await?;
         let row = store::NewLinkRow {
             id: uuid::Uuid::now_v7().to_string(),

@@ -48,6 +48,16 @@ pub async fn lock_org(db: impl AnyExecutor<'_>, org_id: OrgId) -> Result<(), Dom
     Ok(())
 }
 
+/// Takes the user's row lock for the rest of the transaction, so that two links issued at
+/// once for one user are issued one after the other (and the later retires the earlier).
+pub async fn lock_user(db: impl AnyExecutor<'_>, user_id: UserId) -> Result<(), DomainError> {
+    sqlx::query("UPDATE users SET password_hash = password_hash WHERE id = $1")
+        .bind(user_id.to_string())
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 pub async fn count_users(db: impl AnyExecutor<'_>, org_id: OrgId) -> Result<i64, DomainError> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1")
         .bind(org_id.to_string())
