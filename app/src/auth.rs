@@ -2,7 +2,7 @@
 //! see it.
 
 /// Pages that need a signed-in user; the server redirects anyone else to the login page.
-pub const SIGNED_IN_PAGES: [&str; 8] = [
+pub const SIGNED_IN_PAGES: [&str; 10] = [
     "/overview",
     "/partners",
     "/roles",
@@ -11,6 +11,8 @@ pub const SIGNED_IN_PAGES: [&str; 8] = [
     "/notifications",
     "/tokens",
     "/audit",
+    "/users",
+    "/account",
 ];
 
 /// Whether `path` is (or is under) a page that needs a signed-in user.

@@ -18,10 +18,11 @@ use leptos_router::{
 
 use crate::components::layout::Layout;
 use crate::pages::{
-    audit::AuditPage, home::HomePage, login::LoginPage, not_found::NotFound,
+    account::AccountPage, audit::AuditPage, home::HomePage, login::LoginPage, not_found::NotFound,
     notifications::NotificationsPage, offer::OfferPage, overview::OverviewPage,
     partner_detail::PartnerDetailPage, partners::PartnersPage, requests::RequestsPage,
-    roles::RolesPage, shared::SharedPage, tokens::TokensPage,
+    roles::RolesPage, set_password::SetPasswordPage, shared::SharedPage, tokens::TokensPage,
+    users::UsersPage,
 };
 
 /// Name shared by the wasm bundle, its JS glue and the stylesheet under `/pkg`.
@@ -91,6 +92,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/shared") view=SharedPage />
                     <Route path=path!("/requests") view=RequestsPage />
                     <Route path=path!("/notifications") view=NotificationsPage />
+                    <Route path=path!("/users") view=UsersPage />
+                    <Route path=path!("/account") view=AccountPage />
+                    // Public: the one-time link is the credential.
+                    <Route path=path!("/set-password/:token") view=SetPasswordPage />
                     // Rendered whole before answering, so that an unknown link answers 404 and a
                     // partner without JavaScript sees the offer, not a loading placeholder.
                     <Route path=path!("/offers/:token") view=OfferPage ssr=SsrMode::Async />

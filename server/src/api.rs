@@ -5,15 +5,19 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, delete, get};
+use axum::routing::{any, delete, get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
 use app::domain::audit::{service as audit, EventFilter, EventPage};
 use app::domain::files::service as files;
-use app::domain::identity::{service as identity, Actor, Face, NewToken, TokenScope, TokenSummary};
-use app::domain::ids::RoleId;
+use app::domain::identity::user_service::{self as users, NewOrgUser, UserChange};
+use app::domain::identity::users::{PasswordLink, UserPage, UserSummary, USERS_PER_PAGE};
+use app::domain::identity::{
+    service as identity, Actor, Face, NewToken, Role, TokenScope, TokenSummary,
+};
+use app::domain::ids::{RoleId, UserId};
 use app::domain::partners::{service as partners, Grant, TemplateRole};
 use app::domain::DomainError;
 
@@ -23,6 +27,10 @@ use crate::startup::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/me", get(me))
+        .route("/api/v1/me/password", put(change_own_password))
+        .route("/api/v1/users", get(list_users).post(add_user))
+        .route("/api/v1/users/{id}", get(get_user).patch(update_user))
+        .route("/api/v1/users/{id}/password-reset", post(reset_password))
         .route("/api/v1/tokens", get(list_tokens).post(create_token))
         .route("/api/v1/tokens/{id}", delete(revoke_token))
         .route("/api/v1/audit-events", get(audit_events))
@@ -35,6 +43,141 @@ pub fn router() -> Router<AppState> {
 /// The caller, as its token says.
 async fn me(Caller(actor): Caller) -> Json<Actor> {
     Json(actor)
+}
+
+#[derive(Deserialize)]
+struct OwnPasswordBody {
+    current_password: String,
+    new_password: String,
+}
+
+/// The caller changes their own password (their current one is required).
+async fn change_own_password(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    JsonBody(body): JsonBody<OwnPasswordBody>,
+) -> Result<StatusCode, ApiError> {
+    users::change_own_password(
+        &state.store,
+        &actor,
+        Face::Api,
+        &body.current_password,
+        &body.new_password,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct UsersQuery {
+    page: Option<String>,
+}
+
+/// The org's users, `USERS_PER_PAGE` at a time: `?page=N` (from 1).
+async fn list_users(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Query(query): Query<UsersQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let page = match query.page.as_deref() {
+        Some(text) => text
+            .trim()
+            .parse()
+            .map_err(|_| DomainError::invalid("page", "must be a whole number from 1"))?,
+        None => 1,
+    };
+    let UserPage { users, page, pages, total } =
+        users::list_users(&state.store, &actor, page).await?;
+    Ok(Json(json!({
+        "users": users,
+        "page": page,
+        "pages": pages,
+        "per_page": USERS_PER_PAGE,
+        "total": total,
+    })))
+}
+
+#[derive(Deserialize)]
+struct NewUserBody {
+    username: String,
+    email: String,
+    role: String,
+    password: Option<String>,
+}
+
+/// Adds a user: with `password`, ready to sign in; without, the answer carries the one-time
+/// `set_password_url`, shown this once.
+async fn add_user(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    JsonBody(body): JsonBody<NewUserBody>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let new = NewOrgUser {
+        username: &body.username,
+        email: &body.email,
+        role: Role::parse(&body.role)?,
+        password: body.password.as_deref(),
+    };
+    let added = users::add_user(&state.store, &actor, Face::Api, new).await?;
+    Ok((StatusCode::CREATED, Json(user_with_link(&added.user, added.link.as_ref()))))
+}
+
+async fn get_user(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<UserSummary>, ApiError> {
+    Ok(Json(users::get_user(&state.store, &actor, user_id(&id)?).await?))
+}
+
+#[derive(Deserialize)]
+struct UserChangeBody {
+    role: Option<String>,
+    active: Option<bool>,
+}
+
+async fn update_user(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<UserChangeBody>,
+) -> Result<Json<UserSummary>, ApiError> {
+    let id = user_id(&id)?;
+    let change = UserChange {
+        role: body.role.as_deref().map(Role::parse).transpose()?,
+        active: body.active,
+    };
+    Ok(Json(users::update_user(&state.store, &actor, Face::Api, id, change).await?))
+}
+
+/// Issues a new one-time set-password link for the user (older links stop working).
+async fn reset_password(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let id = user_id(&id)?;
+    let link = users::reset_password(&state.store, &actor, Face::Api, id, None).await?;
+    let link = link.ok_or_else(|| DomainError::Internal("no link was issued".into()))?;
+    Ok(Json(json!({
+        "username": link.username,
+        "set_password_url": link.path,
+        "expires_at": link.expires_at,
+    })))
+}
+
+/// The user's fields, plus the one-time link when there is one.
+fn user_with_link(user: &UserSummary, link: Option<&PasswordLink>) -> serde_json::Value {
+    let mut body = json!(user);
+    if let (Some(fields), Some(link)) = (body.as_object_mut(), link) {
+        fields.insert("set_password_url".to_owned(), json!(link.path));
+        fields.insert("set_password_expires_at".to_owned(), json!(link.expires_at));
+    }
+    body
+}
+
+fn user_id(text: &str) -> Result<UserId, DomainError> {
+    text.parse().map_err(|_| DomainError::NotFound("user"))
 }
 
 async fn list_tokens(

@@ -269,8 +269,16 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddress {
     }
 }
 
-/// Paths of the public offer page and its server functions, reachable without an account.
-const PUBLIC_OFFER_PATHS: [&str; 3] = ["/offers/", "/api/offer", "/api/answer_offer"];
+/// Paths of the public offer and set-password pages and their server functions and form
+/// posts, reachable without an account.
+const PUBLIC_OFFER_PATHS: [&str; 6] = [
+    "/offers/",
+    "/api/offer",
+    "/api/answer_offer",
+    "/set-password/",
+    "/set-password",
+    "/api/password_link",
+];
 
 /// Applies the public per-address limit to the offer pages and their server functions.
 pub async fn limit_public_offer_pages(

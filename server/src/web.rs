@@ -10,14 +10,17 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use app::auth::{requires_sign_in, safe_next, ssr as auth};
-use app::domain::identity::{service as identity, Face};
+use app::domain::identity::{service as identity, user_service, Face};
 use app::domain::DomainError;
 
 use crate::startup::AppState;
 use crate::throttle::ClientAddress;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/login", post(sign_in)).route("/logout", post(sign_out))
+    Router::new()
+        .route("/login", post(sign_in))
+        .route("/logout", post(sign_out))
+        .route("/set-password", post(set_password))
 }
 
 /// Missing fields read as empty, which fails like a wrong password rather than with a
@@ -70,6 +73,47 @@ async fn sign_out(session: Session) -> Response {
         tracing::error!(%error, "could not end a session");
     }
     Redirect::to("/login?signed_out=1").into_response()
+}
+
+/// The form of the public set-password page; missing fields read as empty.
+#[derive(Deserialize)]
+struct SetPasswordForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Sets a password through a one-time link, as a plain form post (works without JavaScript):
+/// on to the login page when done, else back to the link's page with an error code.
+async fn set_password(
+    State(state): State<AppState>,
+    Form(form): Form<SetPasswordForm>,
+) -> Response {
+    // The token goes back into a redirect: anything but the URL-safe alphabet of real links
+    // cannot be one, and must not reach a header.
+    let url_safe = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if form.token.is_empty() || !form.token.chars().all(url_safe) || form.token.len() > 100 {
+        return back_to_link("-", "gone");
+    }
+    if form.password != form.confirm {
+        return back_to_link(&form.token, "mismatch");
+    }
+    match user_service::set_password_with_link(&state.store, &form.token, &form.password).await {
+        Ok(_) => Redirect::to("/login?password_set=1").into_response(),
+        Err(DomainError::NotFound(_)) => back_to_link(&form.token, "gone"),
+        Err(DomainError::Invalid { .. }) => back_to_link(&form.token, "weak"),
+        Err(error) => {
+            tracing::error!(%error, cause = ?std::error::Error::source(&error), "setting a password failed");
+            back_to_link(&form.token, "unavailable")
+        }
+    }
+}
+
+fn back_to_link(token: &str, error: &str) -> Response {
+    Redirect::to(&format!("/set-password/{token}?error={error}")).into_response()
 }
 
 /// A 303 to the login page with an error code the page turns into a message.

@@ -54,6 +54,12 @@ const NAVIGATION: [(&str, &str); 8] = [
     ("/audit", "Audit log"),
 ];
 
+/// Only for admins: managing the org's people.
+const ADMIN_NAVIGATION: (&str, &str) = ("/users", "Users");
+
+/// Everyone's own account (their password).
+const ACCOUNT_NAVIGATION: (&str, &str) = ("/account", "Account");
+
 const COUNT_CLASSES: &str =
     "ml-1 inline-flex min-w-5 justify-center rounded-full bg-indigo-600 px-1.5 text-xs font-semibold text-white";
 
@@ -122,6 +128,8 @@ fn SignedInNavigation(actor: Actor, counts: NavigationCounts) -> impl IntoView {
             {NAVIGATION
                 .into_iter()
                 .filter(|(href, _)| *href != "/audit" || actor.may(Operation::AuditRead))
+                .chain(actor.may(Operation::UsersRead).then_some(ADMIN_NAVIGATION))
+                .chain([ACCOUNT_NAVIGATION])
                 .map(|(href, label)| {
                     let current = move || (location.pathname.get() == href).then_some("page");
                     view! {

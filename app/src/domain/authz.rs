@@ -53,6 +53,8 @@ pub enum Operation {
     OwnTokensRead,
     OwnTokenCreate,
     OwnTokenRevoke,
+    /// Changing one's own password (with the current one).
+    OwnPasswordChange,
     // Files and apps shared with people (Puter and Züs faces, Shared and Requests pages).
     FileSharesRead,
     FilesShare,
@@ -101,7 +103,7 @@ pub struct Rule {
 
 impl Operation {
     /// Every operation, for the tests that walk the table.
-    pub const ALL: [Operation; 36] = {
+    pub const ALL: [Operation; 37] = {
         use Operation::*;
         [
             PartnersRead,
@@ -130,6 +132,7 @@ impl Operation {
             OwnTokensRead,
             OwnTokenCreate,
             OwnTokenRevoke,
+            OwnPasswordChange,
             FileSharesRead,
             FilesShare,
             FileShareRevoke,
@@ -178,6 +181,7 @@ impl Operation {
             OwnTokensRead                    => (Everyone,  Read),
             OwnTokenCreate                   => (Everyone,  Own),
             OwnTokenRevoke                   => (Everyone,  Own),
+            OwnPasswordChange                => (Everyone,  Own),
             FileSharesRead                   => (Everyone,  Read),
             FilesShare                       => (Members,   Write),
             FileShareRevoke                  => (Members,   Write),

@@ -19,6 +19,7 @@ pub fn LoginPage() -> impl IntoView {
         })
     };
     let signed_out = move || query.read().get("signed_out").is_some();
+    let password_set = move || query.read().get("password_set").is_some();
 
     view! {
         <Title text="Sign in" />
@@ -27,6 +28,11 @@ pub fn LoginPage() -> impl IntoView {
             <Show when=signed_out>
                 <p role="status" class="mb-4 rounded-md bg-green-50 p-3 text-sm text-green-800">
                     "You have signed out."
+                </p>
+            </Show>
+            <Show when=password_set>
+                <p role="status" class="mb-4 rounded-md bg-green-50 p-3 text-sm text-green-800">
+                    "Your password is set. Sign in with it now."
                 </p>
             </Show>
             {move || {

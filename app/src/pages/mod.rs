@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod account;
 pub mod audit;
 pub mod home;
 pub mod login;
@@ -11,5 +12,7 @@ pub mod partner_detail;
 pub mod partners;
 pub mod requests;
 pub mod roles;
+pub mod set_password;
 pub mod shared;
 pub mod tokens;
+pub mod users;

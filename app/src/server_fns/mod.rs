@@ -7,6 +7,7 @@ mod error;
 pub mod files;
 pub mod org_shares;
 pub mod partners;
+pub mod users;
 
 pub use error::AppError;
 

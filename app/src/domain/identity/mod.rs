@@ -12,6 +12,9 @@ pub mod password;
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod token_secret;
+#[cfg(feature = "ssr")]
+pub mod user_service;
+pub mod users;
 
 /// The authenticated user and their org, on whose behalf a face or page acts. Only the
 /// identity services create one, from a session or a token.
@@ -52,6 +55,7 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role, in the order forms offer them.
     pub const ALL: [Role; 3] = [Role::Admin, Role::Member, Role::ReadOnly];
 
     /// The spelling on the wire and in the database.

@@ -122,9 +122,10 @@ pub async fn sign_in(
     let user_id = user_id.ok_or(DomainError::InvalidCredentials)?;
 
     let mut transaction = store.begin_write().await?;
-    let actor = store::actor_by_user_id(&mut *transaction, user_id)
+    let actor = store::active_actor_by_user_id(&mut *transaction, user_id)
         .await?
         .ok_or(DomainError::InvalidCredentials)?;
+    crate::domain::store::users::record_sign_in(&mut *transaction, user_id, &clock::now()).await?;
     let change = Change {
         org_id: actor.org_id,
         action: "user.signed_in",
@@ -137,13 +138,14 @@ pub async fn sign_in(
     Ok(actor)
 }
 
-/// The actor behind a browser session; the user may have been deleted since.
+/// The actor behind a browser session, read afresh on every request: a user deactivated (or
+/// deleted) since signing in is refused at once, and a changed role applies at once.
 pub async fn actor_for_user(store: &Store, user_id: UserId) -> Result<Actor, DomainError> {
-    store::actor_by_user_id(store.pool(), user_id).await?.ok_or(DomainError::Unauthenticated)
+    store::active_actor_by_user_id(store.pool(), user_id).await?.ok_or(DomainError::Unauthenticated)
 }
 
 /// The actor behind an API token secret, narrowed as the token says. Unknown, revoked and
-/// expired tokens are refused alike.
+/// expired tokens, and the tokens of a deactivated user, are refused alike.
 pub async fn actor_for_token(store: &Store, secret: &str) -> Result<Actor, DomainError> {
     if !secret.starts_with(token_secret::PREFIX) {
         return Err(DomainError::Unauthenticated);

@@ -74,16 +74,17 @@ pub async fn username_or_email_taken(
     Ok((username_taken > 0, email_taken > 0))
 }
 
-/// The user id and password hash for a sign-in attempt.
+/// The user id and password hash for a sign-in attempt; a deactivated user has none.
 pub async fn login_record(
     db: impl AnyExecutor<'_>,
     username: &str,
 ) -> Result<Option<(UserId, String)>, DomainError> {
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT id, password_hash FROM users WHERE username = $1")
-            .bind(username)
-            .fetch_optional(db)
-            .await?;
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT id, password_hash FROM users WHERE username = $1 AND deactivated_at IS NULL",
+    )
+    .bind(username)
+    .fetch_optional(db)
+    .await?;
     row.map(|(id, hash)| Ok((parse_id(&id)?, hash))).transpose()
 }
 
@@ -140,6 +141,22 @@ pub async fn actor_by_user_id(
     row.map(ActorRow::into_actor).transpose()
 }
 
+/// Like [`actor_by_user_id`], but `None` for a deactivated user: what every request of a
+/// session checks.
+pub async fn active_actor_by_user_id(
+    db: impl AnyExecutor<'_>,
+    user_id: UserId,
+) -> Result<Option<Actor>, DomainError> {
+    let row: Option<ActorRow> = sqlx::query_as(&format!(
+        "SELECT {ACTOR_COLUMNS} FROM users JOIN orgs ON orgs.id = users.org_id \
+         WHERE users.id = $1 AND users.deactivated_at IS NULL"
+    ))
+    .bind(user_id.to_string())
+    .fetch_optional(db)
+    .await?;
+    row.map(ActorRow::into_actor).transpose()
+}
+
 pub struct NewTokenRow<'a> {
     pub summary: &'a TokenSummary,
     pub user_id: UserId,
@@ -176,8 +193,8 @@ struct TokenActorRow {
     actor: ActorRow,
 }
 
-/// The owner of a live token with this secret hash (not revoked, and not expired at `now`),
-/// acting as the token allows, and when the token was last used.
+/// The owner of a live token with this secret hash (not revoked, not expired at `now`, and
+/// not a deactivated user's), acting as the token allows, and when the token was last used.
 pub async fn actor_by_token_hash(
     db: impl AnyExecutor<'_>,
     secret_hash: &str,
@@ -189,7 +206,8 @@ pub async fn actor_by_token_hash(
                 {ACTOR_COLUMNS} FROM api_tokens \
          JOIN users ON users.id = api_tokens.user_id JOIN orgs ON orgs.id = users.org_id \
          WHERE api_tokens.secret_hash = $1 AND api_tokens.revoked_at IS NULL \
-           AND (api_tokens.expires_at IS NULL OR api_tokens.expires_at > $2)"
+           AND (api_tokens.expires_at IS NULL OR api_tokens.expires_at > $2) \
+           AND users.deactivated_at IS NULL"
     ))
     .bind(secret_hash)
     .bind(now)

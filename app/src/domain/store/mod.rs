@@ -20,6 +20,7 @@ pub mod files;
 pub mod identity;
 pub mod jobs;
 pub mod partners;
+pub mod users;
 
 /// Migrations from the workspace's `migrations/` folder, embedded at compile time. Most are
 /// portable; a file whose name ends in `_sqlite` or `_postgres` is for that backend only (a
