@@ -136,7 +136,7 @@ async fn page_of(
 ) -> Result<AccountSharePage, DomainError> {
     let now = clock::now();
     let (mut shares, total) = store::shares(store.pool(), scope, query, &now).await?;
-    store::fill(store.pool(), &mut shares).await?;
+    store::fill(&mut *store.pool().acquire().await?, &mut shares).await?;
     if let Scope::Account { org_id, parent_id } = scope {
         let account = Account { org_id, parent_id };
         for share in &mut shares {
@@ -159,7 +159,7 @@ pub async fn get(
     share_id: &str,
 ) -> Result<AccountShare, DomainError> {
     let id = parse_share_id(share_id)?;
-    let mut share = load(store, id)
+    let mut share = load(&mut *store.pool().acquire().await?, id)
         .await?
         .filter(|share| made_through(share, face))
         .ok_or(DomainError::NotFound("share"))?;
@@ -273,9 +273,10 @@ pub async fn create(
         "expires_at": new.expires_at,
     });
     audit(&mut transaction, actor, face, account, "share.created", id, detail).await?;
+    let answer = load(&mut transaction, id).await?.ok_or(DomainError::NotFound("share"))?;
     transaction.commit().await?;
     store.jobs_queued();
-    load(store, id).await?.ok_or(DomainError::NotFound("share"))
+    Ok(answer)
 }
 
 /// Renames a share the account sent.
@@ -295,8 +296,9 @@ pub async fn rename(
     store::rename_share(&mut *transaction, share.id, name, &now).await?;
     let detail = json!({ "from": share.name, "to": name });
     audit(&mut transaction, actor, face, account, "share.renamed", share.id, detail).await?;
+    let answer = load(&mut transaction, share.id).await?.ok_or(DomainError::NotFound("share"))?;
     transaction.commit().await?;
-    load(store, share.id).await?.ok_or(DomainError::NotFound("share"))
+    Ok(answer)
 }
 
 /// Moves a share's expiry (it must stay in the future).
@@ -318,8 +320,9 @@ pub async fn set_expiry(
     store::set_expiry(&mut *transaction, share.id, expires_at, &now).await?;
     let detail = json!({ "from": share.expires_at, "to": expires_at });
     audit(&mut transaction, actor, face, account, "share.expiry_changed", share.id, detail).await?;
+    let answer = load(&mut transaction, share.id).await?.ok_or(DomainError::NotFound("share"))?;
     transaction.commit().await?;
-    load(store, share.id).await?.ok_or(DomainError::NotFound("share"))
+    Ok(answer)
 }
 
 /// Deletes a share the account sent: at once, or by moving it to `deleting` for the worker.
@@ -350,9 +353,10 @@ pub async fn delete(
     let action = if completion == Completion::Now { "share.deleted" } else { "share.deleting" };
     audit(&mut transaction, actor, face, account, action, share.id, json!({ "name": share.name }))
         .await?;
+    let answer = load(&mut transaction, share.id).await?.ok_or(DomainError::NotFound("share"))?;
     transaction.commit().await?;
     store.jobs_queued();
-    load(store, share.id).await?.ok_or(DomainError::NotFound("share"))
+    Ok(answer)
 }
 
 /// Adds one recipient (it associates in the background).
@@ -382,9 +386,10 @@ pub async fn add_recipient(
         audit(&mut transaction, actor, face, account, "share.recipient_added", share.id, detail)
             .await?;
     }
+    let answer = recipient_of(&mut transaction, share.id, recipient_id).await?;
     transaction.commit().await?;
     store.jobs_queued();
-    recipient_of(store, share.id, recipient_id).await
+    Ok(answer)
 }
 
 /// Makes the recipients exactly `recipients`: new ones associate, missing ones disassociate.
@@ -435,9 +440,10 @@ pub async fn replace_recipients(
         json!({ "recipients": wanted.iter().map(ToString::to_string).collect::<Vec<_>>() });
     audit(&mut transaction, actor, face, account, "share.recipients_replaced", share.id, detail)
         .await?;
+    let answer = store::recipients(&mut *transaction, share.id).await?;
     transaction.commit().await?;
     store.jobs_queued();
-    store::recipients(store.pool(), share.id).await
+    Ok(answer)
 }
 
 /// Removes one recipient (it disassociates in the background).
@@ -465,9 +471,10 @@ pub async fn remove_recipient(
         audit(&mut transaction, actor, face, account, "share.recipient_removed", share.id, detail)
             .await?;
     }
+    let answer = recipient_of(&mut transaction, share.id, recipient_id).await?;
     transaction.commit().await?;
     store.jobs_queued();
-    recipient_of(store, share.id, recipient_id).await
+    Ok(answer)
 }
 
 /// The recipients of a share the account can see.
@@ -531,8 +538,9 @@ pub async fn add_resource(
     let detail =
         json!({ "resource_type": resource.resource_type, "resource_id": resource.resource_id });
     audit(&mut transaction, actor, face, account, "share.resource_added", share.id, detail).await?;
+    let answer = resource_of(&mut transaction, share.id, id).await?;
     transaction.commit().await?;
-    resource_of(store, share.id, id).await
+    Ok(answer)
 }
 
 /// Replaces a resource's metadata; its version goes up by one.
@@ -556,8 +564,9 @@ pub async fn update_resource(
     let detail = json!({ "resource": resource.id.to_string(), "version": resource.version + 1 });
     audit(&mut transaction, actor, face, account, "share.resource_updated", share.id, detail)
         .await?;
+    let answer = resource_of(&mut transaction, share.id, resource_id).await?;
     transaction.commit().await?;
-    resource_of(store, share.id, resource_id).await
+    Ok(answer)
 }
 
 /// Removes a resource: it is `deleting` until the worker completes it.
@@ -588,9 +597,10 @@ pub async fn remove_resource(
     let detail = json!({ "resource": resource.id.to_string() });
     audit(&mut transaction, actor, face, account, "share.resource_removed", share.id, detail)
         .await?;
+    let answer = resource_of(&mut transaction, share.id, resource_id).await?;
     transaction.commit().await?;
     store.jobs_queued();
-    resource_of(store, share.id, resource_id).await
+    Ok(answer)
 }
 
 /// The resources of a share the account can see, optionally of one type or status only.
@@ -781,22 +791,28 @@ pub async fn sweep_expired_shares(store: &Store, batch: i64) -> Result<usize, Do
 // ---- helpers ---------------------------------------------------------------------------------
 
 /// A share with its recipients and resources.
-async fn load(store: &Store, id: AccountShareId) -> Result<Option<AccountShare>, DomainError> {
-    let Some(share) = store::share(store.pool(), id, &clock::now()).await? else {
+/// A share with its recipients and resources. A change reads its answer with this inside its
+/// transaction, so that the answer is the state the change made (`associating`), not whatever
+/// the worker has made of it since the commit.
+async fn load(
+    connection: &mut sqlx::AnyConnection,
+    id: AccountShareId,
+) -> Result<Option<AccountShare>, DomainError> {
+    let Some(share) = store::share(&mut *connection, id, &clock::now()).await? else {
         return Ok(None);
     };
     let mut shares = [share];
-    store::fill(store.pool(), &mut shares).await?;
+    store::fill(connection, &mut shares).await?;
     let [share] = shares;
     Ok(Some(share))
 }
 
 async fn recipient_of(
-    store: &Store,
+    connection: &mut sqlx::AnyConnection,
     share_id: AccountShareId,
     id: RecipientId,
 ) -> Result<ShareRecipient, DomainError> {
-    store::recipients(store.pool(), share_id)
+    store::recipients(connection, share_id)
         .await?
         .into_iter()
         .find(|recipient| recipient.id == id)
@@ -804,11 +820,11 @@ async fn recipient_of(
 }
 
 async fn resource_of(
-    store: &Store,
+    connection: &mut sqlx::AnyConnection,
     share_id: AccountShareId,
     id: ShareResourceId,
 ) -> Result<ShareResource, DomainError> {
-    store::resources(store.pool(), share_id)
+    store::resources(connection, share_id)
         .await?
         .into_iter()
         .find(|resource| resource.id == id)

@@ -289,7 +289,10 @@ pub async fn shares(
 }
 
 /// Loads the recipients and resources of `shares` (two queries for the whole list).
-pub async fn fill(db: &sqlx::AnyPool, shares: &mut [AccountShare]) -> Result<(), DomainError> {
+pub async fn fill(
+    db: &mut sqlx::AnyConnection,
+    shares: &mut [AccountShare],
+) -> Result<(), DomainError> {
     if shares.is_empty() {
         return Ok(());
     }
@@ -305,7 +308,7 @@ pub async fn fill(db: &sqlx::AnyPool, shares: &mut [AccountShare]) -> Result<(),
     for id in &ids {
         select = select.bind(id);
     }
-    for row in select.fetch_all(db).await? {
+    for row in select.fetch_all(&mut *db).await? {
         let recipient = row.into_recipient()?;
         if let Some(share) = shares.iter_mut().find(|share| share.id == recipient.share_id) {
             share.recipients.push(recipient);
@@ -320,7 +323,7 @@ pub async fn fill(db: &sqlx::AnyPool, shares: &mut [AccountShare]) -> Result<(),
     for id in &ids {
         select = select.bind(id);
     }
-    for row in select.fetch_all(db).await? {
+    for row in select.fetch_all(&mut *db).await? {
         let resource = row.into_resource()?;
         if let Some(share) = shares.iter_mut().find(|share| share.id == resource.share_id) {
             share.resources.push(resource);
