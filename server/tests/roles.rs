@@ -82,6 +82,9 @@ fn cases() -> Vec<Case> {
         case(Api, Op::OwnTokenCreate, M::POST, "/api/v1/tokens", Some(r#"{"name":"token {n}"}"#), "am", None),
         case(Api, Op::OwnTokenCreate, M::POST, "/api/v1/tokens", Some(r#"{"name":"token {n}","read_only":true,"expires_in_days":7}"#), "am", None),
         case(Api, Op::OwnTokenRevoke, M::DELETE, "/api/v1/tokens/{my_spare_token}", None, "am", Some("/api/v1/tokens/{f_spare_token}")),
+        case(Api, Op::UsersRead, M::GET, "/api/v1/users", None, "art", None),
+        case(Api, Op::UsersChange, M::POST, "/api/v1/users", Some(r#"{"username":"newcomer{n}","email":"newcomer{n}@example.test","role":"member"}"#), "a", None),
+        case(Api, Op::OwnPasswordChange, M::PUT, "/api/v1/me/password", Some(r#"{"current_password":"correct horse battery","new_password":"correct horse battery"}"#), "am", None),
         // ---- epilot ---------------------------------------------------------------------------
         case(Epilot, Op::PartnersRead, M::GET, "/v1/sharing/configurations", None, "amrt", None),
         case(Epilot, Op::PartnersRead, M::GET, "/v1/sharing/configurations/{globex}", None, "amrt", Some("/v1/sharing/configurations/outsider-org")),
