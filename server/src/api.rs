@@ -31,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/users", get(list_users).post(add_user))
         .route("/api/v1/users/{id}", get(get_user).patch(update_user))
         .route("/api/v1/users/{id}/password-reset", post(reset_password))
+        .route("/api/v1/users/{id}/tokens", get(list_user_tokens))
+        .route("/api/v1/users/{id}/tokens/{token_id}", delete(revoke_user_token))
         .route("/api/v1/tokens", get(list_tokens).post(create_token))
         .route("/api/v1/tokens/{id}", delete(revoke_token))
         .route("/api/v1/audit-events", get(audit_events))
@@ -178,6 +180,27 @@ fn user_with_link(user: &UserSummary, link: Option<&PasswordLink>) -> serde_json
 
 fn user_id(text: &str) -> Result<UserId, DomainError> {
     text.parse().map_err(|_| DomainError::NotFound("user"))
+}
+
+/// A user's tokens (never their secrets): admins and auditors, for any user of the org.
+async fn list_user_tokens(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let tokens = identity::list_user_tokens(&state.store, &actor, user_id(&id)?).await?;
+    Ok(Json(json!({ "tokens": tokens })))
+}
+
+/// Revokes a user's token: admins, for any user of the org.
+async fn revoke_user_token(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path((id, token_id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let token_id = token_id.parse().map_err(|_| DomainError::NotFound("token"))?;
+    identity::revoke_user_token(&state.store, &actor, Face::Api, user_id(&id)?, token_id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn list_tokens(

@@ -83,6 +83,8 @@ fn cases() -> Vec<Case> {
         case(Api, Op::OwnTokenCreate, M::POST, "/api/v1/tokens", Some(r#"{"name":"token {n}","read_only":true,"expires_in_days":7}"#), "am", None),
         case(Api, Op::OwnTokenRevoke, M::DELETE, "/api/v1/tokens/{my_spare_token}", None, "am", Some("/api/v1/tokens/{f_spare_token}")),
         case(Api, Op::UsersRead, M::GET, "/api/v1/users", None, "art", None),
+        case(Api, Op::OthersTokensRead, M::GET, "/api/v1/users/{other_id}/tokens", None, "art", Some("/api/v1/users/{f_user}/tokens")),
+        case(Api, Op::OthersTokensRevoke, M::DELETE, "/api/v1/users/{other_id}/tokens/{other_spare_token}", None, "a", Some("/api/v1/users/{f_user}/tokens/{f_spare_token}")),
         case(Api, Op::UsersChange, M::POST, "/api/v1/users", Some(r#"{"username":"newcomer{n}","email":"newcomer{n}@example.test","role":"member"}"#), "a", None),
         case(Api, Op::OwnPasswordChange, M::PUT, "/api/v1/me/password", Some(r#"{"current_password":"correct horse battery","new_password":"correct horse battery"}"#), "am", None),
         // ---- epilot ---------------------------------------------------------------------------
@@ -375,6 +377,7 @@ async fn world(app: &TestApp) -> World {
             .to_string()
     };
     shared.insert("f_spare_token", spare("gina").await);
+    shared.insert("f_user", gina.user_id.to_string());
 
     let mut own = HashMap::new();
     for (letter, user, other) in
@@ -396,6 +399,8 @@ async fn world(app: &TestApp) -> World {
             .await,
         );
         mine.insert("other_id", other.user_id.to_string());
+        let other_name = if other.username == "alice" { "alice" } else { "mike" };
+        mine.insert("other_spare_token", spare(other_name).await);
         mine.insert("other_hash_c", file_hash(other, &format!("/{}/c.txt", other.username)));
         mine.insert("my_hash_a", file_hash(user, &format!("/{}/a.txt", user.username)));
         let share_b: String = sqlx::query_scalar(

@@ -9,7 +9,7 @@ use super::{
 use crate::domain::audit::service::{record, Author, Change};
 use crate::domain::authz::Operation;
 use crate::domain::ids::{OrgId, TokenId, UserId};
-use crate::domain::store::{identity as store, Store};
+use crate::domain::store::{identity as store, users as users_store, Store};
 use crate::domain::{clock, DomainError};
 
 /// A token's last use is written at most this often.
@@ -223,6 +223,23 @@ pub async fn list_tokens(store: &Store, actor: &Actor) -> Result<Vec<TokenSummar
     store::tokens_of_user(store.pool(), actor.user_id, &clock::now()).await
 }
 
+/// The tokens of `owner`: the actor's own, or, for an admin or auditor, those of another user
+/// of the org (a user of another org is "not found").
+pub async fn list_user_tokens(
+    store: &Store,
+    actor: &Actor,
+    owner: UserId,
+) -> Result<Vec<TokenSummary>, DomainError> {
+    if owner == actor.user_id {
+        return list_tokens(store, actor).await;
+    }
+    actor.require(Operation::OthersTokensRead)?;
+    users_store::user_in_org(store.pool(), actor.org_id, owner)
+        .await?
+        .ok_or(DomainError::NotFound("user"))?;
+    store::tokens_of_user(store.pool(), owner, &clock::now()).await
+}
+
 /// Revokes one of the actor's own live tokens; anything else is "not found".
 pub async fn revoke_token(
     store: &Store,
@@ -230,9 +247,30 @@ pub async fn revoke_token(
     face: Face,
     token_id: TokenId,
 ) -> Result<(), DomainError> {
-    actor.require(Operation::OwnTokenRevoke)?;
+    revoke_user_token(store, actor, face, actor.user_id, token_id).await
+}
+
+/// Revokes a live token of `owner`: the actor's own, or, for an admin, another user's of the
+/// org. A token that is not there, not live, or not that user's is "not found".
+pub async fn revoke_user_token(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    owner: UserId,
+    token_id: TokenId,
+) -> Result<(), DomainError> {
+    let own = owner == actor.user_id;
+    actor.require(if own { Operation::OwnTokenRevoke } else { Operation::OthersTokensRevoke })?;
     let mut transaction = store.begin_write().await?;
-    if !store::revoke_token(&mut *transaction, actor.user_id, token_id, &clock::now()).await? {
+    let owner_name = if own {
+        actor.username.clone()
+    } else {
+        users_store::user_in_org(&mut *transaction, actor.org_id, owner)
+            .await?
+            .ok_or(DomainError::NotFound("token"))?
+            .username
+    };
+    if !store::revoke_token(&mut *transaction, owner, token_id, &clock::now()).await? {
         return Err(DomainError::NotFound("token"));
     }
     let change = Change {
@@ -240,7 +278,7 @@ pub async fn revoke_token(
         action: "token.revoked",
         object_type: "token",
         object_id: token_id.to_string(),
-        detail: json!({ "owner": actor.username }),
+        detail: json!({ "owner": owner_name }),
     };
     record(&mut transaction, Author::User(actor), face, change).await?;
     transaction.commit().await?;
