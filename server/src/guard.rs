@@ -57,9 +57,19 @@ pub async fn guard(State(limits): State<RequestLimits>, request: Request, next: 
     if declared_length.is_some_and(|length| length > limits.max_body_bytes as u64) {
         return refuse(StatusCode::PAYLOAD_TOO_LARGE, too_large());
     }
-    let body = match axum::body::to_bytes(body, limits.max_body_bytes).await {
-        Ok(body) => body,
-        Err(_) => return refuse(StatusCode::PAYLOAD_TOO_LARGE, too_large()),
+    // The body is read within the same time limit as the answer: a client that trickles it
+    // must not hold a connection forever.
+    let read =
+        tokio::time::timeout(limits.timeout, axum::body::to_bytes(body, limits.max_body_bytes));
+    let body = match read.await {
+        Ok(Ok(body)) => body,
+        Ok(Err(_)) => return refuse(StatusCode::PAYLOAD_TOO_LARGE, too_large()),
+        Err(_elapsed) => {
+            return refuse(
+                StatusCode::REQUEST_TIMEOUT,
+                format!("the request body took longer than {} s", limits.timeout.as_secs()),
+            );
+        }
     };
     if body_has_nul(&parts.headers, &body) {
         return refuse(StatusCode::BAD_REQUEST, "the body must not contain NUL characters".into());
@@ -122,8 +132,9 @@ fn has_encoded_nul(text: &str) -> bool {
     text.as_bytes().windows(3).any(|window| window.eq_ignore_ascii_case(b"%00"))
 }
 
-/// A raw NUL byte, a `%00` in a form body, or a `\u0000` escape in a JSON body (not one whose
-/// backslash is itself escaped, which is the text `\u0000`).
+/// A raw NUL byte, a `\u0000` escape (not one whose backslash is itself escaped, which is the
+/// text `\u0000`), or, in a body not declared JSON, a `%00`. Server functions decode a form and
+/// the Puter face JSON whatever the declared type, so only a JSON declaration rules out `%00`.
 fn body_has_nul(headers: &HeaderMap, body: &[u8]) -> bool {
     if body.contains(&0) {
         return true;
@@ -133,10 +144,8 @@ fn body_has_nul(headers: &HeaderMap, body: &[u8]) -> bool {
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    if content_type.starts_with("application/x-www-form-urlencoded") {
-        return has_encoded_nul(&String::from_utf8_lossy(body));
-    }
     has_json_nul_escape(body)
+        || (!content_type.contains("json") && has_encoded_nul(&String::from_utf8_lossy(body)))
 }
 
 fn has_json_nul_escape(body: &[u8]) -> bool {
@@ -246,6 +255,9 @@ mod tests {
             HeaderValue::from_static("application/x-www-form-urlencoded"),
         )]);
         assert!(body_has_nul(&form, b"name=a%00b"));
+        assert!(body_has_nul(&HeaderMap::new(), b"message=a%00b"), "whatever the declared type");
+        assert!(body_has_nul(&HeaderMap::new(), br#"{"name":"r\u0000"}"#), "JSON sent as text");
+        assert!(!body_has_nul(&json(), br#"{"name":"100%00 sure"}"#), "text in declared JSON");
         assert!(!body_has_nul(&form, b"name=a%20b"));
         assert!(has_encoded_nul("/v2/sharereq%00"));
         assert!(!has_encoded_nul("/v2/share%2000"));

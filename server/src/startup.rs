@@ -297,12 +297,15 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
         .layer(axum::middleware::from_fn(guard::drop_malformed_request_id))
 }
 
-/// The path as logged: an offer link's token is a capability, so it never reaches the logs.
+/// The path as logged: offer and set-password links are capabilities, so their secrets never
+/// reach the logs.
 fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
-    match path.strip_prefix("/offers/") {
-        Some(token) if !token.is_empty() => "/offers/[link token]".into(),
-        _ => path.into(),
+    for prefix in ["/offers/", "/set-password/"] {
+        if path.strip_prefix(prefix).is_some_and(|secret| !secret.is_empty()) {
+            return format!("{prefix}[link secret]").into();
+        }
     }
+    path.into()
 }
 
 /// Request ids are UUIDv7, so they sort by arrival in the logs.
@@ -349,8 +352,9 @@ mod tests {
     use super::loggable_path;
 
     #[test]
-    fn offer_link_tokens_are_left_out_of_logged_paths() {
-        assert_eq!(loggable_path("/offers/abc123"), "/offers/[link token]");
+    fn link_secrets_are_left_out_of_logged_paths() {
+        assert_eq!(loggable_path("/offers/abc123"), "/offers/[link secret]");
+        assert_eq!(loggable_path("/set-password/abc123"), "/set-password/[link secret]");
         assert_eq!(loggable_path("/offers/"), "/offers/");
         assert_eq!(loggable_path("/partners/42"), "/partners/42");
     }

@@ -48,7 +48,7 @@ impl LoginThrottle {
     /// Counts one attempt from `address`; `false` when this address is over its limit or this
     /// username must still wait after failures from this address.
     pub fn allow(&self, username: &str, address: IpAddr) -> bool {
-        let address_ok = self.per_address.check_key(&address).is_ok();
+        let address_ok = self.per_address.check_key(&address_bucket(address)).is_ok();
         let now = Instant::now();
         let waiting = self
             .lock()
@@ -109,8 +109,23 @@ impl Default for LoginThrottle {
     }
 }
 
+/// What failures are counted under: the username as typed (cut to the longest a username or
+/// email can be, so that a huge one cannot pin memory) and the client's address bucket.
 fn key(username: &str, address: IpAddr) -> (String, IpAddr) {
-    (username.trim().to_ascii_lowercase(), address)
+    let username: String = username.trim().chars().take(254).collect();
+    (username.to_lowercase(), address_bucket(address))
+}
+
+/// An IPv4 address as it is; an IPv6 address by its /64 network, since one client usually holds
+/// a whole /64 and could otherwise count as billions of addresses.
+pub fn address_bucket(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => address,
+        IpAddr::V6(v6) => {
+            let network = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(network.into())
+        }
+    }
 }
 
 fn quota(burst: u32, refill_every: Duration) -> Quota {
@@ -154,6 +169,23 @@ mod tests {
         assert_eq!(wait(&throttle), LONGEST_WAIT, "the wait is capped");
         throttle.succeeded("carol", address);
         assert!(throttle.allow("carol", address));
+    }
+
+    #[test]
+    fn an_ipv6_client_counts_once_for_its_whole_64_network() {
+        let throttle = LoginThrottle::new();
+        for n in 0..ADDRESS_BURST as u16 {
+            let address = IpAddr::from([0x2001, 0xdb8, 0, 1, 0, 0, 0, n]);
+            assert!(throttle.allow("dave", address));
+        }
+        assert!(!throttle.allow("dave", IpAddr::from([0x2001, 0xdb8, 0, 1, 9, 9, 9, 9])));
+        assert!(throttle.allow("dave", IpAddr::from([0x2001, 0xdb8, 0, 2, 0, 0, 0, 1])));
+    }
+
+    #[test]
+    fn a_huge_username_is_counted_under_a_bounded_key() {
+        let (name, _) = key(&"x".repeat(1 << 20), IpAddr::from([192, 0, 2, 1]));
+        assert_eq!(name.len(), 254);
     }
 
     #[test]
@@ -230,7 +262,7 @@ impl PublicRateLimit {
     }
 
     pub fn check(&self, client: ClientAddress) -> Result<(), TooManyRequests> {
-        self.per_address.check_key(&client.0).map_err(|_| TooManyRequests)
+        self.per_address.check_key(&address_bucket(client.0)).map_err(|_| TooManyRequests)
     }
 
     pub fn spawn_cleanup(&self) -> tokio::task::JoinHandle<()> {

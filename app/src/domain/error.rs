@@ -62,7 +62,10 @@ fn is_temporary(error: &sqlx::Error) -> bool {
     match error {
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
         sqlx::Error::Database(database) => database.code().is_some_and(|code| {
-            let sqlite_busy = code.parse::<u32>().is_ok_and(|code| matches!(code & 0xff, 5 | 6));
+            // SQLite's codes have at most four digits; PostgreSQL's SQLSTATEs always five (and
+            // some are all digits, such as 22021, whose low byte would read as BUSY).
+            let sqlite_busy = code.len() < 5
+                && code.parse::<u32>().is_ok_and(|code| matches!(code & 0xff, 5 | 6));
             let postgres_transient = ["40001", "40P01", "55P03", "57P03"].contains(&code.as_ref())
                 || code.starts_with("08");
             sqlite_busy || postgres_transient
