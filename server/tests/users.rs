@@ -26,6 +26,12 @@ async fn add_user(app: &TestApp, token: &str, body: Value) -> Value {
     added
 }
 
+/// Bob, a member of Acme with the test password; his id.
+async fn add_bob(app: &TestApp, token: &str) -> String {
+    let body = json!({ "username": "bob", "email": "bob@example.test", "role": "member", "password": PASSWORD });
+    add_user(app, token, body).await["id"].as_str().unwrap().to_owned()
+}
+
 async fn patch_user(app: &TestApp, token: &str, id: &str, body: Value) -> (u16, Value) {
     let (status, answer) =
         app.call(Method::PATCH, &format!("/api/v1/users/{id}"), Some(token), Some(body)).await;
@@ -215,13 +221,7 @@ async fn an_expired_set_password_link_sets_nothing() {
 #[tokio::test]
 async fn a_role_change_applies_from_the_next_request() {
     let (app, alice) = acme().await;
-    let bob = add_user(
-        &app,
-        &alice,
-        json!({ "username": "bob", "email": "bob@example.test", "role": "member", "password": PASSWORD }),
-    )
-    .await;
-    let bob_id = bob["id"].as_str().unwrap();
+    let bob_id = &add_bob(&app, &alice).await;
     let bob_token = app.create_token("bob").await;
     let (status, _) = app.call(Method::GET, "/api/v1/users", Some(&bob_token), None).await;
     assert_eq!(status, 403);
@@ -249,13 +249,7 @@ async fn a_role_change_applies_from_the_next_request() {
 #[tokio::test]
 async fn deactivation_stops_a_session_and_a_token_at_once_and_reactivation_restores_them() {
     let (app, alice) = acme().await;
-    let bob = add_user(
-        &app,
-        &alice,
-        json!({ "username": "bob", "email": "bob@example.test", "role": "member", "password": PASSWORD }),
-    )
-    .await;
-    let bob_id = bob["id"].as_str().unwrap();
+    let bob_id = &add_bob(&app, &alice).await;
     let bob_token = app.create_token("bob").await;
     app.sign_in("bob", PASSWORD, "/overview").await;
     assert!(app.server_fn("tokens", &[]).await.status().is_success());
@@ -284,13 +278,7 @@ async fn deactivation_stops_a_session_and_a_token_at_once_and_reactivation_resto
 #[tokio::test]
 async fn a_password_reset_issues_a_new_link_that_retires_the_old_one() {
     let (app, alice) = acme().await;
-    let bob = add_user(
-        &app,
-        &alice,
-        json!({ "username": "bob", "email": "bob@example.test", "role": "member", "password": PASSWORD }),
-    )
-    .await;
-    let bob_id = bob["id"].as_str().unwrap();
+    let bob_id = &add_bob(&app, &alice).await;
     let first = reset_link(&app, &alice, bob_id).await;
     let second = reset_link(&app, &alice, bob_id).await;
     assert_ne!(first, second);
@@ -453,13 +441,7 @@ async fn two_admins_demoting_each_other_at_once_leave_exactly_one_admin() {
 #[tokio::test]
 async fn members_and_other_orgs_admins_change_nothing() {
     let (app, alice) = acme().await;
-    let bob = add_user(
-        &app,
-        &alice,
-        json!({ "username": "bob", "email": "bob@example.test", "role": "member", "password": PASSWORD }),
-    )
-    .await;
-    let bob_id = bob["id"].as_str().unwrap();
+    let bob_id = &add_bob(&app, &alice).await;
     let bob_token = app.create_token("bob").await;
     let globex = app.create_org("Globex").await;
     app.create_user(globex, "gus", Role::Admin).await;
@@ -529,12 +511,7 @@ async fn page_numbers_out_of_range_are_refused_in_the_api_shape() {
 #[tokio::test]
 async fn the_users_page_shows_people_and_a_link_made_without_javascript_once() {
     let (app, alice) = acme().await;
-    add_user(
-        &app,
-        &alice,
-        json!({ "username": "bob", "email": "bob@example.test", "role": "member", "password": PASSWORD }),
-    )
-    .await;
+    add_bob(&app, &alice).await;
     app.sign_in("alice", PASSWORD, "/users").await;
     let html = app.client.get(app.url("/users")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("bob@example.test"), "{html}");
@@ -629,13 +606,7 @@ async fn plain_post(app: &TestApp, name: &str, page: &str, form: &[(&str, &str)]
 #[tokio::test]
 async fn the_users_and_account_forms_work_without_javascript() {
     let (app, alice) = acme().await;
-    let bob = add_user(
-        &app,
-        &alice,
-        json!({ "username": "bob", "email": "bob@example.test", "role": "member", "password": PASSWORD }),
-    )
-    .await;
-    let bob_id = bob["id"].as_str().unwrap();
+    let bob_id = &add_bob(&app, &alice).await;
     app.sign_in("alice", PASSWORD, "/users").await;
     let html = app.client.get(app.url("/users")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("<details"), "deactivation asks for confirmation: {html}");
