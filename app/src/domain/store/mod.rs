@@ -46,22 +46,23 @@ impl Backend {
     }
 }
 
-/// The embedded migrations that apply to one backend.
-#[derive(Debug)]
-struct MigrationsFor(Backend);
-
-impl MigrationsFor {
-    fn applies(&self, migration: &sqlx::migrate::Migration) -> bool {
-        let other = match self.0 {
-            Backend::Sqlite => Backend::Postgres,
-            Backend::Postgres => Backend::Sqlite,
-        };
-        // sqlx turns the file name's underscores into spaces in the description.
-        !migration.description.ends_with(&format!(" {}", other.name()))
-    }
+/// Whether an embedded migration applies to `backend`: the portable ones do, and of the
+/// backend-specific ones (file names ending `_sqlite` or `_postgres`) only its own.
+fn applies_to(backend: Backend, migration: &sqlx::migrate::Migration) -> bool {
+    let other = match backend {
+        Backend::Sqlite => Backend::Postgres,
+        Backend::Postgres => Backend::Sqlite,
+    };
+    // sqlx turns the file name's underscores into spaces in the description.
+    !migration.description.ends_with(&format!(" {}", other.name()))
 }
 
-impl<'s> sqlx::migrate::MigrationSource<'s> for MigrationsFor {
+/// A chosen list of the embedded migrations, for `sqlx::migrate::Migrator::new` (the tests use
+/// it to bring a database up to an older version).
+#[derive(Debug)]
+pub struct MigrationList(pub Vec<sqlx::migrate::Migration>);
+
+impl<'s> sqlx::migrate::MigrationSource<'s> for MigrationList {
     fn resolve(
         self,
     ) -> std::pin::Pin<
@@ -72,8 +73,7 @@ impl<'s> sqlx::migrate::MigrationSource<'s> for MigrationsFor {
                 + 's,
         >,
     > {
-        let migrations = MIGRATOR.iter().filter(|m| self.applies(m)).cloned().collect();
-        Box::pin(std::future::ready(Ok(migrations)))
+        Box::pin(std::future::ready(Ok(self.0)))
     }
 }
 
@@ -147,7 +147,8 @@ impl Store {
     /// Applies every migration not yet applied, in order, leaving out the other backend's.
     /// A left-out migration is never applied here, so it never counts as missing later.
     pub async fn migrate(&self) -> Result<(), OpenError> {
-        let migrator = sqlx::migrate::Migrator::new(MigrationsFor(self.backend)).await?;
+        let own = MIGRATOR.iter().filter(|m| applies_to(self.backend, m)).cloned().collect();
+        let migrator = sqlx::migrate::Migrator::new(MigrationList(own)).await?;
         migrator.run(&self.pool).await?;
         Ok(())
     }
@@ -314,8 +315,11 @@ mod tests {
     #[test]
     fn each_backend_runs_the_portable_migrations_and_only_its_own_specific_ones() {
         let versions = |backend| {
-            let source = MigrationsFor(backend);
-            MIGRATOR.iter().filter(|m| source.applies(m)).map(|m| m.version).collect::<Vec<_>>()
+            MIGRATOR
+                .iter()
+                .filter(|m| applies_to(backend, m))
+                .map(|m| m.version)
+                .collect::<Vec<_>>()
         };
         let (sqlite, postgres) = (versions(Backend::Sqlite), versions(Backend::Postgres));
         assert!(sqlite.contains(&6) && !sqlite.contains(&7), "{sqlite:?}");
