@@ -89,6 +89,49 @@ pub fn EmptyState(title: &'static str, #[prop(into)] hint: String) -> impl IntoV
     }
 }
 
+/// A field for choosing a new password, held to the domain's minimum length.
+#[component]
+pub fn NewPasswordField(name: &'static str, label: &'static str) -> impl IntoView {
+    use crate::domain::identity::Password;
+    view! {
+        <div>
+            <label for="new-password" class=LABEL_CLASSES>{label}</label>
+            <input
+                id="new-password"
+                name=name
+                type="password"
+                autocomplete="new-password"
+                required
+                minlength=Password::MIN_LENGTH.to_string()
+                class=format!("{INPUT_CLASSES} mt-1")
+            />
+            <p class="mt-1 text-xs text-slate-500">
+                {format!("At least {} characters.", Password::MIN_LENGTH)}
+            </p>
+        </div>
+    }
+}
+
+/// The previous/next links under a paged list, beside what the page holds ("Page 2 of 5 · 93
+/// users"); a link is left out where there is no such page.
+#[component]
+pub fn Pager(
+    #[prop(into)] summary: String,
+    previous: Option<String>,
+    next: Option<String>,
+    #[prop(default = "Pages")] label: &'static str,
+) -> impl IntoView {
+    view! {
+        <nav aria-label=label class="mt-4 flex flex-wrap items-center justify-between gap-2 text-sm text-slate-600">
+            <span>{summary}</span>
+            <span class="flex gap-4">
+                {previous.map(|href| view! { <a href=href class="text-indigo-700 hover:underline">"← Previous"</a> })}
+                {next.map(|href| view! { <a href=href class="text-indigo-700 hover:underline">"Next →"</a> })}
+            </span>
+        </nav>
+    }
+}
+
 /// A scrollable table with a header row. An empty header is an actions column, named for
 /// screen readers only.
 #[component]

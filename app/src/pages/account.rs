@@ -2,10 +2,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::ui::NewPasswordField;
 use crate::components::ui::{
     FormError, PageHeader, BUTTON_CLASSES, CARD_CLASSES, INPUT_CLASSES, LABEL_CLASSES,
 };
-use crate::domain::identity::Password;
 use crate::server_fns::users::ChangeOwnPassword;
 
 /// The signed-in user's own account: change their password.
@@ -34,21 +34,7 @@ pub fn AccountPage() -> impl IntoView {
                         class=format!("{INPUT_CLASSES} mt-1")
                     />
                 </div>
-                <div>
-                    <label for="new-password" class=LABEL_CLASSES>"New password"</label>
-                    <input
-                        id="new-password"
-                        name="new_password"
-                        type="password"
-                        autocomplete="new-password"
-                        required
-                        minlength=Password::MIN_LENGTH.to_string()
-                        class=format!("{INPUT_CLASSES} mt-1")
-                    />
-                    <p class="mt-1 text-xs text-slate-500">
-                        {format!("At least {} characters.", Password::MIN_LENGTH)}
-                    </p>
-                </div>
+                <NewPasswordField name="new_password" label="New password" />
                 <button type="submit" class=BUTTON_CLASSES disabled=move || change.pending().get()>
                     {move || if change.pending().get() { "Saving…" } else { "Change password" }}
                 </button>

@@ -5,8 +5,9 @@ use leptos_router::hooks::use_query_map;
 use crate::components::badges::PartnerStatusBadge;
 use crate::components::layout::Can;
 use crate::components::ui::{
-    encode_component, DataTable, EmptyState, ErrorNotice, FormError, PageHeader, BUTTON_CLASSES,
-    CARD_CLASSES, INPUT_CLASSES, LABEL_CLASSES, SECONDARY_BUTTON_CLASSES, TD_CLASSES,
+    encode_component, DataTable, EmptyState, ErrorNotice, FormError, PageHeader, Pager,
+    BUTTON_CLASSES, CARD_CLASSES, INPUT_CLASSES, LABEL_CLASSES, SECONDARY_BUTTON_CLASSES,
+    TD_CLASSES,
 };
 use crate::domain::authz::Operation;
 use crate::domain::partners::PartnerPage;
@@ -91,12 +92,6 @@ fn PartnerTable(page: PartnerPage, search: String) -> impl IntoView {
                 }
             }).collect_view()}
         </DataTable>
-        <nav aria-label="Pages" class="mt-4 flex items-center justify-between text-sm text-slate-600">
-            <span>{format!("Page {} of {} · {} partners", page.page, page.pages, page.total)}</span>
-            <span class="flex gap-4">
-                {previous.map(|href| view! { <a href=href class="text-indigo-700 hover:underline">"← Previous"</a> })}
-                {next.map(|href| view! { <a href=href class="text-indigo-700 hover:underline">"Next →"</a> })}
-            </span>
-        </nav>
+        <Pager summary=format!("Page {} of {} · {} partners", page.page, page.pages, page.total) previous next />
     }
 }

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::components::ui::NewPasswordField;
 use crate::components::ui::{BUTTON_CLASSES, CARD_CLASSES, INPUT_CLASSES, LABEL_CLASSES};
 use crate::domain::identity::Password;
 use crate::server_fns::users::password_link_username;
@@ -70,21 +71,7 @@ fn SetPasswordForm(token: String, username: String) -> impl IntoView {
             </p>
             <input type="hidden" name="token" value=token />
             <input type="text" name="username" autocomplete="username" value=username hidden />
-            <div>
-                <label for="new-password" class=LABEL_CLASSES>"New password"</label>
-                <input
-                    id="new-password"
-                    name="password"
-                    type="password"
-                    autocomplete="new-password"
-                    required
-                    minlength=Password::MIN_LENGTH.to_string()
-                    class=format!("{INPUT_CLASSES} mt-1")
-                />
-                <p class="mt-1 text-xs text-slate-500">
-                    {format!("At least {} characters.", Password::MIN_LENGTH)}
-                </p>
-            </div>
+            <NewPasswordField name="password" label="New password" />
             <div>
                 <label for="confirm-password" class=LABEL_CLASSES>"The same again"</label>
                 <input

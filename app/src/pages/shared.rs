@@ -4,7 +4,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::layout::{Can, Tabs};
 use crate::components::ui::{
-    encode_component, short_time, DataTable, EmptyState, ErrorNotice, FormError, PageHeader,
+    encode_component, short_time, DataTable, EmptyState, ErrorNotice, FormError, PageHeader, Pager,
     BUTTON_CLASSES, CARD_CLASSES, DANGER_BUTTON_CLASSES, INPUT_CLASSES, LABEL_CLASSES,
     SECONDARY_BUTTON_CLASSES, TD_CLASSES,
 };
@@ -230,13 +230,7 @@ fn OrgShareTables(
             .collect_view();
         view! {
             <DataTable test_id=if received { "received-account-shares" } else { "sent-account-shares" } headers=headers>{rows}</DataTable>
-            <nav aria-label="Pages of account shares" class="mt-4 flex items-center justify-between text-sm text-slate-600">
-                <span>{format!("Page {} of {} · {} account shares", view.page, view.pages, view.total)}</span>
-                <span class="flex gap-4">
-                    {previous.map(|href| view! { <a href=href class="text-indigo-700 hover:underline">"← Previous"</a> })}
-                    {next.map(|href| view! { <a href=href class="text-indigo-700 hover:underline">"Next →"</a> })}
-                </span>
-            </nav>
+            <Pager summary=format!("Page {} of {} · {} account shares", view.page, view.pages, view.total) previous next label="Pages of account shares" />
         }
         .into_any()
     };
@@ -354,13 +348,7 @@ fn ShareTable(
     let next = (page.page < page.pages).then(|| link(page.page + 1));
     view! {
         <DataTable test_id=if received { "received-shares" } else { "sent-shares" } headers=headers>{rows}</DataTable>
-        <nav aria-label="Pages" class="mt-4 flex items-center justify-between text-sm text-slate-600">
-            <span>{format!("Page {} of {} · {} shares", page.page, page.pages, page.total)}</span>
-            <span class="flex gap-4">
-                {previous.map(|href| view! { <a href=href class="text-indigo-700 hover:underline">"← Previous"</a> })}
-                {next.map(|href| view! { <a href=href class="text-indigo-700 hover:underline">"Next →"</a> })}
-            </span>
-        </nav>
+        <Pager summary=format!("Page {} of {} · {} shares", page.page, page.pages, page.total) previous next />
     }
 }
 

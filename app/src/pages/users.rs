@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::ui::{
-    short_time, EmptyState, ErrorNotice, FormError, PageHeader, BADGE_GREEN_CLASSES,
+    short_time, EmptyState, ErrorNotice, FormError, PageHeader, Pager, BADGE_GREEN_CLASSES,
     BADGE_GREY_CLASSES, BUTTON_CLASSES, CARD_CLASSES, DANGER_BUTTON_CLASSES, INPUT_CLASSES,
     LABEL_CLASSES, SECONDARY_BUTTON_CLASSES,
 };
@@ -152,13 +152,7 @@ fn UserList(page: UserPage, actions: Actions) -> impl IntoView {
         <ul class="space-y-3" data-testid="user-list">
             {page.users.into_iter().map(|user| view! { <UserCard user actions /> }).collect_view()}
         </ul>
-        <nav aria-label="Pages" class="mt-4 flex flex-wrap items-center justify-between gap-2 text-sm text-slate-600">
-            <span>{format!("Page {} of {} · {} users", page.page, page.pages, page.total)}</span>
-            <span class="flex gap-4">
-                {previous.map(|href| view! { <a href=href class="text-indigo-700 hover:underline">"← Previous"</a> })}
-                {next.map(|href| view! { <a href=href class="text-indigo-700 hover:underline">"Next →"</a> })}
-            </span>
-        </nav>
+        <Pager summary=format!("Page {} of {} · {} users", page.page, page.pages, page.total) previous next />
     }
 }
 
