@@ -4,6 +4,10 @@ use std::time::Duration;
 
 use clap::Args;
 
+use app::domain::notifications::targets::TargetPolicy;
+use app::domain::notifications::webhooks::RetryPolicy;
+
+use crate::delivery::DeliverySettings;
 use crate::jobs::WorkerSettings;
 
 /// Everything `sharewell serve` needs; each flag can also come from the environment.
@@ -69,6 +73,24 @@ pub struct Config {
     /// from anyone else, the header is ignored. Rate limits count per client address.
     #[arg(long, env = "SHAREWELL_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<IpAddr>,
+
+    /// Let webhook endpoints be private, loopback or link-local addresses (refused by
+    /// default, so that an org admin cannot make the server probe its own network).
+    #[arg(long, env = "SHAREWELL_ALLOW_PRIVATE_WEBHOOK_TARGETS")]
+    pub allow_private_webhook_targets: bool,
+
+    /// How long one webhook attempt may take, connecting included.
+    #[arg(long, env = "SHAREWELL_WEBHOOK_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=60))]
+    pub webhook_timeout_secs: u64,
+
+    /// How long a failing webhook delivery is retried before it is marked failed; an endpoint
+    /// whose every attempt failed this long is disabled.
+    #[arg(long, env = "SHAREWELL_WEBHOOK_RETRY_SECS", default_value_t = 24 * 60 * 60, value_parser = clap::value_parser!(u64).range(1..=30 * 24 * 60 * 60))]
+    pub webhook_retry_secs: u64,
+
+    /// How often the webhook and email senders look for due messages without being woken.
+    #[arg(long, env = "SHAREWELL_DELIVERY_POLL_MS", default_value_t = 250, value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    pub delivery_poll_ms: u64,
 }
 
 impl Config {
@@ -89,6 +111,10 @@ impl Config {
             job_lease_secs: 10,
             sweep_interval_secs: 30,
             trusted_proxies: Vec::new(),
+            allow_private_webhook_targets: false,
+            webhook_timeout_secs: 10,
+            webhook_retry_secs: 24 * 60 * 60,
+            delivery_poll_ms: 250,
         }
     }
 
@@ -101,6 +127,19 @@ impl Config {
             lease: Duration::from_secs(self.job_lease_secs),
             poll: Duration::from_secs(1),
             sweep_every: Duration::from_secs(self.sweep_interval_secs),
+        }
+    }
+
+    pub fn target_policy(&self) -> TargetPolicy {
+        TargetPolicy { allow_private: self.allow_private_webhook_targets }
+    }
+
+    pub fn delivery_settings(&self) -> DeliverySettings {
+        DeliverySettings {
+            targets: self.target_policy(),
+            retry: RetryPolicy { window: Duration::from_secs(self.webhook_retry_secs) },
+            timeout: Duration::from_secs(self.webhook_timeout_secs),
+            poll: Duration::from_millis(self.delivery_poll_ms),
         }
     }
 

@@ -5,6 +5,7 @@ mod bearer;
 pub mod cli;
 pub mod config;
 mod csrf;
+pub mod delivery;
 mod faces;
 mod guard;
 mod health;

@@ -22,11 +22,13 @@ use tower_http::trace::TraceLayer;
 use tracing::info_span;
 
 use app::domain::identity::password;
+use app::domain::notifications::targets::TargetPolicy;
 use app::domain::partners::OfferSettings;
 use app::domain::store::{OpenError, Store};
 use app::{shell, App, SITE_NAME};
 
 use crate::config::Config;
+use crate::delivery::{self, DeliverySettings};
 use crate::guard::{self, RequestLimits, ServedOverHttps};
 use crate::jobs::{self, WorkerSettings};
 use crate::sessions::SqlSessionStore;
@@ -62,6 +64,8 @@ pub struct AppState {
     pub login_throttle: LoginThrottle,
     pub public_limit: PublicRateLimit,
     pub offers: OfferSettings,
+    /// Where webhook endpoints may point.
+    pub targets: TargetPolicy,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -83,6 +87,8 @@ pub struct Application {
     store: Store,
     /// `None` when this process does not run the background worker.
     worker: Option<WorkerSettings>,
+    /// How the worker sends webhooks.
+    delivery: DeliverySettings,
 }
 
 impl Application {
@@ -117,12 +123,18 @@ impl Application {
             ttl: time::Duration::days(config.offer_ttl_days.into()),
             open_accept: config.open_offer_accept,
         };
-        let state =
-            AppState { leptos_options, store: store.clone(), login_throttle, public_limit, offers };
+        let state = AppState {
+            leptos_options,
+            store: store.clone(),
+            login_throttle,
+            public_limit,
+            offers,
+            targets: config.target_policy(),
+        };
         let router = router(state, sessions, &config);
         tracing::info!(addr = %bound, database = store.backend().name(), "sharewell is listening");
         let worker = config.worker.then(|| config.worker_settings());
-        Ok(Self { listener, router, store, worker })
+        Ok(Self { listener, router, store, worker, delivery: config.delivery_settings() })
     }
 
     /// The database handle the application serves from (tests use it to set up data).
@@ -145,12 +157,20 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let (stop_worker, stop) = watch::channel(false);
-        let worker = self.worker.map(|settings| jobs::spawn(self.store.clone(), settings, stop));
+        let mut workers = Vec::new();
+        if let Some(settings) = self.worker {
+            workers.push(jobs::spawn(self.store.clone(), settings, stop.clone()));
+            workers.push(delivery::spawn(self.store.clone(), self.delivery, stop).map_err(
+                |error| {
+                    std::io::Error::other(format!("could not start the webhook sender: {error}"))
+                },
+            )?);
+        }
         serve(self.listener, self.router, shutdown).await;
         let _ = stop_worker.send(true);
-        if let Some(worker) = worker {
+        for worker in workers {
             if let Err(error) = worker.await {
-                tracing::error!(%error, "the background worker panicked");
+                tracing::error!(%error, "a background worker panicked");
             }
         }
         self.store.close().await;
@@ -234,10 +254,11 @@ fn route_list() -> Vec<AxumRouteListing> {
 fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router {
     let routes = route_list();
     let leptos_context = {
-        let (store, offers) = (state.store.clone(), state.offers);
+        let (store, offers, targets) = (state.store.clone(), state.offers, state.targets);
         move || {
             provide_context(store.clone());
             provide_context(offers);
+            provide_context(targets);
         }
     };
     let render_shell = {

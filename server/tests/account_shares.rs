@@ -351,7 +351,7 @@ async fn a_job_accepted_before_a_restart_completes_after_it_exactly_once() {
         format!("{}/{}/recipients", shares_path(o.acme), share["id"].as_str().unwrap());
     let (_, listed) = app.call(Method::GET, &recipients, Some(&o.alice), None).await;
     assert_eq!(listed["result"][0]["association_status"], "associating");
-    assert_eq!(app::domain::jobs::count(&app.store, "queued").await.unwrap(), 1);
+    assert_eq!(app::domain::queue::count(&app.store, "queued").await.unwrap(), 1);
 
     // The process stops with the job accepted but not done; the next one picks it up.
     let app = app.restart_with(|_| {}).await;
@@ -360,8 +360,8 @@ async fn a_job_accepted_before_a_restart_completes_after_it_exactly_once() {
         |body| body["result"][0]["association_status"] == "associated",
     )
     .await;
-    assert_eq!(app::domain::jobs::count(&app.store, "done").await.unwrap(), 1);
-    assert_eq!(app::domain::jobs::count(&app.store, "queued").await.unwrap(), 0);
+    assert_eq!(app::domain::queue::count(&app.store, "done").await.unwrap(), 1);
+    assert_eq!(app::domain::queue::count(&app.store, "queued").await.unwrap(), 0);
     assert_eq!(count_events(&app, "share.recipient_associated").await, 1);
     app.stop().await;
 }

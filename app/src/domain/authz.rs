@@ -67,6 +67,11 @@ pub enum Operation {
     // The actor's own inbox.
     NotificationsRead,
     NotificationsMarkRead,
+    /// Turning one's own email categories on and off.
+    OwnEmailSettingsChange,
+    // The org's webhook endpoints and their delivery logs.
+    WebhooksRead,
+    WebhooksManage,
 }
 
 /// Which roles an operation is open to.
@@ -103,7 +108,7 @@ pub struct Rule {
 
 impl Operation {
     /// Every operation, for the tests that walk the table.
-    pub const ALL: [Operation; 37] = {
+    pub const ALL: [Operation; 40] = {
         use Operation::*;
         [
             PartnersRead,
@@ -143,6 +148,9 @@ impl Operation {
             AccessRequestWithdraw,
             NotificationsRead,
             NotificationsMarkRead,
+            OwnEmailSettingsChange,
+            WebhooksRead,
+            WebhooksManage,
         ]
     };
 
@@ -192,6 +200,10 @@ impl Operation {
             AccessRequestWithdraw            => (Members,   Write),
             NotificationsRead                => (Everyone,  Read),
             NotificationsMarkRead            => (Everyone,  Own),
+            OwnEmailSettingsChange           => (Everyone,  Own),
+            // Endpoints carry signing secrets and see every share event of the org.
+            WebhooksRead                     => (Overseers, Read),
+            WebhooksManage                   => (Admins,    Write),
         };
         Rule { who, kind }
     }

@@ -105,6 +105,14 @@ id_type!(
     /// One piece of background work.
     JobId
 );
+id_type!(
+    /// An org's webhook endpoint.
+    WebhookId
+);
+id_type!(
+    /// One event for one webhook endpoint; its `webhook-id` on the wire.
+    DeliveryId
+);
 
 #[cfg(all(test, feature = "ssr"))]
 mod tests {

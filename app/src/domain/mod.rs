@@ -12,6 +12,7 @@ pub mod error;
 pub mod files;
 pub mod identity;
 pub mod ids;
+pub mod notifications;
 pub mod partners;
 pub mod system;
 
@@ -19,6 +20,8 @@ pub mod system;
 pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod jobs;
+#[cfg(feature = "ssr")]
+pub mod queue;
 #[cfg(feature = "ssr")]
 pub mod store;
 

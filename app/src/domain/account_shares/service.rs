@@ -1,6 +1,8 @@
 //! The rules of account shares. Every write is one transaction with its audit events and the
 //! jobs that complete it later.
 
+use crate::domain::notifications::service::{notify_admins, Notice};
+use crate::domain::notifications::Category;
 use serde_json::json;
 
 use super::{
@@ -12,9 +14,8 @@ use crate::domain::audit::service::{record, Author, Change};
 use crate::domain::authz::Operation;
 use crate::domain::identity::{Actor, Face};
 use crate::domain::ids::{AccountShareId, OrgId, RecipientId, ShareResourceId};
-use crate::domain::jobs::{self, JobKind};
+use crate::domain::queue::{self, JobKind};
 use crate::domain::store::account_shares::{self as store, NewResourceRow, NewShareRow, Scope};
-use crate::domain::store::files as files_store;
 use crate::domain::store::Store;
 use crate::domain::{clock, DomainError};
 
@@ -346,7 +347,7 @@ pub async fn delete(
     match completion {
         Completion::Now => finish_share_deletion(&mut transaction, share.id, &now).await?,
         Completion::Background => {
-            jobs::enqueue(&mut transaction, JobKind::DeleteShare, &share.id.to_string(), &now)
+            queue::enqueue(&mut transaction, JobKind::DeleteShare, &share.id.to_string(), &now)
                 .await?
         }
     }
@@ -592,7 +593,7 @@ pub async fn remove_resource(
         &now,
     )
     .await?;
-    jobs::enqueue(&mut transaction, JobKind::DeleteResource, &resource.id.to_string(), &now)
+    queue::enqueue(&mut transaction, JobKind::DeleteResource, &resource.id.to_string(), &now)
         .await?;
     let detail = json!({ "resource": resource.id.to_string() });
     audit(&mut transaction, actor, face, account, "share.resource_removed", share.id, detail)
@@ -695,17 +696,14 @@ async fn notify_received(
     }
     let Received { owner_name, share_name, .. } = received;
     let title = format!("{owner_name} shared “{share_name}” with your organization");
-    for admin in store::org_admins(&mut *connection, recipient_org).await? {
-        files_store::notify(
-            connection,
-            admin,
-            "share.received",
-            &title,
-            Some("/shared?tab=received"),
-            now,
-        )
-        .await?;
-    }
+    let notice = Notice {
+        kind: "share.received",
+        category: Category::Shares,
+        title: &title,
+        link: Some("/shared?tab=received"),
+        once_key: None,
+    };
+    notify_admins(connection, recipient_org, &notice, now).await?;
     Ok(())
 }
 
@@ -885,7 +883,7 @@ async fn start_association(
         store::upsert_recipient(connection, share_id, org_id, Association::Associating, now)
             .await?;
     if changed {
-        jobs::enqueue(connection, JobKind::AssociateRecipient, &recipient_id.to_string(), now)
+        queue::enqueue(connection, JobKind::AssociateRecipient, &recipient_id.to_string(), now)
             .await?;
     }
     Ok((recipient_id, changed))
@@ -899,7 +897,7 @@ async fn start_disassociation(
 ) -> Result<(), DomainError> {
     store::set_association(&mut *connection, recipient_id, None, Association::Disassociating, now)
         .await?;
-    jobs::enqueue(connection, JobKind::DisassociateRecipient, &recipient_id.to_string(), now).await
+    queue::enqueue(connection, JobKind::DisassociateRecipient, &recipient_id.to_string(), now).await
 }
 
 async fn finish_share_deletion(

@@ -4,6 +4,7 @@ use super::{EventFilter, EventPage, PAGE_SIZE};
 use crate::domain::authz::Operation;
 use crate::domain::identity::{Actor, Face};
 use crate::domain::ids::{EventId, OrgId};
+use crate::domain::notifications::{self, service::Recorded};
 use crate::domain::store::{audit as store, Store};
 use crate::domain::{clock, DomainError};
 
@@ -28,8 +29,9 @@ pub struct Change {
     pub detail: Value,
 }
 
-/// Appends one event. Call it with the transaction that makes the change, so that the
-/// change and its record commit or roll back together.
+/// Appends one event and publishes it to the webhooks it concerns
+/// ([`notifications::service::on_recorded`]). Call it with the transaction that makes the
+/// change, so that the change, its record and its deliveries commit or roll back together.
 pub async fn record(
     transaction: &mut sqlx::AnyConnection,
     author: Author<'_>,
@@ -54,7 +56,19 @@ pub async fn record(
         detail: change.detail.to_string(),
         created_at: clock::now(),
     };
-    store::insert_event(transaction, &row).await
+    store::insert_event(&mut *transaction, &row).await?;
+    let recorded = Recorded {
+        event_id: &row.id,
+        org_id: &row.org_id,
+        actor: &row.actor_name,
+        action: &row.action,
+        object_type: &row.object_type,
+        object_id: &row.object_id,
+        face: &row.face,
+        detail: &change.detail,
+        created_at: &row.created_at,
+    };
+    notifications::service::on_recorded(transaction, &recorded).await
 }
 
 /// The actor's org's events, newest first, a page at a time. For admins and auditors: the

@@ -1,6 +1,8 @@
 //! Sharing files and apps with people, access requests and notifications. Every write is one
 //! transaction with its audit event and its notifications.
 
+use crate::domain::notifications::service::{notify_user, Notice};
+use crate::domain::notifications::Category;
 use serde_json::json;
 
 use super::{
@@ -146,12 +148,16 @@ pub async fn share_with_people(
         many => format!("{} shared {} items with you", actor.username, many.len()),
     };
     for person in &people {
-        store::notify(
+        notify_user(
             &mut transaction,
             person.user_id,
-            "share.received",
-            &title,
-            Some("/shared?tab=received"),
+            &Notice {
+                kind: "share.received",
+                category: Category::Shares,
+                title: &title,
+                link: Some("/shared?tab=received"),
+                once_key: None,
+            },
             &now,
         )
         .await?;
@@ -334,12 +340,16 @@ pub async fn add_share_info(
     store::upsert_person_share(&mut *transaction, &share).await?;
     if let Some(person) = &receiver {
         let title = format!("{} shared {title} with you", actor.username);
-        store::notify(
+        notify_user(
             &mut transaction,
             person.user_id,
-            "share.received",
-            &title,
-            Some("/shared?tab=received"),
+            &Notice {
+                kind: "share.received",
+                category: Category::Shares,
+                title: &title,
+                link: Some("/shared?tab=received"),
+                once_key: None,
+            },
             &now,
         )
         .await?;
@@ -584,7 +594,19 @@ async fn ask(
         },
     };
     let title = format!("{} asks for access to {}", actor.username, file.title);
-    store::notify(transaction, owner, "request.received", &title, Some("/requests"), &now).await?;
+    notify_user(
+        transaction,
+        owner,
+        &Notice {
+            kind: "request.received",
+            category: Category::Requests,
+            title: &title,
+            link: Some("/requests"),
+            once_key: None,
+        },
+        &now,
+    )
+    .await?;
     let change = Change {
         org_id: actor.org_id,
         action: "request.created",
@@ -635,7 +657,19 @@ pub async fn revoke_share(
         .ok_or(DomainError::NotFound("share"))?;
     if let Some(recipient) = recipient {
         let title = format!("{} stopped sharing an item with you", actor.username);
-        store::notify(&mut transaction, recipient, "share.revoked", &title, None, &now).await?;
+        notify_user(
+            &mut transaction,
+            recipient,
+            &Notice {
+                kind: "share.revoked",
+                category: Category::Shares,
+                title: &title,
+                link: None,
+                once_key: None,
+            },
+            &now,
+        )
+        .await?;
     }
     let change = Change {
         org_id: actor.org_id,
@@ -730,12 +764,16 @@ pub async fn answer_request(
         store::upsert_person_share(&mut *transaction, &share).await?;
     }
     let title = format!("{} {} your request", actor.username, status.as_str());
-    store::notify(
+    notify_user(
         &mut transaction,
         requester,
-        "request.answered",
-        &title,
-        Some("/requests?tab=outgoing"),
+        &Notice {
+            kind: "request.answered",
+            category: Category::Requests,
+            title: &title,
+            link: Some("/requests?tab=outgoing"),
+            once_key: None,
+        },
         &now,
     )
     .await?;

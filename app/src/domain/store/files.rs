@@ -640,38 +640,6 @@ pub async fn requests(
 
 // ---- notifications -----------------------------------------------------------------------
 
-/// An in-app notification and its outbox entry, for later delivery by other channels.
-pub async fn notify(
-    db: &mut sqlx::AnyConnection,
-    user: UserId,
-    kind: &str,
-    title: &str,
-    link: Option<&str>,
-    now: &str,
-) -> Result<(), DomainError> {
-    sqlx::query("INSERT INTO notifications (id, user_id, kind, title, link, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(uuid::Uuid::now_v7().to_string())
-        .bind(user.to_string())
-        .bind(kind)
-        .bind(title)
-        .bind(link)
-        .bind(now)
-        .execute(&mut *db)
-        .await?;
-    let payload = serde_json::json!({ "title": title, "link": link }).to_string();
-    sqlx::query(
-        "INSERT INTO outbox (id, user_id, kind, payload, created_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(uuid::Uuid::now_v7().to_string())
-    .bind(user.to_string())
-    .bind(kind)
-    .bind(payload)
-    .bind(now)
-    .execute(&mut *db)
-    .await?;
-    Ok(())
-}
-
 #[derive(sqlx::FromRow)]
 struct NotificationRow {
     id: String,

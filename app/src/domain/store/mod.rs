@@ -19,6 +19,7 @@ pub mod audit;
 pub mod files;
 pub mod identity;
 pub mod jobs;
+pub mod notifications;
 pub mod partners;
 pub mod users;
 
@@ -101,6 +102,8 @@ pub struct Store {
     url: String,
     /// Rung after a commit that queued background jobs, so the worker starts at once.
     jobs_signal: Arc<tokio::sync::Notify>,
+    /// Rung after a commit that queued webhook deliveries or emails, so they go out at once.
+    deliveries_signal: Arc<tokio::sync::Notify>,
 }
 
 impl Store {
@@ -141,7 +144,13 @@ impl Store {
             .await
             .map_err(connect_error)?;
 
-        Ok(Self { pool, backend, url: url_to_open, jobs_signal: Arc::default() })
+        Ok(Self {
+            pool,
+            backend,
+            url: url_to_open,
+            jobs_signal: Arc::default(),
+            deliveries_signal: Arc::default(),
+        })
     }
 
     /// Applies every migration not yet applied, in order, leaving out the other backend's.
@@ -169,6 +178,17 @@ impl Store {
     /// What the worker waits on between polls.
     pub fn jobs_signal(&self) -> Arc<tokio::sync::Notify> {
         Arc::clone(&self.jobs_signal)
+    }
+
+    /// Wakes the senders of webhooks and email. Changes that publish events need not call it:
+    /// the senders also poll, every fraction of a second.
+    pub fn deliveries_queued(&self) {
+        self.deliveries_signal.notify_waiters();
+    }
+
+    /// What the senders wait on between polls.
+    pub fn deliveries_signal(&self) -> Arc<tokio::sync::Notify> {
+        Arc::clone(&self.deliveries_signal)
     }
 
     pub fn busy_timeout() -> Duration {

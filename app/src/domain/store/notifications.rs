@@ -1,0 +1,542 @@
+//! SQL for what people and systems hear of a change: in-app notifications, the email outbox,
+//! email opt-outs, webhook endpoints and their deliveries.
+
+use sqlx::AnyExecutor;
+
+use super::parse_id;
+use crate::domain::ids::{DeliveryId, OrgId, UserId, WebhookId};
+use crate::domain::DomainError;
+
+// ---- in-app notifications and the outbox ------------------------------------------------
+
+/// One in-app notification.
+pub async fn insert_notification(
+    db: impl AnyExecutor<'_>,
+    user: UserId,
+    kind: &str,
+    title: &str,
+    link: Option<&str>,
+    now: &str,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "INSERT INTO notifications (id, user_id, kind, title, link, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(user.to_string())
+    .bind(kind)
+    .bind(title)
+    .bind(link)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// An email to send, unless one was already queued for the same person and `dedupe_key`.
+pub struct NewEmail<'a> {
+    pub user: UserId,
+    pub kind: &'a str,
+    pub category: &'a str,
+    /// JSON: `{"title", "link"}`; the mailer renders the message from it.
+    pub payload: &'a str,
+    pub dedupe_key: &'a str,
+    pub now: &'a str,
+}
+
+pub async fn queue_email(
+    db: impl AnyExecutor<'_>,
+    email: &NewEmail<'_>,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "INSERT INTO outbox (id, user_id, kind, category, payload, dedupe_key, status, attempts, \
+                             next_attempt_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7) \
+         ON CONFLICT (user_id, dedupe_key) DO NOTHING",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(email.user.to_string())
+    .bind(email.kind)
+    .bind(email.category)
+    .bind(email.payload)
+    .bind(email.dedupe_key)
+    .bind(email.now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Whether `user` turned email of `category` off.
+pub async fn email_opted_out(
+    db: impl AnyExecutor<'_>,
+    user: UserId,
+    category: &str,
+) -> Result<bool, DomainError> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM email_opt_outs WHERE user_id = $1 AND category = $2")
+            .bind(user.to_string())
+            .bind(category)
+            .fetch_optional(db)
+            .await?;
+    Ok(found.is_some())
+}
+
+/// The active users of an org in the given roles.
+pub async fn org_users_in_roles(
+    db: impl AnyExecutor<'_>,
+    org: OrgId,
+    roles: &[&str],
+) -> Result<Vec<UserId>, DomainError> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM users WHERE org_id = $1 AND deactivated_at IS NULL \
+         AND (role = $2 OR role = $3 OR role = $4) ORDER BY id",
+    )
+    .bind(org.to_string())
+    .bind(roles.first().copied().unwrap_or_default())
+    .bind(roles.get(1).copied().unwrap_or_default())
+    .bind(roles.get(2).copied().unwrap_or_default())
+    .fetch_all(db)
+    .await?;
+    ids.iter().map(|id| parse_id(id)).collect()
+}
+
+// ---- webhook endpoints -------------------------------------------------------------------
+
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct EndpointRow {
+    pub id: String,
+    pub org_id: String,
+    pub url: String,
+    pub description: String,
+    pub event_types: String,
+    pub secret: String,
+    pub disabled_at: Option<String>,
+    pub disabled_reason: Option<String>,
+    pub failing_since: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+const ENDPOINT_COLUMNS: &str = "id, org_id, url, description, event_types, secret, disabled_at, \
+     disabled_reason, failing_since, created_at, updated_at";
+
+pub struct NewEndpoint<'a> {
+    pub id: WebhookId,
+    pub org: OrgId,
+    pub url: &'a str,
+    pub description: &'a str,
+    pub event_types: &'a str,
+    pub secret: &'a str,
+    pub created_by: UserId,
+    pub now: &'a str,
+}
+
+pub async fn insert_endpoint(
+    db: impl AnyExecutor<'_>,
+    endpoint: &NewEndpoint<'_>,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "INSERT INTO webhook_endpoints (id, org_id, url, description, event_types, secret, \
+                                        created_by_user_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+    )
+    .bind(endpoint.id.to_string())
+    .bind(endpoint.org.to_string())
+    .bind(endpoint.url)
+    .bind(endpoint.description)
+    .bind(endpoint.event_types)
+    .bind(endpoint.secret)
+    .bind(endpoint.created_by.to_string())
+    .bind(endpoint.now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn count_endpoints(db: impl AnyExecutor<'_>, org: OrgId) -> Result<i64, DomainError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM webhook_endpoints WHERE org_id = $1")
+        .bind(org.to_string())
+        .fetch_one(db)
+        .await?)
+}
+
+pub async fn endpoints(
+    db: impl AnyExecutor<'_>,
+    org: OrgId,
+) -> Result<Vec<EndpointRow>, DomainError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE org_id = $1 ORDER BY id"
+    ))
+    .bind(org.to_string())
+    .fetch_all(db)
+    .await?)
+}
+
+/// One of the org's endpoints; another org's is `None`.
+pub async fn endpoint(
+    db: impl AnyExecutor<'_>,
+    org: OrgId,
+    id: WebhookId,
+) -> Result<Option<EndpointRow>, DomainError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1 AND org_id = $2"
+    ))
+    .bind(id.to_string())
+    .bind(org.to_string())
+    .fetch_optional(db)
+    .await?)
+}
+
+/// The org's enabled endpoints, for publishing an event.
+pub async fn enabled_endpoints(
+    db: impl AnyExecutor<'_>,
+    org: OrgId,
+) -> Result<Vec<EndpointRow>, DomainError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints \
+         WHERE org_id = $1 AND disabled_at IS NULL ORDER BY id"
+    ))
+    .bind(org.to_string())
+    .fetch_all(db)
+    .await?)
+}
+
+/// Writes an endpoint's editable fields back.
+pub async fn update_endpoint(
+    db: impl AnyExecutor<'_>,
+    row: &EndpointRow,
+    now: &str,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "UPDATE webhook_endpoints SET url = $3, description = $4, event_types = $5, secret = $6, \
+         disabled_at = $7, disabled_reason = $8, failing_since = $9, updated_at = $10 \
+         WHERE id = $1 AND org_id = $2",
+    )
+    .bind(&row.id)
+    .bind(&row.org_id)
+    .bind(&row.url)
+    .bind(&row.description)
+    .bind(&row.event_types)
+    .bind(&row.secret)
+    .bind(&row.disabled_at)
+    .bind(&row.disabled_reason)
+    .bind(&row.failing_since)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_endpoint(
+    db: impl AnyExecutor<'_>,
+    org: OrgId,
+    id: WebhookId,
+) -> Result<bool, DomainError> {
+    let deleted = sqlx::query("DELETE FROM webhook_endpoints WHERE id = $1 AND org_id = $2")
+        .bind(id.to_string())
+        .bind(org.to_string())
+        .execute(db)
+        .await?;
+    Ok(deleted.rows_affected() == 1)
+}
+
+// ---- webhook deliveries ------------------------------------------------------------------
+
+pub async fn insert_delivery(
+    db: impl AnyExecutor<'_>,
+    id: DeliveryId,
+    endpoint_id: &str,
+    event_type: &str,
+    payload: &str,
+    now: &str,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "INSERT INTO webhook_deliveries (id, endpoint_id, event_type, payload, status, attempts, \
+                                         next_attempt_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5, $5)",
+    )
+    .bind(id.to_string())
+    .bind(endpoint_id)
+    .bind(event_type)
+    .bind(payload)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct DeliveryRow {
+    pub id: String,
+    pub endpoint_id: String,
+    pub event_type: String,
+    pub payload: String,
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: String,
+    pub locked_until: Option<String>,
+    pub last_status_code: Option<i64>,
+    pub last_error: Option<String>,
+    pub last_latency_ms: Option<i64>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub delivered_at: Option<String>,
+}
+
+const DELIVERY_COLUMNS: &str = "id, endpoint_id, event_type, payload, status, attempts, \
+     next_attempt_at, locked_until, last_status_code, last_error, last_latency_ms, created_at, \
+     updated_at, delivered_at";
+
+/// An endpoint's deliveries, newest first, before `before` (a delivery id) when given.
+pub async fn deliveries(
+    db: impl AnyExecutor<'_>,
+    endpoint_id: WebhookId,
+    before: Option<DeliveryId>,
+    limit: i64,
+) -> Result<Vec<DeliveryRow>, DomainError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries \
+         WHERE endpoint_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
+    ))
+    .bind(endpoint_id.to_string())
+    .bind(before.map(|id| id.to_string()))
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn delivery(
+    db: impl AnyExecutor<'_>,
+    endpoint_id: WebhookId,
+    id: DeliveryId,
+) -> Result<Option<DeliveryRow>, DomainError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1 AND endpoint_id = $2"
+    ))
+    .bind(id.to_string())
+    .bind(endpoint_id.to_string())
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Puts a finished delivery back in the queue, due now ("send again"). False when it is still
+/// pending.
+pub async fn requeue_delivery(
+    db: impl AnyExecutor<'_>,
+    id: DeliveryId,
+    now: &str,
+) -> Result<bool, DomainError> {
+    let requeued = sqlx::query(
+        "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $2, \
+         locked_until = NULL, updated_at = $2 WHERE id = $1 AND status <> 'pending'",
+    )
+    .bind(id.to_string())
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(requeued.rows_affected() == 1)
+}
+
+/// Takes a lease on the oldest due delivery whose endpoint is enabled and has nothing older
+/// still pending, so that each endpoint receives its events in order. The conditions are
+/// repeated outside the subquery so that, on PostgreSQL, a second worker that waited for the
+/// row finds it taken and claims nothing.
+pub async fn claim_delivery(
+    db: impl AnyExecutor<'_>,
+    now: &str,
+    lease_until: &str,
+) -> Result<Option<DeliveryRow>, DomainError> {
+    Ok(sqlx::query_as(&format!(
+        "UPDATE webhook_deliveries SET locked_until = $2, attempts = attempts + 1, updated_at = $1 \
+         WHERE id = (SELECT d.id FROM webhook_deliveries d \
+                       JOIN webhook_endpoints e ON e.id = d.endpoint_id \
+                     WHERE d.status = 'pending' AND d.next_attempt_at <= $1 \
+                       AND (d.locked_until IS NULL OR d.locked_until <= $1) \
+                       AND e.disabled_at IS NULL \
+                       AND NOT EXISTS (SELECT 1 FROM webhook_deliveries earlier \
+                                       WHERE earlier.endpoint_id = d.endpoint_id \
+                                         AND earlier.status = 'pending' AND earlier.id < d.id) \
+                     ORDER BY d.next_attempt_at, d.id LIMIT 1) \
+           AND status = 'pending' AND (locked_until IS NULL OR locked_until <= $1) \
+         RETURNING {DELIVERY_COLUMNS}"
+    ))
+    .bind(now)
+    .bind(lease_until)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// The endpoint a claimed delivery goes to, whatever its org.
+pub async fn endpoint_by_id(
+    db: impl AnyExecutor<'_>,
+    id: &str,
+) -> Result<Option<EndpointRow>, DomainError> {
+    Ok(sqlx::query_as(&format!("SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?)
+}
+
+/// What one attempt came to, for [`record_attempt`].
+pub struct AttemptRecord<'a> {
+    pub id: &'a str,
+    /// The lease the attempt was made under: a worker whose lease ran out records nothing.
+    pub lease: &'a str,
+    /// `delivered`, `pending` (tried again at `next_attempt_at`) or `failed`.
+    pub status: &'a str,
+    pub next_attempt_at: &'a str,
+    pub status_code: Option<i64>,
+    pub error: Option<&'a str>,
+    pub latency_ms: i64,
+    pub now: &'a str,
+}
+
+/// Records an attempt under its lease; false when the lease was lost.
+pub async fn record_attempt(
+    db: impl AnyExecutor<'_>,
+    attempt: &AttemptRecord<'_>,
+) -> Result<bool, DomainError> {
+    let recorded = sqlx::query(
+        "UPDATE webhook_deliveries SET status = $3, next_attempt_at = $4, locked_until = NULL, \
+         last_status_code = $5, last_error = $6, last_latency_ms = $7, updated_at = $8, \
+         delivered_at = CASE WHEN $3 = 'delivered' THEN $8 ELSE delivered_at END \
+         WHERE id = $1 AND status = 'pending' AND locked_until = $2",
+    )
+    .bind(attempt.id)
+    .bind(attempt.lease)
+    .bind(attempt.status)
+    .bind(attempt.next_attempt_at)
+    .bind(attempt.status_code)
+    .bind(attempt.error)
+    .bind(attempt.latency_ms)
+    .bind(attempt.now)
+    .execute(db)
+    .await?;
+    Ok(recorded.rows_affected() == 1)
+}
+
+/// After a success: the endpoint is no longer failing.
+pub async fn endpoint_succeeded(
+    db: impl AnyExecutor<'_>,
+    endpoint_id: &str,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "UPDATE webhook_endpoints SET failing_since = NULL \
+         WHERE id = $1 AND failing_since IS NOT NULL",
+    )
+    .bind(endpoint_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// After a failure: the endpoint is failing since now, unless it already was. Returns since
+/// when it has been failing.
+pub async fn endpoint_failed(
+    db: impl AnyExecutor<'_>,
+    endpoint_id: &str,
+    now: &str,
+) -> Result<String, DomainError> {
+    Ok(sqlx::query_scalar(
+        "UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, $2) \
+         WHERE id = $1 RETURNING failing_since",
+    )
+    .bind(endpoint_id)
+    .bind(now)
+    .fetch_one(db)
+    .await?)
+}
+
+/// Disables an endpoint that kept failing; false when it was disabled already.
+pub async fn disable_endpoint(
+    db: impl AnyExecutor<'_>,
+    endpoint_id: &str,
+    reason: &str,
+    now: &str,
+) -> Result<bool, DomainError> {
+    let disabled = sqlx::query(
+        "UPDATE webhook_endpoints SET disabled_at = $2, disabled_reason = $3, updated_at = $2 \
+         WHERE id = $1 AND disabled_at IS NULL",
+    )
+    .bind(endpoint_id)
+    .bind(now)
+    .bind(reason)
+    .execute(db)
+    .await?;
+    Ok(disabled.rows_affected() == 1)
+}
+
+/// How many deliveries are in a status, for tests and the operator.
+pub async fn count_deliveries(db: impl AnyExecutor<'_>, status: &str) -> Result<i64, DomainError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE status = $1")
+        .bind(status)
+        .fetch_one(db)
+        .await?)
+}
+
+// ---- who is on the other side of a change -------------------------------------------------
+
+/// The orgs that receive an account share.
+pub async fn account_share_recipient_orgs(
+    db: impl AnyExecutor<'_>,
+    share_id: &str,
+) -> Result<Vec<String>, DomainError> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT org_id FROM account_share_recipients WHERE share_id = $1",
+    )
+    .bind(share_id)
+    .fetch_all(db)
+    .await?)
+}
+
+/// The partner org an offer or a partner configuration is for.
+pub async fn partner_org_of_offer(
+    db: impl AnyExecutor<'_>,
+    offer_id: &str,
+) -> Result<Option<String>, DomainError> {
+    Ok(sqlx::query_scalar(
+        "SELECT c.partner_org_id FROM entity_offers o \
+         JOIN partner_configs c ON c.id = o.config_id WHERE o.id = $1",
+    )
+    .bind(offer_id)
+    .fetch_optional(db)
+    .await?)
+}
+
+pub async fn partner_org_of_config(
+    db: impl AnyExecutor<'_>,
+    config_id: &str,
+) -> Result<Option<String>, DomainError> {
+    Ok(sqlx::query_scalar("SELECT partner_org_id FROM partner_configs WHERE id = $1")
+        .bind(config_id)
+        .fetch_optional(db)
+        .await?)
+}
+
+/// The orgs of the people a file share or an access request involves, named by id or by
+/// username; people who do not exist are left out.
+pub async fn orgs_of_users(
+    connection: &mut sqlx::AnyConnection,
+    user_ids: &[String],
+    usernames: &[String],
+) -> Result<Vec<String>, DomainError> {
+    let mut orgs = Vec::new();
+    for (column, values) in [("id", user_ids), ("username", usernames)] {
+        for value in values {
+            let org: Option<String> =
+                sqlx::query_scalar(&format!("SELECT org_id FROM users WHERE {column} = $1"))
+                    .bind(value)
+                    .fetch_optional(&mut *connection)
+                    .await?;
+            orgs.extend(org);
+        }
+    }
+    Ok(orgs)
+}
+
+/// Whether `id` names an org here (a partner org id need not).
+pub async fn org_exists(db: impl AnyExecutor<'_>, id: &str) -> Result<bool, DomainError> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM orgs WHERE id = $1").bind(id).fetch_optional(db).await?;
+    Ok(found.is_some())
+}
