@@ -337,6 +337,18 @@ pub async fn requeue_delivery(
     Ok(requeued.rows_affected() == 1)
 }
 
+/// Whether any delivery may be due (pending, due, not leased by a live worker).
+pub async fn any_delivery_due(db: impl AnyExecutor<'_>, now: &str) -> Result<bool, DomainError> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 \
+         AND (locked_until IS NULL OR locked_until <= $1) LIMIT 1",
+    )
+    .bind(now)
+    .fetch_optional(db)
+    .await?;
+    Ok(found.is_some())
+}
+
 /// Takes a lease on the oldest due delivery whose endpoint is enabled and has nothing older
 /// still pending, so that each endpoint receives its events in order. The conditions are
 /// repeated outside the subquery so that, on PostgreSQL, a second worker that waited for the
