@@ -337,11 +337,13 @@ pub async fn requeue_delivery(
     Ok(requeued.rows_affected() == 1)
 }
 
-/// Whether any delivery may be due (pending, due, not leased by a live worker).
+/// Whether any delivery to an enabled endpoint may be due (pending, due, not leased by a live
+/// worker).
 pub async fn any_delivery_due(db: impl AnyExecutor<'_>, now: &str) -> Result<bool, DomainError> {
     let found: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 \
-         AND (locked_until IS NULL OR locked_until <= $1) LIMIT 1",
+        "SELECT 1 FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
+         WHERE d.status = 'pending' AND d.next_attempt_at <= $1 \
+           AND (d.locked_until IS NULL OR d.locked_until <= $1) AND e.disabled_at IS NULL LIMIT 1",
     )
     .bind(now)
     .fetch_optional(db)
