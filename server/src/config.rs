@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use clap::Args;
 
+use app::domain::notifications::reminders::ReminderLeads;
 use app::domain::notifications::targets::TargetPolicy;
 use app::domain::notifications::webhooks::RetryPolicy;
 
@@ -68,6 +69,12 @@ pub struct Config {
     #[arg(long, env = "SHAREWELL_SWEEP_INTERVAL_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub sweep_interval_secs: u64,
 
+    /// How long before a share or offer expires its owner and recipient are reminded, once
+    /// each: 1 to 5 comma-separated durations with a unit `d`, `h`, `m` or `s`, each at most
+    /// 365d (`3d,1d`: three days before, and again one day before).
+    #[arg(long, env = "SHAREWELL_REMINDER_LEADS", default_value = "3d,1d")]
+    pub reminder_leads: ReminderLeads,
+
     /// Addresses of the reverse proxies in front of Sharewell (comma-separated). A request
     /// from one of them is taken to come from the address its `X-Forwarded-For` names last;
     /// from anyone else, the header is ignored. Rate limits count per client address.
@@ -110,6 +117,7 @@ impl Config {
             worker: true,
             job_lease_secs: 10,
             sweep_interval_secs: 30,
+            reminder_leads: ReminderLeads::default(),
             trusted_proxies: Vec::new(),
             allow_private_webhook_targets: false,
             webhook_timeout_secs: 10,
@@ -127,6 +135,7 @@ impl Config {
             lease: Duration::from_secs(self.job_lease_secs),
             poll: Duration::from_secs(1),
             sweep_every: Duration::from_secs(self.sweep_interval_secs),
+            reminder_leads: self.reminder_leads,
         }
     }
 

@@ -9,6 +9,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use app::domain::jobs::{self, JobOutcome};
+use app::domain::notifications::reminders::ReminderLeads;
 use app::domain::store::Store;
 
 /// How the worker paces itself.
@@ -20,9 +21,11 @@ pub struct WorkerSettings {
     pub poll: Duration,
     /// How often to sweep expired shares and offers.
     pub sweep_every: Duration,
+    /// How long before an expiry the sweep reminds the owner and the recipient.
+    pub reminder_leads: ReminderLeads,
 }
 
-/// Most rows one sweep persists; the next sweep continues.
+/// Most rows one sweep persists (per kind, and per reminder lead); the next sweep continues.
 const SWEEP_BATCH: i64 = 500;
 
 /// Starts the worker; it stops, after the job in hand, when `stop` turns true.
@@ -47,7 +50,7 @@ pub fn spawn(
                 }
             }
             if last_sweep.is_none_or(|at| at.elapsed() >= settings.sweep_every) {
-                match jobs::sweep(&store, SWEEP_BATCH).await {
+                match jobs::sweep(&store, settings.reminder_leads, SWEEP_BATCH).await {
                     Ok(report) if report != jobs::SweepReport::default() => {
                         tracing::info!(?report, "expiry sweep")
                     }

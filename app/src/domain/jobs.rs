@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::account_shares::service as account_shares;
 use super::account_shares::Association;
+use super::notifications::reminders::{self, ReminderLeads};
 use super::queue::{self, ClaimedJob, JobKind};
 use super::store::{partners as partner_store, Store};
 use super::{clock, DomainError};
@@ -84,11 +85,18 @@ async fn apply(store: &Store, job: &ClaimedJob) -> Result<(), DomainError> {
 pub struct SweepReport {
     pub expired_shares: usize,
     pub expired_offers: usize,
+    /// Reminders sent before an expiry (see [`reminders`]).
+    pub reminders: usize,
 }
 
 /// Persists expiries that reading already applies: account shares past their expiry are
-/// reported once, and pending partner offers past theirs become EXPIRED.
-pub async fn sweep(store: &Store, batch: i64) -> Result<SweepReport, DomainError> {
+/// reported once, and pending partner offers past theirs become EXPIRED. Then sends the
+/// reminders that are due `leads` before an expiry.
+pub async fn sweep(
+    store: &Store,
+    leads: ReminderLeads,
+    batch: i64,
+) -> Result<SweepReport, DomainError> {
     let expired_shares = account_shares::sweep_expired_shares(store, batch).await?;
     let now = clock::now();
     let mut transaction = store.begin_write().await?;
@@ -108,5 +116,6 @@ pub async fn sweep(store: &Store, batch: i64) -> Result<SweepReport, DomainError
         }
     }
     transaction.commit().await?;
-    Ok(SweepReport { expired_shares, expired_offers })
+    let reminders = reminders::sweep(store, leads, batch).await?;
+    Ok(SweepReport { expired_shares, expired_offers, reminders })
 }

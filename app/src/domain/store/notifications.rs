@@ -554,3 +554,210 @@ pub async fn org_exists(db: impl AnyExecutor<'_>, id: &str) -> Result<bool, Doma
         sqlx::query_scalar("SELECT 1 FROM orgs WHERE id = $1").bind(id).fetch_optional(db).await?;
     Ok(found.is_some())
 }
+
+// ---- reminders before expiry --------------------------------------------------------------
+
+/// An active account share whose expiry falls in a reminder window.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct ExpiringShareRow {
+    pub id: String,
+    pub owner_org_id: String,
+    pub owner_org_name: String,
+    pub name: String,
+    pub expires_at: String,
+    pub created_by_user_id: Option<String>,
+}
+
+/// Active account shares expiring in `(after, until]` that have no reminder for `lead_seconds`
+/// at their current expiry, soonest first.
+pub async fn shares_expiring_between(
+    db: impl AnyExecutor<'_>,
+    after: &str,
+    until: &str,
+    lead_seconds: i64,
+    limit: i64,
+) -> Result<Vec<ExpiringShareRow>, DomainError> {
+    Ok(sqlx::query_as(
+        "SELECT s.id, s.owner_org_id, o.name AS owner_org_name, s.name, s.expires_at, \
+                s.created_by_user_id \
+         FROM account_shares s JOIN orgs o ON o.id = s.owner_org_id \
+         WHERE s.status = 'active' AND s.expires_at IS NOT NULL \
+           AND s.expires_at > $1 AND s.expires_at <= $2 \
+           AND NOT EXISTS (SELECT 1 FROM expiry_reminders r \
+                           WHERE r.object_type = 'account_share' AND r.object_id = s.id \
+                             AND r.lead_seconds = $3 AND r.expires_at = s.expires_at) \
+         ORDER BY s.expires_at, s.id LIMIT $4",
+    )
+    .bind(after)
+    .bind(until)
+    .bind(lead_seconds)
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
+
+/// A pending offer whose expiry falls in a reminder window.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct ExpiringOfferRow {
+    pub id: String,
+    pub config_id: String,
+    pub sharing_org_id: String,
+    pub sharing_org_name: String,
+    pub partner_org_id: String,
+    /// The partner org's name, when it is an org here.
+    pub partner_org_name: Option<String>,
+    pub offered_by_user_id: Option<String>,
+    pub link_token: String,
+    pub title: String,
+    pub schema_name: String,
+    pub external_id: String,
+    pub expires_at: String,
+}
+
+/// Pending offers expiring in `(after, until]` that have no reminder for `lead_seconds` at
+/// their current expiry, soonest first.
+pub async fn offers_expiring_between(
+    db: impl AnyExecutor<'_>,
+    after: &str,
+    until: &str,
+    lead_seconds: i64,
+    limit: i64,
+) -> Result<Vec<ExpiringOfferRow>, DomainError> {
+    Ok(sqlx::query_as(
+        "SELECT o.id, o.config_id, c.sharing_org_id, g.name AS sharing_org_name, \
+                c.partner_org_id, p.name AS partner_org_name, o.offered_by_user_id, \
+                o.link_token, r.title, r.schema_name, r.external_id, o.expires_at \
+         FROM entity_offers o \
+         JOIN partner_configs c ON c.id = o.config_id \
+         JOIN orgs g ON g.id = c.sharing_org_id \
+         LEFT JOIN orgs p ON p.id = c.partner_org_id \
+         JOIN resources r ON r.id = o.resource_id \
+         WHERE o.status = 'PENDING' AND o.expires_at > $1 AND o.expires_at <= $2 \
+           AND NOT EXISTS (SELECT 1 FROM expiry_reminders x \
+                           WHERE x.object_type = 'entity_offer' AND x.object_id = o.id \
+                             AND x.lead_seconds = $3 AND x.expires_at = o.expires_at) \
+         ORDER BY o.expires_at, o.id LIMIT $4",
+    )
+    .bind(after)
+    .bind(until)
+    .bind(lead_seconds)
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Locks an account share for the reminder about to be sent, if it is still active, still
+/// expires at `expires_at` and has not expired by `now`; false otherwise (deleted, moved or
+/// expired since it was found). The no-op write holds the row on PostgreSQL until the
+/// reminder commits, so that a concurrent change waits for it or makes this false.
+pub async fn lock_expiring_share(
+    db: impl AnyExecutor<'_>,
+    id: &str,
+    expires_at: &str,
+    now: &str,
+) -> Result<bool, DomainError> {
+    let locked = sqlx::query(
+        "UPDATE account_shares SET updated_at = updated_at \
+         WHERE id = $1 AND status = 'active' AND expires_at = $2 AND expires_at > $3",
+    )
+    .bind(id)
+    .bind(expires_at)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(locked.rows_affected() == 1)
+}
+
+/// Like [`lock_expiring_share`], for an offer that must still be pending.
+pub async fn lock_expiring_offer(
+    db: impl AnyExecutor<'_>,
+    id: &str,
+    expires_at: &str,
+    now: &str,
+) -> Result<bool, DomainError> {
+    let locked = sqlx::query(
+        "UPDATE entity_offers SET updated_at = updated_at \
+         WHERE id = $1 AND status = 'PENDING' AND expires_at = $2 AND expires_at > $3",
+    )
+    .bind(id)
+    .bind(expires_at)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(locked.rows_affected() == 1)
+}
+
+/// A reminder to claim: one object, one lead, one expiry.
+pub struct ReminderKey<'a> {
+    pub object_type: &'a str,
+    pub object_id: &'a str,
+    pub lead_seconds: i64,
+    pub expires_at: &'a str,
+}
+
+/// Records a reminder as sent; false when it already was (by this worker or another), so that
+/// whoever inserts the row is the one who sends it.
+pub async fn claim_reminder(
+    db: impl AnyExecutor<'_>,
+    key: &ReminderKey<'_>,
+    now: &str,
+) -> Result<bool, DomainError> {
+    let claimed = sqlx::query(
+        "INSERT INTO expiry_reminders (object_type, object_id, lead_seconds, expires_at, sent_at) \
+         VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (object_type, object_id, lead_seconds, expires_at) DO NOTHING",
+    )
+    .bind(key.object_type)
+    .bind(key.object_id)
+    .bind(key.lead_seconds)
+    .bind(key.expires_at)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(claimed.rows_affected() == 1)
+}
+
+/// `user` if they are an active user of `org`.
+pub async fn active_user_of_org(
+    db: impl AnyExecutor<'_>,
+    user: &str,
+    org: &str,
+) -> Result<Option<UserId>, DomainError> {
+    let id: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM users WHERE id = $1 AND org_id = $2 AND deactivated_at IS NULL",
+    )
+    .bind(user)
+    .bind(org)
+    .fetch_optional(db)
+    .await?;
+    id.as_deref().map(parse_id).transpose()
+}
+
+/// The orgs a share is (being) associated with: who is on the receiving side now.
+pub async fn live_recipient_orgs(
+    db: impl AnyExecutor<'_>,
+    share_id: &str,
+) -> Result<Vec<String>, DomainError> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT org_id FROM account_share_recipients WHERE share_id = $1 \
+         AND association_status IN ('associating', 'associated') ORDER BY org_id",
+    )
+    .bind(share_id)
+    .fetch_all(db)
+    .await?)
+}
+
+/// The active partner users of a partner configuration.
+pub async fn active_partner_users(
+    db: impl AnyExecutor<'_>,
+    config_id: &str,
+) -> Result<Vec<UserId>, DomainError> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT u.id FROM partner_config_users p JOIN users u ON u.id = p.user_id \
+         WHERE p.config_id = $1 AND u.deactivated_at IS NULL ORDER BY u.id",
+    )
+    .bind(config_id)
+    .fetch_all(db)
+    .await?;
+    ids.iter().map(|id| parse_id(id)).collect()
+}
