@@ -108,14 +108,18 @@ async fn offer_row(app: &TestApp, partner: &str, entity_id: &str) -> (String, St
     .unwrap()
 }
 
-/// Sets an expiry where the face cannot (Cloudflare shares, offers, the past).
+/// Sets an expiry where the face cannot (Cloudflare shares, offers, the past), as if it had
+/// been set long ago: a reminder is due only for a lead that began after the expiry was set.
 async fn set_expiry(app: &TestApp, table: &str, id: &str, expires_at: &str) {
-    sqlx::query(&format!("UPDATE {table} SET expires_at = $1 WHERE id = $2"))
-        .bind(expires_at)
-        .bind(id)
-        .execute(app.store.pool())
-        .await
-        .unwrap();
+    sqlx::query(&format!(
+        "UPDATE {table} SET expires_at = $1, updated_at = '2020-01-01T00:00:00.000000Z' \
+         WHERE id = $2"
+    ))
+    .bind(expires_at)
+    .bind(id)
+    .execute(app.store.pool())
+    .await
+    .unwrap();
 }
 
 async fn count(app: &TestApp, sql: &str, bind: &str) -> i64 {
@@ -203,7 +207,8 @@ async fn enablenow_and_cloudflare_shares_remind_owner_and_recipient_once_each() 
     endpoint_for(&app, &gwen).await;
 
     let in_two_days = from_now(time::Duration::days(2));
-    enablenow_share(&app, &o, "consents", &in_two_days).await;
+    let enablenow = enablenow_share(&app, &o, "consents", &in_two_days).await;
+    set_expiry(&app, "account_shares", &enablenow, &in_two_days).await;
     let cloudflare = cloudflare_share(&app, &o, "WAF rules").await;
     set_expiry(&app, "account_shares", &cloudflare, &in_two_days).await;
 
@@ -248,28 +253,39 @@ async fn enablenow_and_cloudflare_shares_remind_owner_and_recipient_once_each() 
 }
 
 #[tokio::test]
-async fn a_share_inside_both_leads_is_reminded_once_and_a_new_expiry_rearms_it() {
-    let app = spawn_app_with(|config| config.sweep_interval_secs = 1).await;
+async fn a_share_made_inside_its_leads_is_not_reminded_and_a_new_expiry_rearms_them() {
+    let app = spawn_app_with(|config| config.worker = false).await;
     let o = orgs(&app).await;
+    let leads = ReminderLeads::default();
+    let sweep_at = |hours: i64| {
+        let store = app.store.clone();
+        async move {
+            let moment = OffsetDateTime::now_utc() + time::Duration::hours(hours);
+            reminders::sweep_at(&store, leads, 100, moment).await.unwrap()
+        }
+    };
+    // EnableNow's shares last a day unless told otherwise: their makers chose that just now.
     let share = enablenow_share(&app, &o, "consents", &from_now(time::Duration::hours(22))).await;
-
-    settles_at(&app, "share.expiring", 1).await;
+    assert_eq!(sweep_at(0).await, 0, "made inside both leads: no reminder");
     let marked = count(&app, "SELECT COUNT(*) FROM expiry_reminders WHERE object_id = $1", &share);
-    assert_eq!(marked.await, 2, "the three-day lead is settled with the one-day reminder");
-    let alice = reminders_of(&app, "alice").await;
-    assert_eq!(alice.len(), 1);
-    assert!(alice[0].0.starts_with("Your share “consents” expires tomorrow ("), "{alice:?}");
-    assert_eq!(reminders_of(&app, "gina").await.len(), 1);
+    assert_eq!(marked.await, 2, "both leads are settled, so later sweeps skip them");
+    assert_eq!(sweep_at(1).await, 0);
+    assert_eq!(reminders_of(&app, "alice").await, []);
 
-    // Extending the share through its face re-arms the reminders.
+    // Extending the share through its face re-arms the reminders: the one-day lead begins
+    // 38 hours later and reminds both sides then.
     let body = json!({ "expirationDateUtc": from_now(time::Duration::hours(62)) });
     let path = format!("/v1/shares/{share}");
     let (status, updated) = app.call(Method::PUT, &path, Some(&o.alice_token), Some(body)).await;
     assert_eq!(status, StatusCode::OK, "{updated}");
-    settles_at(&app, "share.expiring", 2).await;
+    assert_eq!(sweep_at(0).await, 0, "the three-day lead had begun when the expiry was set");
+    assert_eq!(sweep_at(37).await, 0);
+    assert_eq!(sweep_at(40).await, 1, "one day before the new expiry");
     let alice = reminders_of(&app, "alice").await;
-    assert!(alice[1].0.starts_with("Your share “consents” expires in 3 days ("), "{alice:?}");
-    assert_eq!(reminder_emails_of(&app, "gina").await, 2, "a new expiry is a new email");
+    assert_eq!(alice.len(), 1, "{alice:?}");
+    assert!(alice[0].0.starts_with("Your share “consents” expires tomorrow ("), "{alice:?}");
+    assert_eq!(reminders_of(&app, "gina").await.len(), 1);
+    assert_eq!(reminder_emails_of(&app, "gina").await, 1);
     app.stop().await;
 }
 
@@ -304,10 +320,10 @@ async fn reminders_fall_due_at_each_lead_as_time_passes_and_never_twice() {
     assert!(titles[1].contains("expires in 19 hours"), "{titles:?}");
 
     // Leads in seconds, as short-lived deployments and tests use them.
+    // Made with 45 s left, inside the 60 s lead: that one is skipped, the 10 s one is sent.
     let leads: ReminderLeads = "60s,10s".parse().unwrap();
     enablenow_share(&app, &o, "brief", &from_now(time::Duration::seconds(45))).await;
     let now = OffsetDateTime::now_utc();
-    assert_eq!(reminders::sweep_at(&app.store, leads, 100, now).await.unwrap(), 1);
     assert_eq!(reminders::sweep_at(&app.store, leads, 100, now).await.unwrap(), 0);
     let later = now + time::Duration::seconds(40);
     assert_eq!(reminders::sweep_at(&app.store, leads, 100, later).await.unwrap(), 1);
@@ -397,7 +413,8 @@ async fn deleted_answered_expired_and_unexpiring_things_are_not_reminded_of() {
     set_expiry(&app, "entity_offers", &accepted, &in_two_days).await;
 
     // A share that is reminded of, to know the sweeps ran.
-    enablenow_share(&app, &o, "control", &in_two_days).await;
+    let control = enablenow_share(&app, &o, "control", &in_two_days).await;
+    set_expiry(&app, "account_shares", &control, &in_two_days).await;
     settles_at(&app, "share.expiring", 1).await;
     assert_eq!(count_events(&app, "offer.expiring").await, 0);
     let alice = reminders_of(&app, "alice").await;

@@ -202,6 +202,10 @@ async fn remind_of_share(
         return Ok(false);
     }
     let lead = leads.first().copied().unwrap_or_default();
+    if set_inside_lead(&share.updated_at, &share.expires_at, lead) {
+        transaction.commit().await?;
+        return Ok(false);
+    }
     let owner: OrgId = parse_id(&share.owner_org_id)?;
     let change = Change {
         org_id: owner,
@@ -256,6 +260,10 @@ async fn remind_of_offer(
         return Ok(false);
     }
     let lead = leads.first().copied().unwrap_or_default();
+    if set_inside_lead(&offer.updated_at, &offer.expires_at, lead) {
+        transaction.commit().await?;
+        return Ok(false);
+    }
     let sharing_org: OrgId = parse_id(&offer.sharing_org_id)?;
     let change = Change {
         org_id: sharing_org,
@@ -297,6 +305,17 @@ async fn remind_of_offer(
     tell(&mut transaction, &partners, &notice, &mut told).await?;
     transaction.commit().await?;
     Ok(true)
+}
+
+/// Whether the expiry was set when the lead had already begun (a share made to last a day, an
+/// expiry moved to tomorrow): its reminder would only repeat what the person who set it just
+/// chose, so the lead is marked done without telling anyone. Leads that begin later still
+/// remind; an expiry moved further out re-arms them.
+fn set_inside_lead(set_at: &str, expires_at: &str, lead_seconds: i64) -> bool {
+    match (clock::parse(set_at), clock::parse(expires_at)) {
+        (Some(set_at), Some(expires_at)) => expires_at - Duration::seconds(lead_seconds) < set_at,
+        _ => false,
+    }
 }
 
 /// Who hears for the side that made a share or offer: the person who made it while they are

@@ -566,6 +566,8 @@ pub struct ExpiringShareRow {
     pub name: String,
     pub expires_at: String,
     pub created_by_user_id: Option<String>,
+    /// When the share last changed: its expiry was set no later.
+    pub updated_at: String,
 }
 
 /// Active account shares expiring in `(after, until]` that have no reminder for `lead_seconds`
@@ -579,7 +581,7 @@ pub async fn shares_expiring_between(
 ) -> Result<Vec<ExpiringShareRow>, DomainError> {
     Ok(sqlx::query_as(
         "SELECT s.id, s.owner_org_id, o.name AS owner_org_name, s.name, s.expires_at, \
-                s.created_by_user_id \
+                s.created_by_user_id, s.updated_at \
          FROM account_shares s JOIN orgs o ON o.id = s.owner_org_id \
          WHERE s.status = 'active' AND s.expires_at IS NOT NULL \
            AND s.expires_at > $1 AND s.expires_at <= $2 \
@@ -612,6 +614,8 @@ pub struct ExpiringOfferRow {
     pub schema_name: String,
     pub external_id: String,
     pub expires_at: String,
+    /// When the offer was last made or changed: its expiry was set no later.
+    pub updated_at: String,
 }
 
 /// Pending offers expiring in `(after, until]` that have no reminder for `lead_seconds` at
@@ -626,7 +630,8 @@ pub async fn offers_expiring_between(
     Ok(sqlx::query_as(
         "SELECT o.id, o.config_id, c.sharing_org_id, g.name AS sharing_org_name, \
                 c.partner_org_id, p.name AS partner_org_name, o.offered_by_user_id, \
-                o.link_token, r.title, r.schema_name, r.external_id, o.expires_at \
+                o.link_token, r.title, r.schema_name, r.external_id, o.expires_at, \
+                o.updated_at \
          FROM entity_offers o \
          JOIN partner_configs c ON c.id = o.config_id \
          JOIN orgs g ON g.id = c.sharing_org_id \
