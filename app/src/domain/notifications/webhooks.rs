@@ -216,10 +216,16 @@ pub async fn resend(
 ) -> Result<Delivery, DomainError> {
     actor.require(Operation::WebhooksManage)?;
     let mut transaction = store.begin_write().await?;
-    store::endpoint(&mut *transaction, actor.org_id, id).await?.ok_or(NOT_FOUND)?;
+    let endpoint = store::endpoint(&mut *transaction, actor.org_id, id).await?.ok_or(NOT_FOUND)?;
     store::delivery(&mut *transaction, id, delivery)
         .await?
         .ok_or(DomainError::NotFound("delivery"))?;
+    // Queued for a disabled endpoint, it would wait unseen until someone enabled it.
+    if endpoint.disabled_at.is_some() {
+        return Err(DomainError::Conflict(
+            "this endpoint is disabled: enable it to send it events".into(),
+        ));
+    }
     if !store::requeue_delivery(&mut *transaction, delivery, &clock::now()).await? {
         return Err(DomainError::Conflict(
             "this delivery is still pending: it is being sent".into(),
