@@ -206,6 +206,7 @@ struct World {
     alice: String,
     mike: String,
     gina: String,
+    gus: String,
     alice_user: Actor,
     gus_user: Actor,
 }
@@ -223,6 +224,7 @@ async fn world(app: &TestApp) -> World {
         alice: app.create_token("alice").await,
         mike: app.create_token("mike").await,
         gina: app.create_token("gina").await,
+        gus: app.create_token("gus").await,
         alice_user,
         gus_user,
     }
@@ -387,6 +389,89 @@ async fn a_share_through_each_of_the_five_apis_reaches_both_orgs_endpoints_signe
     let everything = receiver.got("/acme").into_iter().chain(receiver.got("/globex"));
     for got in everything {
         assert_eq!(got.verified_by, Some(0), "every delivery is signed: {got:?}");
+    }
+    app.stop().await;
+}
+
+/// Waits until both `/acme` and `/globex` acknowledged a verified `event_type` about
+/// `object_id`; each must call itself the initiator exactly when the change was its org's.
+async fn both_hear(receiver: &Receiver, w: &World, event_type: &str, object_id: &str) {
+    for (endpoint, org) in [("/acme", w.acme), ("/globex", w.globex)] {
+        let got = receiver
+            .wait_for(endpoint, SOON, |got| {
+                got.body["type"] == event_type && got.body["data"]["object_id"] == object_id
+            })
+            .await;
+        assert_eq!(got.verified_by, Some(0), "{event_type} to {endpoint}");
+        let ours = got.body["data"]["org_id"] == org.to_string();
+        let party = if ours { "initiator" } else { "counterparty" };
+        assert_eq!(got.body["data"]["party"], party, "{event_type} to {endpoint}: {got:?}");
+    }
+}
+
+#[tokio::test]
+async fn answers_revocations_and_associations_reach_the_other_org_too() {
+    let app = spawn_app_with(|config| {
+        config.allow_private_webhook_targets = true;
+        config.delivery_poll_ms = 50;
+    })
+    .await;
+    let w = world(&app).await;
+    let receiver = Receiver::start().await;
+    register(&app, &w.alice, &receiver, "/acme", None).await;
+    register(&app, &w.gina, &receiver, "/globex", None).await;
+
+    // Cloudflare: associated by the worker, then deleted.
+    let cloudflare = format!("/client/v4/accounts/{}/shares", w.acme.simple());
+    let body = json!({
+        "name": "WAF rules",
+        "recipients": [{ "account_id": w.globex.simple() }],
+        "resources": [{
+            "resource_type": "custom-ruleset",
+            "resource_id": uuid::Uuid::now_v7().simple().to_string(),
+            "resource_account_id": w.acme.simple(),
+            "meta": {},
+        }],
+    });
+    let share = ok(&app, Method::POST, &cloudflare, &w.alice, Some(body)).await;
+    let hex = share["result"]["id"].as_str().unwrap().to_owned();
+    let id = uuid::Uuid::parse_str(&hex).unwrap().to_string();
+    both_hear(&receiver, &w, "recipient.associated", &id).await;
+    ok(&app, Method::DELETE, &format!("{cloudflare}/{hex}"), &w.alice, None).await;
+    both_hear(&receiver, &w, "share.revoked", &id).await;
+
+    // EnableNow: deleted.
+    let body = json!({ "clientId": w.globex.to_string(), "consentIds": [uuid::Uuid::now_v7().to_string()] });
+    let share = ok(&app, Method::POST, "/v1/shares", &w.alice, Some(body)).await;
+    let id = share["data"].as_str().unwrap().to_owned();
+    ok(&app, Method::DELETE, &format!("/v1/shares/{id}"), &w.alice, None).await;
+    both_hear(&receiver, &w, "share.revoked", &id).await;
+
+    // epilot: Globex's member accepts Acme's offer.
+    let config = format!("/v1/sharing/configurations/{}", w.globex);
+    ok(&app, Method::PATCH, &config, &w.alice, Some(json!({}))).await;
+    let offer = json!({ "offer": [{ "partner_org_id": w.globex.to_string(), "offered_entities": [{ "schema": "opportunity", "entity_id": "lead-7" }] }], "unoffer": [] });
+    ok(&app, Method::POST, "/v1/sharing/entities:offer", &w.alice, Some(offer)).await;
+    let accept = json!({ "partner_org_id": w.globex.to_string(), "sharing_org_id": w.acme.to_string(), "entity_id": "lead-7" });
+    ok(&app, Method::POST, "/v1/sharing/offers:accept", &w.gus, Some(accept)).await;
+    for endpoint in ["/acme", "/globex"] {
+        let got =
+            receiver.wait_for(endpoint, SOON, |got| got.body["type"] == "offer.accepted").await;
+        assert_eq!(got.verified_by, Some(0), "offer.accepted to {endpoint}");
+    }
+
+    // Züs: Globex's member asks Alice for a file; she answers.
+    let ask = json!({ "owner_id": w.alice_user.user_id.to_string(), "lookup_hash": "hash-7" });
+    ok(&app, Method::POST, "/v2/sharereq", &w.gus, Some(ask)).await;
+    for endpoint in ["/acme", "/globex"] {
+        receiver.wait_for(endpoint, SOON, |got| got.body["type"] == "access.requested").await;
+    }
+    let received = ok(&app, Method::GET, "/v2/sharereq/received", &w.alice, None).await;
+    let request = received["data"][0]["id"].clone();
+    let answer = json!({ "id": request, "status": "approved", "link": "https://share.example/x", "auth_ticket": "dGlja2V0" });
+    ok(&app, Method::PUT, "/v2/sharereq", &w.alice, Some(answer)).await;
+    for endpoint in ["/acme", "/globex"] {
+        receiver.wait_for(endpoint, SOON, |got| got.body["type"] == "access.answered").await;
     }
     app.stop().await;
 }
@@ -929,7 +1014,9 @@ async fn after_a_kill_9_every_queued_event_is_delivered_and_only_the_one_in_flig
 
     // Restarted on the same database, it delivers the rest once the dead lease runs out.
     let server = Process::serve(&database_url);
-    receiver.wait_for_count("/slow", 7, Duration::from_secs(15)).await;
+    // Each endpoint's deliveries go in order, so once the last has arrived, so has any repeat.
+    let last = queued.last().unwrap().clone();
+    receiver.wait_for("/slow", Duration::from_secs(15), |got| got.id == last).await;
     // Long enough for anything else to arrive, were something sent once more.
     tokio::time::sleep(Duration::from_millis(800)).await;
     drop(server);
