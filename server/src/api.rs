@@ -2,7 +2,7 @@
 //!
 //! Errors: `{"error": {"code": "...", "message": "..."}}` with the matching status.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, delete, get, post, put};
@@ -25,7 +25,7 @@ use app::domain::notifications::{
 use app::domain::partners::{service as partners, Grant, TemplateRole};
 use app::domain::DomainError;
 
-use crate::faces::{Caller, JsonBody};
+use crate::faces::{Caller, JsonBody, PathArgs, QueryArgs};
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -92,7 +92,7 @@ struct UsersQuery {
 async fn list_users(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Query(query): Query<UsersQuery>,
+    QueryArgs(query): QueryArgs<UsersQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let page = match query.page.as_deref() {
         Some(text) => text
@@ -262,7 +262,7 @@ struct AuditQuery {
 async fn audit_events(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Query(query): Query<AuditQuery>,
+    QueryArgs(query): QueryArgs<AuditQuery>,
 ) -> Result<Json<EventPage>, ApiError> {
     let before = match query.before.as_deref() {
         Some(id) => {
@@ -383,7 +383,7 @@ async fn create_webhook(
 async fn get_webhook(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    PathArgs(id): PathArgs<String>,
 ) -> Result<Json<WebhookEndpoint>, ApiError> {
     Ok(Json(webhooks::get(&state.store, &actor, webhook_id(&id)?).await?))
 }
@@ -392,7 +392,7 @@ async fn get_webhook(
 async fn update_webhook(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    PathArgs(id): PathArgs<String>,
     JsonBody(body): JsonBody<WebhookChange>,
 ) -> Result<Json<WebhookEndpoint>, ApiError> {
     let id = webhook_id(&id)?;
@@ -402,7 +402,7 @@ async fn update_webhook(
 async fn delete_webhook(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    PathArgs(id): PathArgs<String>,
 ) -> Result<StatusCode, ApiError> {
     webhooks::delete(&state.store, &actor, webhook_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -412,7 +412,7 @@ async fn delete_webhook(
 async fn rotate_webhook_secret(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    PathArgs(id): PathArgs<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let rotated = webhooks::rotate_secret(&state.store, &actor, webhook_id(&id)?).await?;
     Ok(Json(endpoint_with_secret(rotated)))
@@ -427,8 +427,8 @@ struct DeliveriesQuery {
 async fn webhook_deliveries(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
-    Query(query): Query<DeliveriesQuery>,
+    PathArgs(id): PathArgs<String>,
+    QueryArgs(query): QueryArgs<DeliveriesQuery>,
 ) -> Result<Json<DeliveryPage>, ApiError> {
     let id = webhook_id(&id)?;
     let before = match query.before.as_deref().map(str::trim) {
@@ -445,7 +445,7 @@ async fn webhook_deliveries(
 async fn resend_delivery(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path((id, delivery_id)): Path<(String, String)>,
+    PathArgs((id, delivery_id)): PathArgs<(String, String)>,
 ) -> Result<(StatusCode, Json<Delivery>), ApiError> {
     let id = webhook_id(&id)?;
     let delivery_id = delivery_id.parse().map_err(|_| DomainError::NotFound("delivery"))?;
@@ -457,7 +457,7 @@ async fn resend_delivery(
 async fn send_test_event(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    PathArgs(id): PathArgs<String>,
 ) -> Result<(StatusCode, Json<Delivery>), ApiError> {
     let delivery = webhooks::send_test(&state.store, &actor, webhook_id(&id)?).await?;
     Ok((StatusCode::ACCEPTED, Json(delivery)))

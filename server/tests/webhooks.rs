@@ -732,12 +732,17 @@ async fn endpoints_must_be_public_http_urls_and_bad_requests_are_refused_in_the_
         assert_eq!(status, StatusCode::NOT_FOUND, "{method} {target}: {error}");
         assert_eq!(error["error"]["code"], "not_found", "{target}");
     }
+    // An id that is not even text is a malformed address.
     let (status, error) =
-        app.call(Method::GET, &format!("{path}/deliveries?before=x"), Some(&w.alice), None).await;
-    assert_eq!(
-        (status, &error["error"]["code"]),
-        (StatusCode::BAD_REQUEST, &json!("invalid_request"))
-    );
+        app.call(Method::GET, "/api/v1/webhooks/%FF%FE", Some(&w.alice), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    assert_eq!(error["error"]["code"], "invalid_request");
+    for query in ["before=x", "before=a&before=b"] {
+        let target = format!("{path}/deliveries?{query}");
+        let (status, error) = app.call(Method::GET, &target, Some(&w.alice), None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {error}");
+        assert_eq!(error["error"]["code"], "invalid_request", "{query}");
+    }
 
     // Members may neither see nor change; deleting removes it.
     let (status, error) = app.call(Method::GET, "/api/v1/webhooks", Some(&w.mike), None).await;
