@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode as AxumStatus, Uri};
+use axum::response::IntoResponse;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -33,6 +34,8 @@ struct Plan {
     always_fail: bool,
     /// Wait this long before answering.
     delay: Duration,
+    /// Answer `307 Temporary Redirect` to this location.
+    redirect_to: Option<&'static str>,
 }
 
 /// One request the receiver got.
@@ -138,7 +141,7 @@ async fn receive(
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
-) -> AxumStatus {
+) -> axum::response::Response {
     let path = uri.path().to_owned();
     let header = |name: &str| {
         headers.get(name).and_then(|value| value.to_str().ok()).unwrap_or_default().to_owned()
@@ -149,7 +152,7 @@ async fn receive(
         let mut inbox = receiver.inbox.lock().unwrap();
         let plan = inbox.plans.get(&path).copied().unwrap_or_default();
         let before = inbox.got.iter().filter(|got| got.path == path).count();
-        let fail = plan.always_fail || before < plan.fail_first;
+        let fail = plan.always_fail || before < plan.fail_first || plan.redirect_to.is_some();
         let secrets = inbox.secrets.get(&path).cloned().unwrap_or_default();
         let verified_by =
             secrets.iter().position(|secret| verifies(secret, &id, &timestamp, &body, &signature));
@@ -159,7 +162,12 @@ async fn receive(
         (plan, answered)
     };
     tokio::time::sleep(plan.delay).await;
-    AxumStatus::from_u16(answered).unwrap()
+    match plan.redirect_to {
+        Some(location) => {
+            (AxumStatus::TEMPORARY_REDIRECT, [("location", location)]).into_response()
+        }
+        None => AxumStatus::from_u16(answered).unwrap().into_response(),
+    }
 }
 
 /// The Standard Webhooks check, written from the specification: the signature header holds
@@ -549,6 +557,47 @@ async fn a_receiver_that_fails_twice_gets_the_event_on_the_third_attempt() {
     assert!(delivery["delivered_at"].is_string());
     let hook = ok(&app, Method::GET, &format!("/api/v1/webhooks/{endpoint}"), &w.alice, None).await;
     assert_eq!((hook["enabled"].as_bool(), hook["failing_since"].as_str()), (Some(true), None));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed_and_a_receiver_slower_than_the_timeout_is_tried_again() {
+    let app = spawn_app_with(|config| {
+        config.allow_private_webhook_targets = true;
+        config.delivery_poll_ms = 50;
+        config.webhook_timeout_secs = 1;
+    })
+    .await;
+    let w = world(&app).await;
+    let receiver = Receiver::start().await;
+    let moved = register(&app, &w.alice, &receiver, "/moved", None).await;
+    receiver.plan("/moved", Plan { redirect_to: Some("/elsewhere"), ..Plan::default() });
+    let slow = register(&app, &w.alice, &receiver, "/slow", None).await;
+    receiver.plan("/slow", Plan { delay: Duration::from_millis(1500), ..Plan::default() });
+    for endpoint in [&moved, &slow] {
+        ok(&app, Method::POST, &format!("/api/v1/webhooks/{endpoint}/test"), &w.alice, None).await;
+    }
+
+    let deliveries = wait_for_log(&app, &w.alice, &moved, SOON, |log| {
+        log[0]["attempts"] == 1 && log[0]["last_status_code"].is_i64()
+    })
+    .await;
+    assert_eq!(deliveries[0]["last_status_code"], 307);
+    assert_eq!(deliveries[0]["status"], "pending", "tried again later");
+    let error = deliveries[0]["last_error"].as_str().unwrap();
+    assert!(error.contains("redirects are not followed"), "{error}");
+    assert!(receiver.got("/elsewhere").is_empty());
+
+    let deliveries = wait_for_log(&app, &w.alice, &slow, SOON, |log| {
+        log[0]["last_error"].as_str().is_some_and(|error| error.contains("timed out"))
+    })
+    .await;
+    assert_eq!(deliveries[0]["status"], "pending", "tried again later");
+    receiver.plan("/slow", Plan::default());
+    wait_for_log(&app, &w.alice, &slow, SOON, |log| log[0]["status"] == "delivered").await;
+    let got = receiver.got("/slow");
+    assert!(got.len() >= 2, "{got:#?}");
+    assert!(got.iter().all(|attempt| attempt.id == got[0].id), "one event, tried again");
     app.stop().await;
 }
 
