@@ -2,7 +2,7 @@
 //!
 //! Errors: `{"error": {"code": "...", "message": "..."}}` with the matching status.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, delete, get, post, put};
@@ -17,11 +17,15 @@ use app::domain::identity::users::{PasswordLink, UserPage, UserSummary, USERS_PE
 use app::domain::identity::{
     service as identity, Actor, Face, NewToken, Role, TokenScope, TokenSummary,
 };
-use app::domain::ids::{RoleId, UserId};
+use app::domain::ids::{DeliveryId, RoleId, UserId, WebhookId};
+use app::domain::notifications::webhooks;
+use app::domain::notifications::{
+    Delivery, DeliveryPage, EndpointWithSecret, NewWebhook, WebhookChange, WebhookEndpoint,
+};
 use app::domain::partners::{service as partners, Grant, TemplateRole};
 use app::domain::DomainError;
 
-use crate::faces::{Caller, JsonBody};
+use crate::faces::{Caller, JsonBody, PathArgs, QueryArgs};
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -39,6 +43,15 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/apps", get(list_apps).post(register_app))
         .route("/api/v1/roles", get(list_roles).post(create_role))
         .route("/api/v1/roles/{id}", get(get_role).put(update_role).delete(delete_role))
+        .route("/api/v1/webhooks", get(list_webhooks).post(create_webhook))
+        .route(
+            "/api/v1/webhooks/{id}",
+            get(get_webhook).patch(update_webhook).delete(delete_webhook),
+        )
+        .route("/api/v1/webhooks/{id}/rotate-secret", post(rotate_webhook_secret))
+        .route("/api/v1/webhooks/{id}/deliveries", get(webhook_deliveries))
+        .route("/api/v1/webhooks/{id}/deliveries/{delivery_id}/resend", post(resend_delivery))
+        .route("/api/v1/webhooks/{id}/test", post(send_test_event))
         .route("/api/v1/{*rest}", any(unknown_endpoint))
 }
 
@@ -79,7 +92,7 @@ struct UsersQuery {
 async fn list_users(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Query(query): Query<UsersQuery>,
+    QueryArgs(query): QueryArgs<UsersQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let page = match query.page.as_deref() {
         Some(text) => text
@@ -249,7 +262,7 @@ struct AuditQuery {
 async fn audit_events(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Query(query): Query<AuditQuery>,
+    QueryArgs(query): QueryArgs<AuditQuery>,
 ) -> Result<Json<EventPage>, ApiError> {
     let before = match query.before.as_deref() {
         Some(id) => {
@@ -347,6 +360,120 @@ async fn delete_role(
 
 fn role_id(text: &str) -> Result<RoleId, DomainError> {
     text.parse().map_err(|_| DomainError::NotFound("template role"))
+}
+
+/// The org's webhook endpoints (never their secrets).
+async fn list_webhooks(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(json!({ "webhooks": webhooks::list(&state.store, &actor).await? })))
+}
+
+/// `{"url", "events"?, "description"?}`: the answer carries the signing secret, shown this once.
+async fn create_webhook(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    JsonBody(body): JsonBody<NewWebhook>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let created = webhooks::create(&state.store, &actor, state.targets, &body).await?;
+    Ok((StatusCode::CREATED, Json(endpoint_with_secret(created))))
+}
+
+async fn get_webhook(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    PathArgs(id): PathArgs<String>,
+) -> Result<Json<WebhookEndpoint>, ApiError> {
+    Ok(Json(webhooks::get(&state.store, &actor, webhook_id(&id)?).await?))
+}
+
+/// Changes the fields given; `"enabled": true` turns a disabled endpoint back on.
+async fn update_webhook(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    PathArgs(id): PathArgs<String>,
+    JsonBody(body): JsonBody<WebhookChange>,
+) -> Result<Json<WebhookEndpoint>, ApiError> {
+    let id = webhook_id(&id)?;
+    Ok(Json(webhooks::update(&state.store, &actor, state.targets, id, &body).await?))
+}
+
+async fn delete_webhook(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    PathArgs(id): PathArgs<String>,
+) -> Result<StatusCode, ApiError> {
+    webhooks::delete(&state.store, &actor, webhook_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A new signing secret, shown this once; later deliveries are signed with it.
+async fn rotate_webhook_secret(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    PathArgs(id): PathArgs<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let rotated = webhooks::rotate_secret(&state.store, &actor, webhook_id(&id)?).await?;
+    Ok(Json(endpoint_with_secret(rotated)))
+}
+
+#[derive(Deserialize)]
+struct DeliveriesQuery {
+    before: Option<String>,
+}
+
+/// The endpoint's delivery log, newest first; `?before=` the `next_before` of the last page.
+async fn webhook_deliveries(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    PathArgs(id): PathArgs<String>,
+    QueryArgs(query): QueryArgs<DeliveriesQuery>,
+) -> Result<Json<DeliveryPage>, ApiError> {
+    let id = webhook_id(&id)?;
+    let before = match query.before.as_deref().map(str::trim) {
+        Some("") | None => None,
+        Some(text) => Some(
+            text.parse::<DeliveryId>()
+                .map_err(|_| DomainError::invalid("before", "must be a delivery id"))?,
+        ),
+    };
+    Ok(Json(webhooks::deliveries(&state.store, &actor, id, before).await?))
+}
+
+/// Queues a finished delivery again, with the same `webhook-id`.
+async fn resend_delivery(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    PathArgs((id, delivery_id)): PathArgs<(String, String)>,
+) -> Result<(StatusCode, Json<Delivery>), ApiError> {
+    let id = webhook_id(&id)?;
+    let delivery_id = delivery_id.parse().map_err(|_| DomainError::NotFound("delivery"))?;
+    let delivery = webhooks::resend(&state.store, &actor, id, delivery_id).await?;
+    Ok((StatusCode::ACCEPTED, Json(delivery)))
+}
+
+/// Queues a `webhook.test` event for the endpoint.
+async fn send_test_event(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    PathArgs(id): PathArgs<String>,
+) -> Result<(StatusCode, Json<Delivery>), ApiError> {
+    let delivery = webhooks::send_test(&state.store, &actor, webhook_id(&id)?).await?;
+    Ok((StatusCode::ACCEPTED, Json(delivery)))
+}
+
+/// The endpoint's fields and its `secret`, side by side.
+fn endpoint_with_secret(created: EndpointWithSecret) -> serde_json::Value {
+    let mut body = json!(created.endpoint);
+    if let Some(fields) = body.as_object_mut() {
+        fields.insert("secret".to_owned(), json!(created.secret));
+    }
+    body
+}
+
+fn webhook_id(text: &str) -> Result<WebhookId, DomainError> {
+    text.parse().map_err(|_| DomainError::NotFound("webhook endpoint"))
 }
 
 async fn unknown_endpoint() -> ApiError {

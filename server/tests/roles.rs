@@ -87,6 +87,14 @@ fn cases() -> Vec<Case> {
         case(Api, Op::OthersTokensRevoke, M::DELETE, "/api/v1/users/{other_id}/tokens/{other_spare_token}", None, "a", Some("/api/v1/users/{f_user}/tokens/{f_spare_token}")),
         case(Api, Op::UsersChange, M::POST, "/api/v1/users", Some(r#"{"username":"newcomer{n}","email":"newcomer{n}@example.test","role":"member"}"#), "a", None),
         case(Api, Op::OwnPasswordChange, M::PUT, "/api/v1/me/password", Some(r#"{"current_password":"correct horse battery","new_password":"correct horse battery"}"#), "am", None),
+        case(Api, Op::WebhooksRead, M::GET, "/api/v1/webhooks", None, "art", None),
+        case(Api, Op::WebhooksRead, M::GET, "/api/v1/webhooks/{webhook}", None, "art", Some("/api/v1/webhooks/{f_webhook}")),
+        case(Api, Op::WebhooksRead, M::GET, "/api/v1/webhooks/{webhook}/deliveries", None, "art", Some("/api/v1/webhooks/{f_webhook}/deliveries")),
+        case(Api, Op::WebhooksManage, M::POST, "/api/v1/webhooks", Some(r#"{"url":"https://hooks.example.com/{n}","events":["share.created"]}"#), "a", None),
+        case(Api, Op::WebhooksManage, M::PATCH, "/api/v1/webhooks/{webhook}", Some(r#"{"description":"hook {n}"}"#), "a", Some("/api/v1/webhooks/{f_webhook}")),
+        case(Api, Op::WebhooksManage, M::POST, "/api/v1/webhooks/{webhook}/rotate-secret", None, "a", Some("/api/v1/webhooks/{f_webhook}/rotate-secret")),
+        case(Api, Op::WebhooksManage, M::POST, "/api/v1/webhooks/{webhook}/test", None, "a", Some("/api/v1/webhooks/{f_webhook}/test")),
+        case(Api, Op::WebhooksManage, M::POST, "/api/v1/webhooks/{webhook}/deliveries/{delivery}/resend", None, "a", Some("/api/v1/webhooks/{f_webhook}/deliveries/{f_delivery}/resend")),
         // ---- epilot ---------------------------------------------------------------------------
         case(Epilot, Op::PartnersRead, M::GET, "/v1/sharing/configurations", None, "amrt", None),
         case(Epilot, Op::PartnersRead, M::GET, "/v1/sharing/configurations/{globex}", None, "amrt", Some("/v1/sharing/configurations/outsider-org")),
@@ -135,6 +143,7 @@ fn cases() -> Vec<Case> {
         case(ServerFn, Op::PartnerConfigure, M::POST, "partner_delete", Some("partner_org_id=web-partner-0&confirm=yes"), "a", None),
         // ---- destructive, last ----------------------------------------------------------------
         case(Api, Op::TemplateRolesChange, M::DELETE, "/api/v1/roles/{role}", None, "a", Some("/api/v1/roles/{f_role}")),
+        case(Api, Op::WebhooksManage, M::DELETE, "/api/v1/webhooks/{webhook}", None, "a", Some("/api/v1/webhooks/{f_webhook}")),
         case(Epilot, Op::PartnerConfigure, M::DELETE, "/v1/sharing/configurations/{globex}", None, "a", None),
         case(EnableNow, Op::AccountShareDelete, M::DELETE, "/v1/shares/{en_share}", None, "a", Some("/v1/shares/{f_en_share}")),
         case(Cloudflare, Op::AccountShareDelete, M::DELETE, "/client/v4/accounts/{acme_hex}/shares/{cf_share}", None, "a", Some("/client/v4/accounts/{acme_hex}/shares/{f_cf_share}")),
@@ -367,6 +376,31 @@ async fn world(app: &TestApp) -> World {
     .await;
     shared.insert("f_cf_share", f_cf["result"]["id"].as_str().unwrap().to_owned());
 
+    // Webhook endpoints of both orgs, each with a delivery already sent (to send again).
+    for (token, endpoint, delivery) in
+        [(&alice_t, "webhook", "delivery"), (&gina_t, "f_webhook", "f_delivery")]
+    {
+        let hook = ok(
+            app,
+            Method::POST,
+            "/api/v1/webhooks",
+            token,
+            json!({"url": "https://hooks.example.com/in"}),
+        )
+        .await;
+        let id = hook["id"].as_str().unwrap().to_owned();
+        let test =
+            ok(app, Method::POST, &format!("/api/v1/webhooks/{id}/test"), token, json!({})).await;
+        let sent = test["id"].as_str().unwrap().to_owned();
+        sqlx::query("UPDATE webhook_deliveries SET status = 'delivered' WHERE id = $1")
+            .bind(&sent)
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+        shared.insert(endpoint, id);
+        shared.insert(delivery, sent);
+    }
+
     // Spare tokens to revoke.
     let spare = |name: &'static str| async move {
         identity::create_token_for_username(&app.store, name, "spare", TokenScope::default())
@@ -471,6 +505,8 @@ async fn state(app: &TestApp) -> Vec<String> {
         ("account_share_recipients", true),
         ("account_share_resources", true),
         ("jobs", true),
+        ("webhook_endpoints", true),
+        ("webhook_deliveries", true),
     ];
     for (table, changes) in tables {
         let latest = if changes { "MAX(updated_at)" } else { "CAST(NULL AS TEXT)" };

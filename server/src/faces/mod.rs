@@ -8,7 +8,7 @@ pub mod puter;
 pub mod zus;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -136,6 +136,40 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
         match json_body(request, state).await {
             Ok(value) => Ok(Self(value)),
             Err(problem) => Err(error_response(&parts, DomainError::invalid("body", problem))),
+        }
+    }
+}
+
+/// Query parameters; malformed ones (a repeated or mistyped parameter) are refused as an
+/// invalid `query` in the face's error shape, not in axum's plain text.
+pub struct QueryArgs<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryArgs<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(Self(value)),
+            Err(rejection) => {
+                Err(error_response(parts, DomainError::invalid("query", rejection.body_text())))
+            }
+        }
+    }
+}
+
+/// Path parameters; undecodable ones (percent-encoded bytes that are not UTF-8) are refused
+/// as an invalid `path` in the face's error shape, not in axum's plain text.
+pub struct PathArgs<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for PathArgs<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(Self(value)),
+            Err(rejection) => {
+                Err(error_response(parts, DomainError::invalid("path", rejection.body_text())))
+            }
         }
     }
 }

@@ -216,10 +216,16 @@ pub async fn resend(
 ) -> Result<Delivery, DomainError> {
     actor.require(Operation::WebhooksManage)?;
     let mut transaction = store.begin_write().await?;
-    store::endpoint(&mut *transaction, actor.org_id, id).await?.ok_or(NOT_FOUND)?;
+    let endpoint = store::endpoint(&mut *transaction, actor.org_id, id).await?.ok_or(NOT_FOUND)?;
     store::delivery(&mut *transaction, id, delivery)
         .await?
         .ok_or(DomainError::NotFound("delivery"))?;
+    // Queued for a disabled endpoint, it would wait unseen until someone enabled it.
+    if endpoint.disabled_at.is_some() {
+        return Err(DomainError::Conflict(
+            "this endpoint is disabled: enable it to send it events".into(),
+        ));
+    }
     if !store::requeue_delivery(&mut *transaction, delivery, &clock::now()).await? {
         return Err(DomainError::Conflict(
             "this delivery is still pending: it is being sent".into(),
@@ -365,9 +371,10 @@ pub async fn record_attempt(
     let give_up_at = started + window;
     let succeeded = attempt.succeeded();
     let next_attempt = clock::now_plus(retry_backoff(outgoing.attempts));
+    let next_attempt_time = clock::parse(&next_attempt);
     let (status, next_attempt_at) = if succeeded {
         (DeliveryStatus::Delivered, now.clone())
-    } else if clock::parse(&next_attempt).is_some_and(|next| next >= give_up_at) {
+    } else if next_attempt_time.is_some_and(|next| next >= give_up_at) {
         (DeliveryStatus::Failed, now.clone())
     } else {
         (DeliveryStatus::Pending, next_attempt)
@@ -394,8 +401,13 @@ pub async fn record_attempt(
     } else {
         let failing_since =
             store::endpoint_failed(&mut *transaction, &outgoing.endpoint_id, &now).await?;
-        let failing_too_long = clock::parse(&failing_since)
-            .is_some_and(|since| since + window <= time::OffsetDateTime::now_utc());
+        // A delivery gives up when its next attempt would fall past the window, so the
+        // endpoint has failed "for the whole window" once that attempt would: measured
+        // against now, an endpoint whose only event just failed would never be disabled.
+        let failing_too_long = match (clock::parse(&failing_since), next_attempt_time) {
+            (Some(since), Some(next)) => since + window <= next,
+            _ => false,
+        };
         if status == DeliveryStatus::Failed && failing_too_long {
             disable(&mut transaction, outgoing, &now).await?;
         }
