@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use app::domain::identity::Role;
+use app::domain::identity::{Role, TokenScope};
 use common::{location, spawn_app, spawn_app_with, TestApp, PASSWORD};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -152,6 +152,7 @@ impl Drop for SmtpSink {
 }
 
 /// Speaks enough SMTP for one client: greeting, EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT.
+/// Recipients whose address contains `bounce` do not exist.
 async fn converse(stream: TcpStream, received: Arc<Mutex<Vec<Mail>>>) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
@@ -173,6 +174,8 @@ async fn converse(stream: TcpStream, received: Arc<Mutex<Vec<Mail>>>) -> std::io
         } else if command.starts_with("MAIL FROM") {
             to.clear();
             b"250 2.1.0 ok\r\n"
+        } else if command.starts_with("RCPT TO") && command.contains("BOUNCE") {
+            b"550 5.1.1 no such mailbox\r\n"
         } else if command.starts_with("RCPT TO") {
             to.push(address());
             b"250 2.1.5 ok\r\n"
@@ -468,6 +471,16 @@ async fn email_settings_refuse_unknown_categories_and_save_from_a_plain_form() {
         assert!(answer["error"]["message"].is_string(), "{answer}");
     }
 
+    let reader =
+        app.create_scoped_token("bob", TokenScope { read_only: true, expires_in_days: None }).await;
+    let (status, _) =
+        app.call(Method::GET, "/api/v1/account/email-settings", Some(&reader), None).await;
+    assert_eq!(status, 200, "a read-only token may look");
+    let body = json!({ "categories": { "shares": false } });
+    let (status, answer) =
+        app.call(Method::PUT, "/api/v1/account/email-settings", Some(&reader), Some(body)).await;
+    assert_eq!(status, 403, "but not change: {answer}");
+
     app.sign_in("bob", PASSWORD, "/account").await;
     let page = app.client.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Email is off on this server"), "{page}");
@@ -545,6 +558,34 @@ async fn a_relay_that_is_down_is_retried_until_the_email_goes_out_once() {
     let rows = settled(&app).await;
     assert_eq!(rows, [("bob".into(), "share.received".into(), "sent".into(), 3)]);
     assert_eq!(sink.to("bob").len(), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_address_the_relay_refuses_is_failed_without_retrying() {
+    let sink = SmtpSink::start().await;
+    let app = spawn_mailing_app(&sink).await;
+    colleagues(&app).await;
+    let org = app.create_org("Elsewhere").await;
+    app.create_user(org, "bounce", Role::Member).await;
+    app.sign_in("alice", PASSWORD, "/shared").await;
+    app.server_fn_ok(
+        "share_files",
+        &[("path", "/alice/plan.pdf"), ("recipients", "bounce, bob"), ("access", "read")],
+    )
+    .await;
+    let rows = settled(&app).await;
+    let status = |who: &str| rows.iter().find(|row| row.0 == who).map(|row| (row.2.clone(), row.3));
+    assert_eq!(status("bounce"), Some(("failed".to_owned(), 1)), "{rows:?}");
+    assert_eq!(status("bob"), Some(("sent".to_owned(), 1)), "{rows:?}");
+    let error: String = sqlx::query_scalar(
+        "SELECT o.last_error FROM outbox o JOIN users u ON u.id = o.user_id \
+         WHERE u.username = 'bounce'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert!(error.contains("no such mailbox"), "{error}");
     app.stop().await;
 }
 

@@ -87,6 +87,9 @@ struct Payload {
 pub async fn claim(store: &Store, lease: Duration) -> Result<Option<OutgoingEmail>, DomainError> {
     loop {
         let now = clock::now();
+        if !store::email_due(store.pool(), &now).await? {
+            return Ok(None);
+        }
         let lease_until =
             clock::now_plus(time::Duration::try_from(lease).unwrap_or(time::Duration::MINUTE));
         let mut transaction = store.begin_write().await?;
@@ -188,6 +191,9 @@ pub async fn record_attempt(
 /// While email is off: marks every pending email skipped, so none is sent later. Returns how
 /// many were.
 pub async fn skip_pending(store: &Store) -> Result<u64, DomainError> {
+    if !store::any_pending_email(store.pool()).await? {
+        return Ok(0);
+    }
     let mut transaction = store.begin_write().await?;
     let skipped = store::skip_pending_emails(&mut *transaction, EMAIL_OFF).await?;
     transaction.commit().await?;
@@ -202,6 +208,7 @@ pub async fn settings(
     actor: &Actor,
     availability: EmailAvailability,
 ) -> Result<EmailSettings, DomainError> {
+    actor.require(Operation::NotificationsRead)?;
     let mut connection = store.pool().acquire().await?;
     load_settings(&mut connection, actor, availability).await
 }

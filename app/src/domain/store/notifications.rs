@@ -579,6 +579,27 @@ pub async fn claim_email(
     .await?)
 }
 
+/// Whether an email is due, read without taking the write lock a claim needs.
+pub async fn email_due(db: impl AnyExecutor<'_>, now: &str) -> Result<bool, DomainError> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 \
+         AND (locked_until IS NULL OR locked_until <= $1) LIMIT 1",
+    )
+    .bind(now)
+    .fetch_optional(db)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// Whether any email is pending at all.
+pub async fn any_pending_email(db: impl AnyExecutor<'_>) -> Result<bool, DomainError> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM outbox WHERE status = 'pending' LIMIT 1")
+            .fetch_optional(db)
+            .await?;
+    Ok(found.is_some())
+}
+
 /// Where a person's email goes, and whether they are still active.
 #[derive(sqlx::FromRow, Clone, Debug)]
 pub struct RecipientRow {
