@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use app::domain::clock;
 use app::domain::identity::{Role, TokenScope};
+use app::domain::store::notifications::{queue_email, NewEmail};
 use common::{location, spawn_app, spawn_app_with, TestApp, PASSWORD};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -558,6 +560,29 @@ async fn a_relay_that_is_down_is_retried_until_the_email_goes_out_once() {
     let rows = settled(&app).await;
     assert_eq!(rows, [("bob".into(), "share.received".into(), "sent".into(), 3)]);
     assert_eq!(sink.to("bob").len(), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_email_still_failing_after_the_retry_window_is_given_up() {
+    let sink = SmtpSink::start().await;
+    sink.drop_next.store(usize::MAX, Ordering::SeqCst);
+    let app = spawn_mailing_app(&sink).await;
+    let carol = app.create_user(app.create_org("Elsewhere").await, "carol", Role::Member).await;
+    // Queued two days ago, while the relay was down all along.
+    let queued = clock::format(time::OffsetDateTime::now_utc() - time::Duration::days(2));
+    let email = NewEmail {
+        user: carol.user_id,
+        kind: "share.received",
+        category: "shares",
+        payload: r#"{"title": "an old share", "link": null}"#,
+        dedupe_key: "old",
+        now: &queued,
+    };
+    queue_email(app.store.pool(), &email).await.unwrap();
+    let rows = settled(&app).await;
+    assert_eq!(rows, [("carol".into(), "share.received".into(), "failed".into(), 1)]);
+    assert!(sink.accepted.load(Ordering::SeqCst) >= 1, "it was tried");
     app.stop().await;
 }
 
