@@ -2,6 +2,8 @@
 //!
 //! Errors: `{"error": {"code": "...", "message": "..."}}` with the matching status.
 
+use std::collections::BTreeMap;
+
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -18,7 +20,7 @@ use app::domain::identity::{
     service as identity, Actor, Face, NewToken, Role, TokenScope, TokenSummary,
 };
 use app::domain::ids::{DeliveryId, RoleId, UserId, WebhookId};
-use app::domain::notifications::webhooks;
+use app::domain::notifications::{email, webhooks, EmailSettings};
 use app::domain::notifications::{
     Delivery, DeliveryPage, EndpointWithSecret, NewWebhook, WebhookChange, WebhookEndpoint,
 };
@@ -32,6 +34,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/me", get(me))
         .route("/api/v1/me/password", put(change_own_password))
+        .route("/api/v1/account/email-settings", get(email_settings).put(set_email_settings))
         .route("/api/v1/users", get(list_users).post(add_user))
         .route("/api/v1/users/{id}", get(get_user).patch(update_user))
         .route("/api/v1/users/{id}/password-reset", post(reset_password))
@@ -81,6 +84,38 @@ async fn change_own_password(
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller's email settings: whether the server sends email, where theirs goes, and each
+/// category on or off.
+async fn email_settings(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<Json<EmailSettings>, ApiError> {
+    Ok(Json(email::settings(&state.store, &actor, state.email).await?))
+}
+
+/// `{"categories": {"offers": false, …}}`: turns the categories named on or off; the others
+/// stay as they are.
+#[derive(Deserialize)]
+struct EmailSettingsBody {
+    categories: BTreeMap<String, bool>,
+}
+
+async fn set_email_settings(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    JsonBody(body): JsonBody<EmailSettingsBody>,
+) -> Result<Json<EmailSettings>, ApiError> {
+    if body.categories.is_empty() {
+        return Err(DomainError::invalid("categories", "name at least one category").into());
+    }
+    let changes = body
+        .categories
+        .iter()
+        .map(|(name, on)| Ok((email::parse_category("categories", name)?, *on)))
+        .collect::<Result<Vec<_>, DomainError>>()?;
+    Ok(Json(email::set_email_categories(&state.store, &actor, state.email, &changes).await?))
 }
 
 #[derive(Deserialize)]

@@ -10,6 +10,7 @@ use app::domain::notifications::webhooks::RetryPolicy;
 
 use crate::delivery::DeliverySettings;
 use crate::jobs::WorkerSettings;
+use crate::mail::MailSettings;
 
 /// Everything `sharewell serve` needs; each flag can also come from the environment.
 #[derive(Args, Clone, Debug)]
@@ -98,6 +99,21 @@ pub struct Config {
     /// How often the webhook and email senders look for due messages without being woken.
     #[arg(long, env = "SHAREWELL_DELIVERY_POLL_MS", default_value_t = 250, value_parser = clap::value_parser!(u64).range(10..=60_000))]
     pub delivery_poll_ms: u64,
+
+    /// The SMTP relay email goes through: `smtp://host:port` (plain, as local relays use),
+    /// `smtp://host:port?tls=required` (STARTTLS) or `smtps://host:port` (TLS from the start),
+    /// with `user:password@` when the relay wants them. Email is off without it.
+    #[arg(long, env = "SHAREWELL_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// The sender of every email (`Sharewell <sharewell@example.com>`); needed with the relay.
+    #[arg(long, env = "SHAREWELL_MAIL_FROM")]
+    pub mail_from: Option<String>,
+
+    /// Where people reach Sharewell (`https://share.example.com`): links in emails start with
+    /// it. Defaults to `http://` and the address listened on.
+    #[arg(long, env = "SHAREWELL_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -123,6 +139,9 @@ impl Config {
             webhook_timeout_secs: 10,
             webhook_retry_secs: 24 * 60 * 60,
             delivery_poll_ms: 250,
+            smtp_url: None,
+            mail_from: None,
+            public_url: None,
         }
     }
 
@@ -150,6 +169,13 @@ impl Config {
             timeout: Duration::from_secs(self.webhook_timeout_secs),
             poll: Duration::from_millis(self.delivery_poll_ms),
         }
+    }
+
+    /// How email is sent, or `None` when it is off; an error when the settings do not make
+    /// sense (a relay without a sender, an address that does not parse…). `bound` is the
+    /// address listened on, the public URL's default.
+    pub fn mail_settings(&self, bound: SocketAddr) -> Result<Option<MailSettings>, String> {
+        MailSettings::from_config(self, bound)
     }
 
     pub fn request_timeout(&self) -> Duration {

@@ -10,6 +10,7 @@ mod faces;
 mod guard;
 mod health;
 pub mod jobs;
+pub mod mail;
 mod server_fn_status;
 mod sessions;
 mod startup;

@@ -23,6 +23,7 @@ use tracing::info_span;
 
 use app::domain::identity::password;
 use app::domain::notifications::targets::TargetPolicy;
+use app::domain::notifications::EmailAvailability;
 use app::domain::partners::OfferSettings;
 use app::domain::store::{OpenError, Store};
 use app::{shell, App, SITE_NAME};
@@ -31,6 +32,7 @@ use crate::config::Config;
 use crate::delivery::{self, DeliverySettings};
 use crate::guard::{self, RequestLimits, ServedOverHttps};
 use crate::jobs::{self, WorkerSettings};
+use crate::mail::{self, MailSettings};
 use crate::sessions::SqlSessionStore;
 use crate::throttle::{LoginThrottle, PublicRateLimit, TrustedProxies};
 use crate::{api, csrf, faces, health, web};
@@ -53,6 +55,8 @@ pub enum StartError {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("the server stopped with an error: {0}")]
     Serve(std::io::Error),
+    #[error("email is not configured right: {0}")]
+    Mail(String),
 }
 
 /// State shared by every route: the axum handlers take what they need through `FromRef`,
@@ -66,6 +70,8 @@ pub struct AppState {
     pub offers: OfferSettings,
     /// Where webhook endpoints may point.
     pub targets: TargetPolicy,
+    /// Whether this server sends email.
+    pub email: EmailAvailability,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -89,6 +95,8 @@ pub struct Application {
     worker: Option<WorkerSettings>,
     /// How the worker sends webhooks.
     delivery: DeliverySettings,
+    /// How the worker sends email; `None` when email is off.
+    mail: Option<MailSettings>,
 }
 
 impl Application {
@@ -112,6 +120,7 @@ impl Application {
         let bound = listener
             .local_addr()
             .map_err(|source| StartError::Bind { addr: config.addr, source })?;
+        let mail = config.mail_settings(bound).map_err(StartError::Mail)?;
 
         let leptos_options = LeptosOptions::builder()
             .output_name(SITE_NAME)
@@ -130,11 +139,12 @@ impl Application {
             public_limit,
             offers,
             targets: config.target_policy(),
+            email: mail::availability(mail.as_ref()),
         };
         let router = router(state, sessions, &config);
         tracing::info!(addr = %bound, database = store.backend().name(), "sharewell is listening");
         let worker = config.worker.then(|| config.worker_settings());
-        Ok(Self { listener, router, store, worker, delivery: config.delivery_settings() })
+        Ok(Self { listener, router, store, worker, delivery: config.delivery_settings(), mail })
     }
 
     /// The database handle the application serves from (tests use it to set up data).
@@ -160,6 +170,12 @@ impl Application {
         let mut workers = Vec::new();
         if let Some(settings) = self.worker {
             workers.push(jobs::spawn(self.store.clone(), settings, stop.clone()));
+            workers.push(mail::spawn(
+                self.store.clone(),
+                self.mail,
+                self.delivery.poll,
+                stop.clone(),
+            ));
             workers.push(delivery::spawn(self.store.clone(), self.delivery, stop).map_err(
                 |error| {
                     std::io::Error::other(format!("could not start the webhook sender: {error}"))
@@ -255,10 +271,12 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
     let routes = route_list();
     let leptos_context = {
         let (store, offers, targets) = (state.store.clone(), state.offers, state.targets);
+        let email = state.email;
         move || {
             provide_context(store.clone());
             provide_context(offers);
             provide_context(targets);
+            provide_context(email);
         }
     };
     let render_shell = {

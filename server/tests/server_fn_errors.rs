@@ -163,7 +163,7 @@ async fn extending_by_too_many_days_is_refused_before_anything_is_looked_up() {
 }
 
 /// Every server function the pages call.
-const ENDPOINTS: [&str; 37] = [
+const ENDPOINTS: [&str; 39] = [
     "nav_counts",
     "navigation",
     "shares",
@@ -201,6 +201,8 @@ const ENDPOINTS: [&str; 37] = [
     "delete_role",
     "offer",
     "answer_offer",
+    "email_settings",
+    "save_email_settings",
 ];
 
 #[tokio::test]

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 use super::AppError;
 use crate::domain::identity::users::{AddedUser, PasswordLink, UserPage, UserSummary};
+use crate::domain::notifications::EmailSettings;
 
 #[cfg(feature = "ssr")]
 use super::ssr::{actor_and_store, to_server_fn_error as fail};
@@ -129,6 +130,48 @@ pub async fn password_link_username(token: String) -> Result<String, AppError> {
 
     let store = super::ssr::request_store().map_err(fail)?;
     users::password_link_username(&store, &token).await.map_err(fail)
+}
+
+/// The signed-in user's email settings (and whether this server sends email at all).
+#[server(endpoint = "email_settings")]
+pub async fn get_email_settings() -> Result<EmailSettings, AppError> {
+    use crate::domain::notifications::{email, EmailAvailability};
+
+    let (store, actor) = actor_and_store().await?;
+    let availability = use_context::<EmailAvailability>().unwrap_or_default();
+    email::settings(&store, &actor, availability).await.map_err(fail)
+}
+
+/// Saves the Account page's email form: each category is a checkbox named after it, present
+/// when ticked, so a category left out is turned off.
+#[server(endpoint = "save_email_settings")]
+pub async fn save_email_settings(
+    #[server(default)] shares: Option<String>,
+    #[server(default)] offers: Option<String>,
+    #[server(default)] requests: Option<String>,
+    #[server(default)] reminders: Option<String>,
+    #[server(default)] webhooks: Option<String>,
+) -> Result<EmailSettings, AppError> {
+    use crate::domain::notifications::{email, Category, EmailAvailability};
+
+    let (store, actor) = actor_and_store().await?;
+    let availability = use_context::<EmailAvailability>().unwrap_or_default();
+    let ticked = |category: Category| match category {
+        Category::Shares => shares.is_some(),
+        Category::Offers => offers.is_some(),
+        Category::Requests => requests.is_some(),
+        Category::Reminders => reminders.is_some(),
+        Category::Webhooks => webhooks.is_some(),
+    };
+    let changes: Vec<_> =
+        Category::ALL.into_iter().map(|category| (category, ticked(category))).collect();
+    let settings =
+        email::set_email_categories(&store, &actor, availability, &changes).await.map_err(fail)?;
+    // Without JavaScript the browser is sent back; the query tells the page it worked.
+    if super::ssr::is_plain_form_post().await {
+        leptos_axum::redirect("/account?email_saved=1");
+    }
+    Ok(settings)
 }
 
 #[cfg(feature = "ssr")]

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 use super::ids::{DeliveryId, WebhookId};
 
 #[cfg(feature = "ssr")]
+pub mod email;
+#[cfg(feature = "ssr")]
 pub mod events;
 #[cfg(feature = "ssr")]
 pub mod reminders;
@@ -196,4 +198,31 @@ pub struct DeliveryPage {
 /// The `webhook-id` of a delivery: stable across its attempts, so receivers can deduplicate.
 pub fn message_id(id: DeliveryId) -> String {
     format!("msg_{}", id.simple())
+}
+
+/// Whether this server sends email (an SMTP relay and a sender address are configured). Given
+/// to the pages as context, so that settings can say when email is off.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailAvailability {
+    pub configured: bool,
+}
+
+/// One category of email, on or off for one person.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategorySetting {
+    pub category: Category,
+    /// What the category covers, in a sentence.
+    pub description: String,
+    pub on: bool,
+}
+
+/// A person's email settings, as the Account page and the API show them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailSettings {
+    /// Whether this server sends email at all.
+    pub email_configured: bool,
+    /// Where their email goes.
+    pub address: String,
+    /// Every category, in [`Category::ALL`] order.
+    pub categories: Vec<CategorySetting>,
 }

@@ -10,7 +10,10 @@ use super::{
 use crate::domain::audit::service::{record, Author, Change};
 use crate::domain::authz::Operation;
 use crate::domain::identity::{token_secret, Actor, Face};
-use crate::domain::ids::{ConfigId, OfferId, RoleId, UserId};
+use crate::domain::ids::{ConfigId, OfferId, OrgId, RoleId, UserId};
+use crate::domain::notifications::service::{notify_admins, notify_user, Notice};
+use crate::domain::notifications::Category;
+use crate::domain::store::notifications as notifications_store;
 use crate::domain::store::partners::{self as store, ConfigRow};
 use crate::domain::store::{parse_id, ResultExt, Store};
 use crate::domain::{clock, DomainError};
@@ -555,6 +558,12 @@ pub async fn offer_entities(
                 now: &now,
             };
             store::upsert_offer(&mut *transaction, &new_offer).await?;
+            // A pending offer is left as it was: only an offer made now carries this token.
+            if let Some(offer_id) = store::offer_id_by_token(&mut *transaction, &link_token).await?
+            {
+                let offer = NewlyOffered { offer_id, config_id, partner, entity, link_token };
+                tell_partner_of_offer(&mut transaction, actor, offer, &now).await?;
+            }
         }
         let item = BatchItem { config_id, partner, entities, expires_at: Some(&expires_at) };
         record_batch_item(&mut transaction, actor, face, "entity.offered", item, &now).await?;
@@ -579,6 +588,51 @@ pub async fn offer_entities(
     let configs = reload_many(&mut transaction, actor, &touched).await?;
     transaction.commit().await?;
     Ok(configs)
+}
+
+/// An offer made just now, for [`tell_partner_of_offer`].
+struct NewlyOffered<'a> {
+    offer_id: OfferId,
+    config_id: ConfigId,
+    partner: &'a str,
+    entity: &'a EntityRef,
+    link_token: String,
+}
+
+/// Tells the partner's people of a new offer, with its public link: the users attached to the
+/// partner configuration or, when there are none, the admins of the partner org when it is an
+/// org here. Once per offer and link, however often the batch names it.
+async fn tell_partner_of_offer(
+    transaction: &mut Connection,
+    actor: &Actor,
+    offer: NewlyOffered<'_>,
+    now: &str,
+) -> Result<(), DomainError> {
+    let title =
+        format!("{} offers you {} {}", actor.org_name, offer.entity.schema, offer.entity.entity_id);
+    let link = format!("/offers/{}", offer.link_token);
+    let once_key = format!("offer.received:{}:{}", offer.offer_id, offer.link_token);
+    let notice = Notice {
+        kind: "offer.received",
+        category: Category::Offers,
+        title: &title,
+        link: Some(&link),
+        once_key: Some(&once_key),
+    };
+    let mut people =
+        notifications_store::active_partner_users(&mut *transaction, &offer.config_id.to_string())
+            .await?;
+    if people.is_empty() {
+        if let Ok(partner_org) = offer.partner.parse::<OrgId>() {
+            people =
+                notifications_store::org_users_in_roles(&mut *transaction, partner_org, &["admin"])
+                    .await?;
+        }
+    }
+    for person in people {
+        notify_user(&mut *transaction, person, &notice, now).await?;
+    }
+    Ok(())
 }
 
 /// Who is accepting (or declining) an offer, and on what authority.
@@ -757,7 +811,40 @@ async fn settle(
         detail: json!({ "partner_org_id": config_row.partner_org_id, "resource_id": offer.resource_id }),
     };
     record(&mut *transaction, author, face, change).await?;
+    tell_offerer_of_answer(&mut *transaction, &config_row, &offer, to, &now).await?;
     Ok(config_row)
+}
+
+/// Tells the admins of the org that made an offer that the partner accepted or declined it.
+async fn tell_offerer_of_answer(
+    transaction: &mut Connection,
+    config: &ConfigRow,
+    offer: &store::OfferRow,
+    to: OfferState,
+    now: &str,
+) -> Result<(), DomainError> {
+    let offer_id = offer.offer_id()?;
+    let entity = store::offer_detail_by_id(&mut *transaction, offer_id)
+        .await?
+        .map(|detail| format!("{} {}", detail.schema_name, detail.external_id))
+        .unwrap_or_else(|| "an entity".to_owned());
+    let partner = config.partner_name.as_deref().unwrap_or(&config.partner_org_id);
+    let (kind, verb) = match to {
+        OfferState::Accepted => ("offer.accepted", "accepted"),
+        _ => ("offer.declined", "declined"),
+    };
+    let title = format!("{partner} {verb} your offer of {entity}");
+    let link = format!("/partners/{}", config.partner_org_id);
+    // A new offer of the same entity has a new expiry, and is a new event.
+    let once_key = format!("{kind}:{offer_id}:{}", offer.expires_at);
+    let notice = Notice {
+        kind,
+        category: Category::Offers,
+        title: &title,
+        link: Some(&link),
+        once_key: Some(&once_key),
+    };
+    notify_admins(transaction, parse_id(&config.sharing_org_id)?, &notice, now).await
 }
 
 async fn offer_view(

@@ -766,3 +766,174 @@ pub async fn active_partner_users(
     .await?;
     ids.iter().map(|id| parse_id(id)).collect()
 }
+
+// ---- sending email from the outbox, and each person's email settings ----------------------
+
+/// A queued email, as the mailer claims it.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct EmailRow {
+    pub id: String,
+    pub user_id: String,
+    pub kind: String,
+    pub category: String,
+    /// JSON: `{"title", "link"}`.
+    pub payload: String,
+    pub attempts: i64,
+    pub created_at: String,
+}
+
+/// Takes a lease on the oldest due pending email. As in [`claim_delivery`], the conditions are
+/// repeated outside the subquery so that a second worker that waited for the row on
+/// PostgreSQL claims nothing.
+pub async fn claim_email(
+    db: impl AnyExecutor<'_>,
+    now: &str,
+    lease_until: &str,
+) -> Result<Option<EmailRow>, DomainError> {
+    Ok(sqlx::query_as(
+        "UPDATE outbox SET locked_until = $2, attempts = attempts + 1 \
+         WHERE id = (SELECT o.id FROM outbox o \
+                     WHERE o.status = 'pending' AND o.next_attempt_at <= $1 \
+                       AND (o.locked_until IS NULL OR o.locked_until <= $1) \
+                     ORDER BY o.next_attempt_at, o.id LIMIT 1) \
+           AND status = 'pending' AND (locked_until IS NULL OR locked_until <= $1) \
+         RETURNING id, user_id, kind, category, payload, attempts, created_at",
+    )
+    .bind(now)
+    .bind(lease_until)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Whether an email is due, read without taking the write lock a claim needs.
+pub async fn email_due(db: impl AnyExecutor<'_>, now: &str) -> Result<bool, DomainError> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 \
+         AND (locked_until IS NULL OR locked_until <= $1) LIMIT 1",
+    )
+    .bind(now)
+    .fetch_optional(db)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// Whether any email is pending at all.
+pub async fn any_pending_email(db: impl AnyExecutor<'_>) -> Result<bool, DomainError> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM outbox WHERE status = 'pending' LIMIT 1")
+            .fetch_optional(db)
+            .await?;
+    Ok(found.is_some())
+}
+
+/// Where a person's email goes, and whether they are still active.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct RecipientRow {
+    pub username: String,
+    pub email: String,
+    pub deactivated_at: Option<String>,
+}
+
+pub async fn email_recipient(
+    db: impl AnyExecutor<'_>,
+    user: &str,
+) -> Result<Option<RecipientRow>, DomainError> {
+    Ok(sqlx::query_as("SELECT username, email, deactivated_at FROM users WHERE id = $1")
+        .bind(user)
+        .fetch_optional(db)
+        .await?)
+}
+
+/// What became of a claimed email, for [`record_email`].
+pub struct EmailRecord<'a> {
+    pub id: &'a str,
+    /// The lease it was claimed under: a mailer whose lease ran out records nothing.
+    pub lease: &'a str,
+    /// `sent`, `pending` (tried again at `next_attempt_at`), `failed` or `skipped`.
+    pub status: &'a str,
+    pub next_attempt_at: &'a str,
+    pub error: Option<&'a str>,
+    pub now: &'a str,
+}
+
+/// Records what became of an email under its lease; false when the lease was lost.
+pub async fn record_email(
+    db: impl AnyExecutor<'_>,
+    record: &EmailRecord<'_>,
+) -> Result<bool, DomainError> {
+    let recorded = sqlx::query(
+        "UPDATE outbox SET status = $3, next_attempt_at = $4, locked_until = NULL, \
+         last_error = $5, delivered_at = CASE WHEN $3 = 'sent' THEN $6 ELSE delivered_at END \
+         WHERE id = $1 AND status = 'pending' AND locked_until = $2",
+    )
+    .bind(record.id)
+    .bind(record.lease)
+    .bind(record.status)
+    .bind(record.next_attempt_at)
+    .bind(record.error)
+    .bind(record.now)
+    .execute(db)
+    .await?;
+    Ok(recorded.rows_affected() == 1)
+}
+
+/// Marks every pending email `skipped` (email is off: they are never sent, not even later).
+pub async fn skip_pending_emails(
+    db: impl AnyExecutor<'_>,
+    reason: &str,
+) -> Result<u64, DomainError> {
+    let skipped = sqlx::query(
+        "UPDATE outbox SET status = 'skipped', locked_until = NULL, last_error = $1 \
+         WHERE status = 'pending'",
+    )
+    .bind(reason)
+    .execute(db)
+    .await?;
+    Ok(skipped.rows_affected())
+}
+
+/// The categories a person turned off.
+pub async fn email_opt_outs(
+    db: impl AnyExecutor<'_>,
+    user: UserId,
+) -> Result<Vec<String>, DomainError> {
+    Ok(sqlx::query_scalar(
+        "SELECT category FROM email_opt_outs WHERE user_id = $1 ORDER BY category",
+    )
+    .bind(user.to_string())
+    .fetch_all(db)
+    .await?)
+}
+
+/// Turns a category off for a person (again is harmless).
+pub async fn add_email_opt_out(
+    db: impl AnyExecutor<'_>,
+    user: UserId,
+    category: &str,
+    now: &str,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "INSERT INTO email_opt_outs (user_id, category, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id, category) DO NOTHING",
+    )
+    .bind(user.to_string())
+    .bind(category)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Turns a category back on for a person.
+pub async fn remove_email_opt_out(
+    db: impl AnyExecutor<'_>,
+    user: UserId,
+    category: &str,
+) -> Result<(), DomainError> {
+    sqlx::query("DELETE FROM email_opt_outs WHERE user_id = $1 AND category = $2")
+        .bind(user.to_string())
+        .bind(category)
+        .execute(db)
+        .await?;
+    Ok(())
+}
