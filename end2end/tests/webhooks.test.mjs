@@ -143,6 +143,16 @@ test("an admin registers an endpoint, sends a test event and sees it delivered, 
   assert.ok(entry.includes(request.headers["webhook-id"]), "the log shows the delivery's webhook-id");
   const age = Math.abs(Date.now() / 1000 - Number(request.headers["webhook-timestamp"]));
   assert.ok(age < 300, `webhook-timestamp is the time of sending (off by ${age} s)`);
+
+  // Sent again: the same event with the same webhook-id, so a receiver can tell.
+  await delivered.first().getByRole("button", { name: /again$/ }).click();
+  const again = Date.now() + 20_000;
+  const sameId = () => received.filter((r) => r.headers["webhook-id"] === request.headers["webhook-id"]);
+  while (sameId().length < 2) {
+    assert.ok(Date.now() < again, "the event was not sent again within 20 s");
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  assert.equal(sameId()[1].body, request.body);
   await context.close();
 });
 
@@ -158,9 +168,10 @@ test("a readonly user sees the endpoints and the log but no forms; a member has 
   await card.getByRole("link", { name: receiverUrl }).click();
   await page.getByTestId("delivery-log").waitFor();
   assert.match(await page.getByTestId("delivery-log").innerText(), /webhook\.test/);
-  for (const name of ["Send a test event", "Save changes", "Delete endpoint", "Send again"]) {
+  for (const name of ["Send a test event", "Disable", "Save changes", "Delete endpoint", /again$/]) {
     assert.equal(await page.getByRole("button", { name }).count(), 0, `no "${name}" for readonly`);
   }
+  assert.equal(await page.getByText("Rotate secret").count(), 0);
   await context.close();
 
   const memberContext = await browser.newContext();
@@ -173,19 +184,70 @@ test("a readonly user sees the endpoints and the log but no forms; a member has 
   await memberContext.close();
 });
 
-test("without JavaScript an endpoint is registered, and its secret shown once", async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
+test("before the page hydrates, the form is a plain post: the endpoint is registered and its secret shown once", async () => {
+  // The wasm client never loads, so the forms are plain HTML forms posted by the browser.
+  const context = await browser.newContext();
+  await context.route("**/*.wasm", (route) => route.abort());
   const page = await context.newPage();
-  await signIn(page, server.baseUrl, "alice", "/webhooks");
-  await page.waitForURL(`${server.baseUrl}/webhooks`);
+  await signIn(page, server.baseUrl, "alice");
+  await page.waitForURL(`${server.baseUrl}/overview`);
+  await page.goto(`${server.baseUrl}/webhooks`);
 
   const url = `${receiverUrl}/plain`;
   await page.getByLabel("URL", { exact: true }).fill(url);
   await page.getByRole("button", { name: "Register endpoint" }).click();
-  await page.waitForURL(`${server.baseUrl}/webhooks`);
+  await page.waitForURL(/\/webhooks\??$/);
   assert.match(await page.getByTestId("webhook-secret").innerText(), /^whsec_/);
   await page.reload();
   assert.equal(await page.getByTestId("webhook-secret").count(), 0, "the secret is shown only once");
   await page.getByTestId("webhook-list").getByRole("link", { name: url }).waitFor();
+  await context.close();
+});
+
+test("an admin edits an endpoint, rotates its secret (the next event is signed with the new one) and deletes it", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const url = `${receiverUrl}/plain`;
+  await signIn(page, server.baseUrl, "alice", "/webhooks");
+  await page.waitForURL(`${server.baseUrl}/webhooks`);
+  await page.waitForSelector("body[data-hydrated=true]");
+  await page.getByTestId("webhook-list").getByRole("link", { name: url }).click();
+  await page.getByTestId("webhook-url").getByText(url).waitFor();
+
+  await page.getByLabel("Description", { exact: true }).fill("Plain receiver");
+  await page.getByLabel("webhook.test").check();
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await page.getByText("Saved.").waitFor();
+  await page.getByText("Plain receiver").first().waitFor();
+  await page.getByText("Events: webhook.test").waitFor();
+
+  await page.getByText("Rotate secret…").click();
+  await page.getByRole("button", { name: "Rotate the secret" }).click();
+  const secret = await page.getByTestId("webhook-secret").innerText();
+  assert.match(secret, /^whsec_/);
+
+  await page.getByRole("button", { name: "Send a test event" }).click();
+  await page.getByTestId("test-queued").waitFor();
+  const deadline = Date.now() + 20_000;
+  const toPlain = () => received.filter((request) => request.path === "/hooks/sharewell/plain");
+  while (toPlain().length === 0) {
+    assert.ok(Date.now() < deadline, "the test event did not arrive within 20 s");
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  const [request] = toPlain();
+  assert.ok(signatureMatches(request.headers["webhook-signature"], expectedSignature(secret, request)));
+
+  await page.getByRole("button", { name: "Disable" }).click();
+  await page.getByTestId("webhook-state").getByText("disabled by an admin").waitFor();
+  await page.getByRole("button", { name: "Send a test event" }).click();
+  const refusal = page.getByTestId("form-error");
+  await refusal.waitFor();
+  assert.match(await refusal.innerText(), /disabled/);
+
+  await page.getByLabel("I understand").check();
+  await page.getByRole("button", { name: "Delete endpoint" }).click();
+  await page.waitForURL(`${server.baseUrl}/webhooks`);
+  await page.getByTestId("webhook-list").getByRole("link", { name: receiverUrl, exact: true }).waitFor();
+  assert.equal(await page.getByRole("link", { name: url }).count(), 0, "the endpoint is gone");
   await context.close();
 });

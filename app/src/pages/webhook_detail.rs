@@ -66,7 +66,7 @@ pub fn WebhookDetailPage() -> impl IntoView {
         },
         |(id, before, ..)| list_webhook_deliveries(id, before),
     );
-    let kept_secret = Resource::new(|| (), |_| take_webhook_secret());
+    let kept_secret = Resource::new_blocking(|| (), |_| take_webhook_secret());
 
     view! {
         <Title text="Webhook endpoint" />

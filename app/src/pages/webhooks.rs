@@ -17,8 +17,10 @@ use crate::server_fns::webhooks::{list_webhooks, take_webhook_secret, CreateWebh
 pub fn WebhooksPage() -> impl IntoView {
     let create = ServerAction::<CreateWebhook>::new();
     let endpoints = Resource::new(move || create.version().get(), |_| list_webhooks());
-    // A secret made by a form posted without JavaScript comes back through the session.
-    let kept_secret = Resource::new(|| (), |_| take_webhook_secret());
+    // A secret made by a form posted without JavaScript comes back through the session. Taken
+    // before the page starts streaming: the session is saved with the response's head, so a
+    // removal made later would be lost and the secret shown again.
+    let kept_secret = Resource::new_blocking(|| (), |_| take_webhook_secret());
 
     view! {
         <Title text="Webhooks" />
