@@ -214,6 +214,7 @@ test("an admin edits an endpoint, rotates its secret (the next event is signed w
   await page.getByTestId("webhook-list").getByRole("link", { name: url }).click();
   await page.getByTestId("webhook-url").getByText(url).waitFor();
 
+  await page.getByText("Change the URL, events or description").click();
   await page.getByLabel("Description", { exact: true }).fill("Plain receiver");
   await page.getByLabel("webhook.test").check();
   await page.getByRole("button", { name: "Save changes" }).click();

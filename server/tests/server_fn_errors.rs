@@ -114,8 +114,9 @@ async fn a_body_that_is_not_utf8_is_400_invalid() {
 async fn a_value_outside_its_choices_is_400_naming_the_field() {
     let app = spawn_app().await;
     let partner = signed_in(&app).await;
-    let cases: [Case; 7] = [
+    let cases: [Case; 8] = [
         ("set_webhook_enabled", &[("id", "x"), ("enabled", "maybe")], "enabled"),
+        ("webhook_deliveries", &[("id", "x"), ("before", "yesterday")], "before"),
         ("create_webhook", &[("url", "http://127.0.0.1:9/hooks")], "url"),
         (
             "create_webhook",

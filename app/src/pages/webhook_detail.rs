@@ -194,8 +194,10 @@ fn ManageSection(endpoint: WebhookEndpoint, actions: Actions) -> impl IntoView {
 fn EditForm(endpoint: WebhookEndpoint, update: ServerAction<UpdateWebhook>) -> impl IntoView {
     let saved = move || matches!(update.value().get(), Some(Ok(_)));
     view! {
-        <section class=format!("{CARD_CLASSES} mt-6")>
-            <h2 class="text-base font-semibold">"Change the endpoint"</h2>
+        // Folded away, so that on a phone the delivery log is not far below a long form; it
+        // stays open after a save, to show the outcome.
+        <details class=format!("{CARD_CLASSES} mt-6") open=move || update.value().get().is_some()>
+            <summary class="cursor-pointer text-base font-semibold">"Change the URL, events or description"</summary>
             <ActionForm action=update attr:class="mt-3 space-y-3">
                 <input type="hidden" name="id" value=endpoint.id.to_string() />
                 <div>
@@ -230,7 +232,7 @@ fn EditForm(endpoint: WebhookEndpoint, update: ServerAction<UpdateWebhook>) -> i
             <Show when=saved>
                 <p role="status" class="mt-3 text-sm text-green-800">"Saved."</p>
             </Show>
-        </section>
+        </details>
     }
 }
 
