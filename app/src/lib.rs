@@ -24,6 +24,7 @@ use crate::pages::{
     roles::RolesPage, set_password::SetPasswordPage, shared::SharedPage, tokens::TokensPage,
     users::UsersPage,
 };
+use crate::pages::{webhook_detail::WebhookDetailPage, webhooks::WebhooksPage};
 
 /// Name shared by the wasm bundle, its JS glue and the stylesheet under `/pkg`.
 pub const SITE_NAME: &str = "sharewell";
@@ -94,6 +95,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/notifications") view=NotificationsPage />
                     <Route path=path!("/users") view=UsersPage />
                     <Route path=path!("/account") view=AccountPage />
+                    <Route path=path!("/webhooks") view=WebhooksPage />
+                    <Route path=path!("/webhooks/:id") view=WebhookDetailPage />
                     // Public: the one-time link is the credential.
                     <Route path=path!("/set-password/:token") view=SetPasswordPage />
                     // Rendered whole before answering, so that an unknown link answers 404 and a

@@ -48,8 +48,14 @@ async fn a_signed_out_caller_gets_401_and_the_signed_out_error() {
 async fn unknown_ids_are_404_with_what_was_not_found() {
     let app = spawn_app().await;
     signed_in(&app).await;
-    let cases: [Case; 4] = [
+    let cases: [Case; 6] = [
         ("partner", &[("partner_org_id", "no-such-partner")], "partner configuration"),
+        ("webhook", &[("id", "no-such-endpoint")], "webhook endpoint"),
+        (
+            "send_test_webhook",
+            &[("id", "0192d0c4-7e1a-7000-8000-000000000000")],
+            "webhook endpoint",
+        ),
         ("revoke_token", &[("id", "not-an-id")], "token"),
         ("delete_role", &[("id", "12345678-no")], "template role"),
         ("withdraw_request", &[("id", "nope")], "share request"),
@@ -108,7 +114,15 @@ async fn a_body_that_is_not_utf8_is_400_invalid() {
 async fn a_value_outside_its_choices_is_400_naming_the_field() {
     let app = spawn_app().await;
     let partner = signed_in(&app).await;
-    let cases: [Case; 4] = [
+    let cases: [Case; 8] = [
+        ("set_webhook_enabled", &[("id", "x"), ("enabled", "maybe")], "enabled"),
+        ("webhook_deliveries", &[("id", "x"), ("before", "yesterday")], "before"),
+        ("create_webhook", &[("url", "http://127.0.0.1:9/hooks")], "url"),
+        (
+            "create_webhook",
+            &[("url", "https://example.com/h"), ("events[0]", "share.eaten")],
+            "events",
+        ),
         ("answer_offer", &[("token", "some-token"), ("decision", "maybe")], "decision"),
         ("answer_request", &[("id", "x"), ("decision", "perhaps")], "status"),
         ("share_files", &[("path", "/a"), ("recipients", "bob"), ("access", "owner")], "access"),
@@ -163,7 +177,7 @@ async fn extending_by_too_many_days_is_refused_before_anything_is_looked_up() {
 }
 
 /// Every server function the pages call.
-const ENDPOINTS: [&str; 39] = [
+const ENDPOINTS: [&str; 50] = [
     "nav_counts",
     "navigation",
     "shares",
@@ -203,6 +217,17 @@ const ENDPOINTS: [&str; 39] = [
     "answer_offer",
     "email_settings",
     "save_email_settings",
+    "webhooks",
+    "webhook",
+    "webhook_deliveries",
+    "create_webhook",
+    "update_webhook",
+    "set_webhook_enabled",
+    "rotate_webhook_secret",
+    "delete_webhook",
+    "send_test_webhook",
+    "resend_webhook_delivery",
+    "take_webhook_secret",
 ];
 
 #[tokio::test]
@@ -234,6 +259,13 @@ async fn no_server_function_answers_500_to_missing_or_garbage_arguments() {
         ("template_role_id", "x"),
         ("grants", "x y z w"),
         ("share", "x"),
+        ("url", "gopher://[::1"),
+        ("events[0]", "share.eaten"),
+        ("description", "<script>alert(1)</script>"),
+        ("enabled", "sometimes"),
+        ("before", "../x"),
+        ("delivery", "-1"),
+        ("confirm", "yes"),
     ];
     for (user, endpoint) in ["mona", "alice"].iter().flat_map(|u| ENDPOINTS.map(|e| (*u, e))) {
         if endpoint == ENDPOINTS[0] {
@@ -282,5 +314,57 @@ async fn answering_an_offer_already_declined_is_a_409_conflict() {
         refused(&app, "answer_offer", &[("token", &token), ("decision", "accept")]).await;
     assert_eq!(status, 409, "{error:?}");
     assert!(matches!(error, AppError::Conflict { .. }), "{error:?}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_webhook_form_saves_the_ticked_event_types_and_none_ticked_means_all() {
+    let app = common::spawn_app_with(|config| config.allow_private_webhook_targets = true).await;
+    signed_in(&app).await;
+    let form = [
+        ("url", "http://127.0.0.1:9/hooks"),
+        ("description", "billing"),
+        ("events[0]", "share.created"),
+        ("events[5]", "offer.made"),
+    ];
+    let created = app.server_fn_ok("create_webhook", &form).await;
+    assert_eq!(created["endpoint"]["events"], serde_json::json!(["share.created", "offer.made"]));
+    assert!(created["secret"].as_str().is_some_and(|secret| secret.starts_with("whsec_")));
+    let id = created["endpoint"]["id"].as_str().unwrap().to_owned();
+    let form = [("id", id.as_str()), ("url", "http://127.0.0.1:9/other"), ("description", "")];
+    let updated = app.server_fn_ok("update_webhook", &form).await;
+    assert_eq!(updated["events"], serde_json::json!([]), "none ticked: every event type");
+    assert_eq!(updated["url"], "http://127.0.0.1:9/other");
+    let (status, error) = refused(&app, "delete_webhook", &[("id", &id)]).await;
+    assert_eq!(
+        (status, error),
+        (400, AppError::invalid("confirm", "tick the box to confirm the deletion"))
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_readonly_user_sees_the_webhooks_and_may_change_none() {
+    let app = common::spawn_app_with(|config| config.allow_private_webhook_targets = true).await;
+    let acme = app.create_org("Acme").await;
+    app.create_user(acme, "alice", Role::Admin).await;
+    app.create_user(acme, "rita", Role::ReadOnly).await;
+    app.sign_in("alice", PASSWORD, "/").await;
+    let created = app.server_fn_ok("create_webhook", &[("url", "http://127.0.0.1:9/hooks")]).await;
+    let id = created["endpoint"]["id"].as_str().unwrap().to_owned();
+    app.sign_in("rita", PASSWORD, "/").await;
+    let listed = app.server_fn_ok("webhooks", &[]).await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    app.server_fn_ok("webhook_deliveries", &[("id", &id)]).await;
+    for (name, form) in [
+        ("create_webhook", vec![("url", "http://127.0.0.1:9/more")]),
+        ("send_test_webhook", vec![("id", id.as_str())]),
+        ("rotate_webhook_secret", vec![("id", id.as_str())]),
+        ("set_webhook_enabled", vec![("id", id.as_str()), ("enabled", "false")]),
+        ("delete_webhook", vec![("id", id.as_str()), ("confirm", "yes")]),
+    ] {
+        let (status, error) = refused(&app, name, &form).await;
+        assert_eq!(status, 403, "{name}: {error:?}");
+    }
     app.stop().await;
 }

@@ -57,6 +57,9 @@ const NAVIGATION: [(&str, &str); 8] = [
 /// Only for admins: managing the org's people.
 const ADMIN_NAVIGATION: (&str, &str) = ("/users", "Users");
 
+/// For admins and readonly users: the org's webhook endpoints and their delivery logs.
+const WEBHOOKS_NAVIGATION: (&str, &str) = ("/webhooks", "Webhooks");
+
 /// Everyone's own account (their password).
 const ACCOUNT_NAVIGATION: (&str, &str) = ("/account", "Account");
 
@@ -129,6 +132,7 @@ fn SignedInNavigation(actor: Actor, counts: NavigationCounts) -> impl IntoView {
                 .into_iter()
                 .filter(|(href, _)| *href != "/audit" || actor.may(Operation::AuditRead))
                 .chain(actor.may(Operation::UsersRead).then_some(ADMIN_NAVIGATION))
+                .chain(actor.may(Operation::WebhooksRead).then_some(WEBHOOKS_NAVIGATION))
                 .chain([ACCOUNT_NAVIGATION])
                 .map(|(href, label)| {
                     let current = move || (location.pathname.get() == href).then_some("page");

@@ -16,3 +16,5 @@ pub mod set_password;
 pub mod shared;
 pub mod tokens;
 pub mod users;
+pub mod webhook_detail;
+pub mod webhooks;

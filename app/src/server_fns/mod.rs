@@ -8,6 +8,7 @@ pub mod files;
 pub mod org_shares;
 pub mod partners;
 pub mod users;
+pub mod webhooks;
 
 pub use error::AppError;
 
