@@ -411,7 +411,7 @@ async fn create_webhook(
     Caller(actor): Caller,
     JsonBody(body): JsonBody<NewWebhook>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    let created = webhooks::create(&state.store, &actor, state.targets, &body).await?;
+    let created = webhooks::create(&state.store, &actor, Face::Api, state.targets, &body).await?;
     Ok((StatusCode::CREATED, Json(endpoint_with_secret(created))))
 }
 
@@ -431,7 +431,7 @@ async fn update_webhook(
     JsonBody(body): JsonBody<WebhookChange>,
 ) -> Result<Json<WebhookEndpoint>, ApiError> {
     let id = webhook_id(&id)?;
-    Ok(Json(webhooks::update(&state.store, &actor, state.targets, id, &body).await?))
+    Ok(Json(webhooks::update(&state.store, &actor, Face::Api, state.targets, id, &body).await?))
 }
 
 async fn delete_webhook(
@@ -439,7 +439,7 @@ async fn delete_webhook(
     Caller(actor): Caller,
     PathArgs(id): PathArgs<String>,
 ) -> Result<StatusCode, ApiError> {
-    webhooks::delete(&state.store, &actor, webhook_id(&id)?).await?;
+    webhooks::delete(&state.store, &actor, Face::Api, webhook_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -449,7 +449,8 @@ async fn rotate_webhook_secret(
     Caller(actor): Caller,
     PathArgs(id): PathArgs<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let rotated = webhooks::rotate_secret(&state.store, &actor, webhook_id(&id)?).await?;
+    let rotated =
+        webhooks::rotate_secret(&state.store, &actor, Face::Api, webhook_id(&id)?).await?;
     Ok(Json(endpoint_with_secret(rotated)))
 }
 

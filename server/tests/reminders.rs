@@ -175,7 +175,9 @@ async fn endpoint_for(app: &TestApp, actor: &Actor) {
         events: Some(vec!["share.expiring".to_owned(), "offer.expiring".to_owned()]),
         description: None,
     };
-    webhooks::create(&app.store, actor, TargetPolicy { allow_private: true }, &new).await.unwrap();
+    webhooks::create(&app.store, actor, Face::Api, TargetPolicy { allow_private: true }, &new)
+        .await
+        .unwrap();
 }
 
 /// Webhook deliveries of `event_type` queued for `org`'s endpoints, with the party each names.

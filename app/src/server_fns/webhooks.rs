@@ -12,6 +12,8 @@ use crate::domain::notifications::{Delivery, DeliveryPage, EndpointWithSecret, W
 
 #[cfg(feature = "ssr")]
 use super::ssr::actor_and_store;
+#[cfg(feature = "ssr")]
+use crate::domain::identity::Face;
 
 #[server(endpoint = "webhooks")]
 pub async fn list_webhooks() -> Result<Vec<WebhookEndpoint>, AppError> {
@@ -66,7 +68,7 @@ pub async fn create_webhook(
         events: (!events.is_empty()).then_some(events),
         description: Some(description),
     };
-    let created = webhooks::create(&store, &actor, policy, &new).await?;
+    let created = webhooks::create(&store, &actor, Face::Web, policy, &new).await?;
     ssr::keep_secret_for_plain_post(&created).await?;
     Ok(created)
 }
@@ -89,7 +91,7 @@ pub async fn update_webhook(
         description: Some(description),
         enabled: None,
     };
-    Ok(webhooks::update(&store, &actor, policy, ssr::webhook_id(&id)?, &change).await?)
+    Ok(webhooks::update(&store, &actor, Face::Web, policy, ssr::webhook_id(&id)?, &change).await?)
 }
 
 /// Enables (`enabled=true`, which also forgets its failures) or disables an endpoint.
@@ -106,7 +108,7 @@ pub async fn set_webhook_enabled(id: String, enabled: String) -> Result<WebhookE
         _ => return Err(DomainError::invalid("enabled", "must be `true` or `false`").into()),
     };
     let change = WebhookChange { enabled: Some(enabled), ..WebhookChange::default() };
-    Ok(webhooks::update(&store, &actor, policy, ssr::webhook_id(&id)?, &change).await?)
+    Ok(webhooks::update(&store, &actor, Face::Web, policy, ssr::webhook_id(&id)?, &change).await?)
 }
 
 /// Replaces the signing secret; the new one is shown once, like at creation.
@@ -115,7 +117,7 @@ pub async fn rotate_webhook_secret(id: String) -> Result<EndpointWithSecret, App
     use crate::domain::notifications::webhooks;
 
     let (store, actor) = actor_and_store().await?;
-    let rotated = webhooks::rotate_secret(&store, &actor, ssr::webhook_id(&id)?).await?;
+    let rotated = webhooks::rotate_secret(&store, &actor, Face::Web, ssr::webhook_id(&id)?).await?;
     ssr::keep_secret_for_plain_post(&rotated).await?;
     Ok(rotated)
 }
@@ -133,7 +135,7 @@ pub async fn delete_webhook(
         return Err(DomainError::invalid("confirm", "tick the box to confirm the deletion").into());
     }
     let (store, actor) = actor_and_store().await?;
-    webhooks::delete(&store, &actor, ssr::webhook_id(&id)?).await?;
+    webhooks::delete(&store, &actor, Face::Web, ssr::webhook_id(&id)?).await?;
     leptos_axum::redirect("/webhooks");
     Ok(())
 }

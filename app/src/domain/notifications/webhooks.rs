@@ -41,6 +41,7 @@ const NOT_FOUND: DomainError = DomainError::NotFound("webhook endpoint");
 pub async fn create(
     store: &Store,
     actor: &Actor,
+    face: Face,
     policy: TargetPolicy,
     new: &NewWebhook,
 ) -> Result<EndpointWithSecret, DomainError> {
@@ -69,7 +70,7 @@ pub async fn create(
     };
     store::insert_endpoint(&mut *transaction, &row).await?;
     let change = endpoint_change(actor, "webhook.created", id, json!({ "url": url.as_str() }));
-    record(&mut transaction, Author::User(actor), Face::Api, change).await?;
+    record(&mut transaction, Author::User(actor), face, change).await?;
     let endpoint = store::endpoint(&mut *transaction, actor.org_id, id).await?.ok_or(NOT_FOUND)?;
     transaction.commit().await?;
     Ok(EndpointWithSecret { endpoint: endpoint_view(endpoint), secret })
@@ -95,6 +96,7 @@ pub async fn get(
 pub async fn update(
     store: &Store,
     actor: &Actor,
+    face: Face,
     policy: TargetPolicy,
     id: WebhookId,
     change: &WebhookChange,
@@ -132,7 +134,7 @@ pub async fn update(
     record(
         &mut transaction,
         Author::User(actor),
-        Face::Api,
+        face,
         endpoint_change(actor, "webhook.updated", id, detail),
     )
     .await?;
@@ -142,7 +144,12 @@ pub async fn update(
 }
 
 /// Deletes an endpoint and its delivery log.
-pub async fn delete(store: &Store, actor: &Actor, id: WebhookId) -> Result<(), DomainError> {
+pub async fn delete(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    id: WebhookId,
+) -> Result<(), DomainError> {
     actor.require(Operation::WebhooksManage)?;
     let mut transaction = store.begin_write().await?;
     if !store::delete_endpoint(&mut *transaction, actor.org_id, id).await? {
@@ -151,7 +158,7 @@ pub async fn delete(store: &Store, actor: &Actor, id: WebhookId) -> Result<(), D
     record(
         &mut transaction,
         Author::User(actor),
-        Face::Api,
+        face,
         endpoint_change(actor, "webhook.deleted", id, json!({})),
     )
     .await?;
@@ -163,6 +170,7 @@ pub async fn delete(store: &Store, actor: &Actor, id: WebhookId) -> Result<(), D
 pub async fn rotate_secret(
     store: &Store,
     actor: &Actor,
+    face: Face,
     id: WebhookId,
 ) -> Result<EndpointWithSecret, DomainError> {
     actor.require(Operation::WebhooksManage)?;
@@ -175,7 +183,7 @@ pub async fn rotate_secret(
     record(
         &mut transaction,
         Author::User(actor),
-        Face::Api,
+        face,
         endpoint_change(actor, "webhook.secret_rotated", id, json!({})),
     )
     .await?;
