@@ -344,6 +344,10 @@ pub async fn delete(
         Completion::Background => ShareStatus::Deleting,
     };
     store::move_share_status(&mut *transaction, share.id, ShareStatus::Active, to, &now).await?;
+    // Recorded while the recipients are still with the share, so that they hear of it.
+    let action = if completion == Completion::Now { "share.deleted" } else { "share.deleting" };
+    audit(&mut transaction, actor, face, account, action, share.id, json!({ "name": share.name }))
+        .await?;
     match completion {
         Completion::Now => finish_share_deletion(&mut transaction, share.id, &now).await?,
         Completion::Background => {
@@ -351,9 +355,6 @@ pub async fn delete(
                 .await?
         }
     }
-    let action = if completion == Completion::Now { "share.deleted" } else { "share.deleting" };
-    audit(&mut transaction, actor, face, account, action, share.id, json!({ "name": share.name }))
-        .await?;
     let answer = load(&mut transaction, share.id).await?.ok_or(DomainError::NotFound("share"))?;
     transaction.commit().await?;
     store.jobs_queued();
@@ -729,7 +730,7 @@ pub async fn complete_share_deletion(
     )
     .await?
     {
-        finish_share_deletion(connection, share_id, &now).await?;
+        // Recorded while the recipients are still with the share, so that they hear of it.
         let change = Change {
             org_id: share.owner_org_id,
             action: "share.deleted",
@@ -738,6 +739,7 @@ pub async fn complete_share_deletion(
             detail: json!({ "name": share.name }),
         };
         record(connection, Author::Worker, Face::Api, change).await?;
+        finish_share_deletion(connection, share_id, &now).await?;
     }
     Ok(())
 }

@@ -429,16 +429,18 @@ pub async fn delete_shares(
         ));
     }
     let mut transaction = store.begin_write().await?;
-    let deleted =
+    let recipients =
         store::delete_person_shares(&mut *transaction, actor.user_id, auth_ticket, lookup_hash)
             .await?;
+    let deleted = recipients.len() as u64;
     if deleted > 0 {
+        let recipients: Vec<String> = recipients.into_iter().flatten().collect();
         let change = Change {
             org_id: actor.org_id,
             action: "file.unshared",
             object_type: "file",
             object_id: lookup_hash.unwrap_or("by ticket").to_owned(),
-            detail: json!({ "deleted": deleted }),
+            detail: json!({ "deleted": deleted, "recipient_user_ids": recipients }),
         };
         record(&mut transaction, Author::User(actor), face, change).await?;
     }
@@ -676,7 +678,7 @@ pub async fn revoke_share(
         action: "share.revoked",
         object_type: "share",
         object_id: id.to_owned(),
-        detail: json!({}),
+        detail: json!({ "recipient_user_ids": recipient.map(|user| vec![user.to_string()]) }),
     };
     record(&mut transaction, Author::User(actor), face, change).await?;
     transaction.commit().await?;

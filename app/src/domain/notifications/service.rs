@@ -133,7 +133,7 @@ pub async fn on_recorded(
         change.detail,
     )
     .await?;
-    let data = |party: &str| {
+    let data = |party: &str, detail: &Value| {
         json!({
             "event_id": change.event_id,
             "action": change.action,
@@ -143,14 +143,19 @@ pub async fn on_recorded(
             "party": party,
             "face": change.face,
             "actor": change.actor,
-            "detail": change.detail,
+            "detail": detail,
         })
     };
-    let own = Event { event_type, data: data("initiator"), timestamp: change.created_at };
+    let own =
+        Event { event_type, data: data("initiator", change.detail), timestamp: change.created_at };
     publish(&mut *connection, change.org_id, &own).await?;
-    for org in counterparts {
-        let theirs = Event { event_type, data: data("counterparty"), timestamp: change.created_at };
-        publish(&mut *connection, &org, &theirs).await?;
+    if !counterparts.is_empty() {
+        let detail = events::counterparty_detail(change.detail);
+        let theirs =
+            Event { event_type, data: data("counterparty", &detail), timestamp: change.created_at };
+        for org in counterparts {
+            publish(&mut *connection, &org, &theirs).await?;
+        }
     }
     Ok(())
 }

@@ -391,24 +391,25 @@ pub async fn person_shares(
     rows.into_iter().map(ShareRow::into_share).collect()
 }
 
-/// Deletes the owner's shares with this ticket and/or of this file; how many went.
+/// Deletes the owner's shares with this ticket and/or of this file; the recipient of each
+/// share that went (`None` for a share by link).
 pub async fn delete_person_shares(
     db: impl AnyExecutor<'_>,
     owner: UserId,
     auth_ticket: Option<&str>,
     lookup_hash: Option<&str>,
-) -> Result<u64, DomainError> {
-    let result = sqlx::query(
+) -> Result<Vec<Option<String>>, DomainError> {
+    Ok(sqlx::query_scalar(
         "DELETE FROM user_shares WHERE owner_user_id = $1 AND ($2 IS NULL OR auth_ticket = $2) \
          AND ($3 IS NULL OR resource_id IN (SELECT id FROM resources WHERE lookup_hash = $3 \
-           AND owner_user_id = $1))",
+           AND owner_user_id = $1)) \
+         RETURNING recipient_user_id",
     )
     .bind(owner.to_string())
     .bind(auth_ticket)
     .bind(lookup_hash)
-    .execute(db)
-    .await?;
-    Ok(result.rows_affected())
+    .fetch_all(db)
+    .await?)
 }
 
 /// Revokes one of the owner's shares; the recipient, or `None` when there was no such share.

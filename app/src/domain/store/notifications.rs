@@ -490,17 +490,15 @@ pub async fn count_deliveries(db: impl AnyExecutor<'_>, status: &str) -> Result<
 
 // ---- who is on the other side of a change -------------------------------------------------
 
-/// The orgs that receive an account share.
-pub async fn account_share_recipient_orgs(
+/// The org of an account share recipient, named by its recipient id.
+pub async fn org_of_recipient(
     db: impl AnyExecutor<'_>,
-    share_id: &str,
-) -> Result<Vec<String>, DomainError> {
-    Ok(sqlx::query_scalar(
-        "SELECT DISTINCT org_id FROM account_share_recipients WHERE share_id = $1",
-    )
-    .bind(share_id)
-    .fetch_all(db)
-    .await?)
+    recipient_id: &str,
+) -> Result<Option<String>, DomainError> {
+    Ok(sqlx::query_scalar("SELECT org_id FROM account_share_recipients WHERE id = $1")
+        .bind(recipient_id)
+        .fetch_optional(db)
+        .await?)
 }
 
 /// The partner org an offer or a partner configuration is for.
@@ -515,16 +513,6 @@ pub async fn partner_org_of_offer(
     .bind(offer_id)
     .fetch_optional(db)
     .await?)
-}
-
-pub async fn partner_org_of_config(
-    db: impl AnyExecutor<'_>,
-    config_id: &str,
-) -> Result<Option<String>, DomainError> {
-    Ok(sqlx::query_scalar("SELECT partner_org_id FROM partner_configs WHERE id = $1")
-        .bind(config_id)
-        .fetch_optional(db)
-        .await?)
 }
 
 /// The orgs of the people a file share or an access request involves, named by id or by
