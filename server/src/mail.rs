@@ -48,7 +48,6 @@ impl MailSettings {
         let given = |value: &Option<String>| {
             value.as_deref().map(str::trim).filter(|value| !value.is_empty()).map(str::to_owned)
         };
-        let public_url = public_url(given(&config.public_url).as_deref(), bound)?;
         let (smtp_url, from) = match (given(&config.smtp_url), given(&config.mail_from)) {
             (None, None) => return Ok(None),
             (Some(_), None) => {
@@ -63,6 +62,7 @@ impl MailSettings {
             }
             (Some(smtp_url), Some(from)) => (smtp_url, from),
         };
+        let public_url = public_url(given(&config.public_url).as_deref(), bound)?;
         let from: Mailbox = from.parse().map_err(|error| {
             format!("--mail-from (SHAREWELL_MAIL_FROM) is not an email address: {error}")
         })?;
@@ -98,9 +98,15 @@ impl std::fmt::Debug for MailSettings {
     }
 }
 
-/// The public URL as given (http or https), or `http://` and the address listened on.
+/// The public URL as given (http or https), or `http://` and the address listened on — which
+/// only works for people on this machine or network, so listening on every interface
+/// (`0.0.0.0`) without a public URL is refused: no link in an email could work.
 fn public_url(given: Option<&str>, bound: SocketAddr) -> Result<String, String> {
     let Some(given) = given else {
+        if bound.ip().is_unspecified() {
+            return Err("--public-url (SHAREWELL_PUBLIC_URL) is needed when listening on every                         interface: links in emails must name the address people reach                         Sharewell at, e.g. https://share.example.com"
+                .to_owned());
+        }
         return Ok(format!("http://{bound}"));
     };
     let url = url::Url::parse(given)
@@ -185,12 +191,16 @@ pub fn spawn(
 /// Renders and sends one email, and records what came of it.
 async fn send(store: &Store, mail: &MailSettings, outgoing: OutgoingEmail) {
     let outcome = match render(mail, &outgoing) {
-        Ok(message) => match mail.transport.send(message).await {
-            Ok(_) => SendOutcome::Sent,
-            Err(error) if error.is_permanent() => {
+        // lettre's timeout is per read and write; a relay that trickles could outlast the
+        // lease and have the message sent twice, so the whole conversation is bounded too.
+        Ok(message) => match tokio::time::timeout(SEND_TIMEOUT, mail.transport.send(message)).await
+        {
+            Ok(Ok(_)) => SendOutcome::Sent,
+            Ok(Err(error)) if error.is_permanent() => {
                 SendOutcome::Permanent(format!("the relay refused it: {error}"))
             }
-            Err(error) => SendOutcome::Transient(describe(&error)),
+            Ok(Err(error)) => SendOutcome::Transient(describe(&error)),
+            Err(_) => SendOutcome::Transient("the relay took too long".to_owned()),
         },
         Err(error) => SendOutcome::Permanent(error),
     };
@@ -342,6 +352,9 @@ mod tests {
         assert_eq!(public_url(Some("https://s.example/"), bound).unwrap(), "https://s.example");
         assert!(public_url(Some("ftp://s.example"), bound).is_err());
         assert!(public_url(Some("not a url"), bound).is_err());
+        let everywhere: SocketAddr = "0.0.0.0:3000".parse().unwrap();
+        assert!(public_url(None, everywhere).is_err(), "no link could work");
+        assert!(public_url(Some("https://s.example"), everywhere).is_ok());
     }
 
     #[test]
