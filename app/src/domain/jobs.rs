@@ -8,7 +8,7 @@ use super::account_shares::service as account_shares;
 use super::account_shares::Association;
 use super::notifications::reminders::{self, ReminderLeads};
 use super::queue::{self, ClaimedJob, JobKind};
-use super::store::{partners as partner_store, Store};
+use super::store::{notifications as notifications_store, partners as partner_store, Store};
 use super::{clock, DomainError};
 use crate::domain::audit::service::{record, Author, Change};
 use crate::domain::identity::Face;
@@ -87,6 +87,8 @@ pub struct SweepReport {
     pub expired_offers: usize,
     /// Reminders sent before an expiry (see [`reminders`]).
     pub reminders: usize,
+    /// Old delivery log entries, sent emails and spent reminders deleted.
+    pub pruned: u64,
 }
 
 /// Persists expiries that reading already applies: account shares past their expiry are
@@ -117,5 +119,22 @@ pub async fn sweep(
     }
     transaction.commit().await?;
     let reminders = reminders::sweep(store, leads, batch).await?;
-    Ok(SweepReport { expired_shares, expired_offers, reminders })
+    let pruned = prune(store, batch).await?;
+    Ok(SweepReport { expired_shares, expired_offers, reminders, pruned })
+}
+
+/// How long the delivery log and sent email are kept.
+pub const DELIVERY_RETENTION: time::Duration = time::Duration::days(30);
+
+/// Deletes what no one needs any more, a batch of each per sweep: finished deliveries and
+/// emails older than [`DELIVERY_RETENTION`], and reminders of expiries a day past.
+async fn prune(store: &Store, batch: i64) -> Result<u64, DomainError> {
+    let old = clock::now_plus(-DELIVERY_RETENTION);
+    let mut transaction = store.begin_write().await?;
+    let mut pruned = notifications_store::prune_deliveries(&mut *transaction, &old, batch).await?;
+    pruned += notifications_store::prune_emails(&mut *transaction, &old, batch).await?;
+    let past = clock::now_plus(-time::Duration::DAY);
+    pruned += notifications_store::prune_reminders(&mut *transaction, &past).await?;
+    transaction.commit().await?;
+    Ok(pruned)
 }

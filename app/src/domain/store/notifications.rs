@@ -925,3 +925,48 @@ pub async fn remove_email_opt_out(
         .await?;
     Ok(())
 }
+
+// ---- retention --------------------------------------------------------------------------------
+
+/// Deletes up to `limit` finished webhook deliveries last touched before `before`; how many.
+pub async fn prune_deliveries(
+    db: impl AnyExecutor<'_>,
+    before: &str,
+    limit: i64,
+) -> Result<u64, DomainError> {
+    let pruned = sqlx::query(
+        "DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries \
+         WHERE status IN ('delivered', 'failed') AND updated_at < $1 LIMIT $2)",
+    )
+    .bind(before)
+    .bind(limit)
+    .execute(db)
+    .await?;
+    Ok(pruned.rows_affected())
+}
+
+/// Deletes up to `limit` emails that were sent, skipped or given up before `before`.
+pub async fn prune_emails(
+    db: impl AnyExecutor<'_>,
+    before: &str,
+    limit: i64,
+) -> Result<u64, DomainError> {
+    let pruned = sqlx::query(
+        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox \
+         WHERE status IN ('sent', 'skipped', 'failed') AND created_at < $1 LIMIT $2)",
+    )
+    .bind(before)
+    .bind(limit)
+    .execute(db)
+    .await?;
+    Ok(pruned.rows_affected())
+}
+
+/// Forgets the reminders of expiries before `before`: nothing can re-arm them.
+pub async fn prune_reminders(db: impl AnyExecutor<'_>, before: &str) -> Result<u64, DomainError> {
+    let pruned = sqlx::query("DELETE FROM expiry_reminders WHERE expires_at < $1")
+        .bind(before)
+        .execute(db)
+        .await?;
+    Ok(pruned.rows_affected())
+}
