@@ -285,3 +285,26 @@ async fn files_of_other_users_and_orgs_are_not_the_callers_to_share() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_client_retrying_a_share_tells_the_recipient_once_and_a_new_item_again() {
+    let app = spawn_app().await;
+    let alice = people(&app).await;
+    let share = |path: &str| json!({ "recipients": ["bob"], "things": { "type": "fsitem", "path": path, "access": "read" } });
+    for body in [share("/alice/report.pdf"), share("/alice/report.pdf"), share("/alice/plan.pdf")] {
+        let (status, answer) = app.call(Method::POST, "/share", Some(&alice), Some(body)).await;
+        assert_eq!(status, 200, "{answer}");
+    }
+    let told: Vec<String> = sqlx::query_scalar(
+        "SELECT n.title FROM notifications n JOIN users u ON u.id = n.user_id \
+         WHERE u.username = 'bob' ORDER BY n.id",
+    )
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        told,
+        ["alice shared /alice/report.pdf with you", "alice shared /alice/plan.pdf with you"]
+    );
+    app.stop().await;
+}

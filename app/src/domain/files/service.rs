@@ -102,6 +102,7 @@ pub async fn share_with_people(
         }
     }
     let mut shared = Vec::new();
+    let mut newly_shared_with = std::collections::HashSet::new();
     let mut seen_things: Vec<&str> = Vec::new();
     for thing in outcome.things.iter().flatten() {
         let key = thing.path.as_deref().unwrap_or(&thing.uid);
@@ -139,7 +140,9 @@ pub async fn share_with_people(
                 face: face.as_str(),
                 now: &now,
             };
-            store::upsert_person_share(&mut *transaction, &share).await?;
+            if store::upsert_person_share(&mut *transaction, &share).await? {
+                newly_shared_with.insert(person.user_id);
+            }
         }
         shared.push(thing.path.clone().unwrap_or_else(|| thing.name.clone()));
     }
@@ -147,7 +150,8 @@ pub async fn share_with_people(
         [one] => format!("{} shared {one} with you", actor.username),
         many => format!("{} shared {} items with you", actor.username, many.len()),
     };
-    for person in &people {
+    // Only people with something new hear of it: a client retrying mails no one again.
+    for person in people.iter().filter(|person| newly_shared_with.contains(&person.user_id)) {
         notify_user(
             &mut transaction,
             person.user_id,
@@ -337,8 +341,8 @@ pub async fn add_share_info(
         face: Face::Zus.as_str(),
         now: &now,
     };
-    store::upsert_person_share(&mut *transaction, &share).await?;
-    if let Some(person) = &receiver {
+    let new_share = store::upsert_person_share(&mut *transaction, &share).await?;
+    if let Some(person) = receiver.as_ref().filter(|_| new_share) {
         let title = format!("{} shared {title} with you", actor.username);
         notify_user(
             &mut transaction,

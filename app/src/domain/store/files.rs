@@ -220,18 +220,20 @@ pub struct NewPersonShare<'a> {
 }
 
 /// Shares a resource with a person; sharing it again updates access, message and ticket.
+/// True when the share is new.
 pub async fn upsert_person_share(
     db: impl AnyExecutor<'_>,
     share: &NewPersonShare<'_>,
-) -> Result<(), DomainError> {
-    sqlx::query(
+) -> Result<bool, DomainError> {
+    let created_at: String = sqlx::query_scalar(
         "INSERT INTO user_shares (id, resource_id, owner_user_id, recipient_user_id, access, \
          share_info_type, message, auth_ticket, link, face, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) \
          ON CONFLICT (resource_id, recipient_user_id) DO UPDATE SET access = excluded.access, \
            share_info_type = excluded.share_info_type, message = excluded.message, \
            auth_ticket = COALESCE(excluded.auth_ticket, user_shares.auth_ticket), \
-           link = COALESCE(excluded.link, user_shares.link), updated_at = excluded.updated_at",
+           link = COALESCE(excluded.link, user_shares.link), updated_at = excluded.updated_at \
+         RETURNING created_at",
     )
     .bind(uuid::Uuid::now_v7().to_string())
     .bind(share.resource_id.to_string())
@@ -244,9 +246,10 @@ pub async fn upsert_person_share(
     .bind(share.link)
     .bind(share.face)
     .bind(share.now)
-    .execute(db)
+    .fetch_one(db)
     .await?;
-    Ok(())
+    // A share made again (a client retrying) keeps its creation time.
+    Ok(created_at == share.now)
 }
 
 #[derive(sqlx::FromRow)]
