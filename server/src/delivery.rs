@@ -62,7 +62,7 @@ impl WebhookSender {
         // The resolver checks names; an address written in the URL is checked here.
         let url = match reqwest::Url::parse(&outgoing.url) {
             Ok(url) => url,
-            Err(error) => return failed(format!("the endpoint URL is not valid: {error}")),
+            Err(_) => return failed("the endpoint URL is not valid".to_owned()),
         };
         let literal = match url.host() {
             Some(url::Host::Ipv4(address)) => Some(IpAddr::V4(address)),
@@ -80,7 +80,10 @@ impl WebhookSender {
             &outgoing.payload,
         ) {
             Ok(signature) => signature,
-            Err(error) => return failed(format!("could not sign: {error:?}")),
+            Err(error) => {
+                tracing::error!(%error, delivery = outgoing.message_id, "could not sign a webhook");
+                return failed("could not sign the delivery".to_owned());
+            }
         };
         let request = self
             .client
@@ -112,22 +115,57 @@ impl WebhookSender {
     }
 }
 
-/// Why a request failed, in words for the delivery log.
+/// Why a request failed, in words for the delivery log, which the org's admins read: never the
+/// underlying error's text, which may name addresses and hosts of the server's own network.
 fn describe(error: &reqwest::Error) -> String {
+    let mut cause: Option<&dyn std::error::Error> = Some(error);
+    let mut io_kind = None;
+    while let Some(current) = cause {
+        if let Some(refused) = current.downcast_ref::<Unresolved>() {
+            return refused.to_string();
+        }
+        if let Some(io) = current.downcast_ref::<std::io::Error>() {
+            io_kind = Some(io.kind());
+        }
+        cause = current.source();
+    }
     if error.is_timeout() {
         "timed out".to_owned()
     } else if error.is_connect() {
-        let mut cause: Option<&dyn std::error::Error> = Some(error);
-        let mut innermost = error.to_string();
-        while let Some(next) = cause.and_then(std::error::Error::source) {
-            innermost = next.to_string();
-            cause = Some(next);
+        match io_kind {
+            Some(std::io::ErrorKind::ConnectionRefused) => "could not connect: refused".to_owned(),
+            Some(std::io::ErrorKind::ConnectionReset) => "could not connect: reset".to_owned(),
+            Some(std::io::ErrorKind::TimedOut) => "could not connect: timed out".to_owned(),
+            _ => "could not connect".to_owned(),
         }
-        format!("could not connect: {innermost}")
+    } else if error.is_body() || error.is_decode() {
+        "the answer could not be read".to_owned()
     } else {
-        format!("request failed: {error}")
+        "the request failed".to_owned()
     }
 }
+
+/// Why the resolver gave no address; its text is all the delivery log shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unresolved {
+    /// The name does not resolve at all.
+    Unknown,
+    /// It resolves only to addresses deliveries may not connect to.
+    NotPublic,
+}
+
+impl std::fmt::Display for Unresolved {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(match self {
+            Self::Unknown => "could not connect: the endpoint's host name does not resolve",
+            Self::NotPublic => {
+                "refused: the endpoint's host name does not resolve to a public address"
+            }
+        })
+    }
+}
+
+impl std::error::Error for Unresolved {}
 
 /// Resolves endpoint host names and keeps only the addresses deliveries may connect to, so
 /// that a public name pointing at a private address is refused at connection time.
@@ -140,18 +178,19 @@ impl Resolve for CheckedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let targets = self.targets;
         Box::pin(async move {
-            let found: Vec<SocketAddr> =
-                tokio::net::lookup_host((name.as_str(), 0)).await?.collect();
+            let found: Vec<SocketAddr> = match tokio::net::lookup_host((name.as_str(), 0)).await {
+                Ok(found) => found.collect(),
+                Err(error) => {
+                    tracing::debug!(%error, host = name.as_str(), "a webhook host did not resolve");
+                    return Err(Box::new(Unresolved::Unknown) as _);
+                }
+            };
             let allowed: Vec<SocketAddr> = found
                 .into_iter()
                 .filter(|address| targets::may_connect(address.ip(), targets))
                 .collect();
             if allowed.is_empty() {
-                return Err(format!(
-                    "{} resolves only to private addresses: refused",
-                    name.as_str()
-                )
-                .into());
+                return Err(Box::new(Unresolved::NotPublic) as _);
             }
             Ok(Box::new(allowed.into_iter()) as Addrs)
         })

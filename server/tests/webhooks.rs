@@ -30,6 +30,8 @@ use serde_json::{json, Value};
 struct Plan {
     /// Answer 500 to this many requests first.
     fail_first: usize,
+    /// Answer 500 to the first this many requests of each event (`webhook-id`).
+    fail_first_each: usize,
     /// Answer 500 to every request.
     always_fail: bool,
     /// Wait this long before answering.
@@ -57,6 +59,9 @@ struct Inbox {
     secrets: HashMap<String, Vec<String>>,
     plans: HashMap<String, Plan>,
     got: Vec<Got>,
+    /// Requests being answered now, and the most there ever were at once, per path.
+    in_flight: HashMap<String, usize>,
+    most_in_flight: HashMap<String, usize>,
 }
 
 /// A webhook receiver on 127.0.0.1, one path per endpoint.
@@ -91,6 +96,11 @@ impl Receiver {
 
     fn plan(&self, path: &str, plan: Plan) {
         self.inbox.lock().unwrap().plans.insert(path.to_owned(), plan);
+    }
+
+    /// The most requests to `path` the receiver was answering at once.
+    fn most_in_flight(&self, path: &str) -> usize {
+        self.inbox.lock().unwrap().most_in_flight.get(path).copied().unwrap_or_default()
     }
 
     fn got(&self, path: &str) -> Vec<Got> {
@@ -152,16 +162,31 @@ async fn receive(
         let mut inbox = receiver.inbox.lock().unwrap();
         let plan = inbox.plans.get(&path).copied().unwrap_or_default();
         let before = inbox.got.iter().filter(|got| got.path == path).count();
-        let fail = plan.always_fail || before < plan.fail_first || plan.redirect_to.is_some();
+        let before_of_event =
+            inbox.got.iter().filter(|got| got.path == path && got.id == id).count();
+        let fail = plan.always_fail
+            || before < plan.fail_first
+            || before_of_event < plan.fail_first_each
+            || plan.redirect_to.is_some();
+        let now_in_flight = {
+            let count = inbox.in_flight.entry(path.clone()).or_default();
+            *count += 1;
+            *count
+        };
+        let most = inbox.most_in_flight.entry(path.clone()).or_default();
+        *most = (*most).max(now_in_flight);
         let secrets = inbox.secrets.get(&path).cloned().unwrap_or_default();
         let verified_by =
             secrets.iter().position(|secret| verifies(secret, &id, &timestamp, &body, &signature));
         let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
         let answered = if fail { 500 } else { 200 };
-        inbox.got.push(Got { path, id, verified_by, body, answered });
+        inbox.got.push(Got { path: path.clone(), id, verified_by, body, answered });
         (plan, answered)
     };
     tokio::time::sleep(plan.delay).await;
+    if let Some(count) = receiver.inbox.lock().unwrap().in_flight.get_mut(&path) {
+        *count -= 1;
+    }
     match plan.redirect_to {
         Some(location) => {
             (AxumStatus::TEMPORARY_REDIRECT, [("location", location)]).into_response()
@@ -615,6 +640,9 @@ async fn an_endpoint_that_keeps_failing_is_disabled_its_admins_are_told_and_it_c
     let endpoint = register(&app, &w.alice, &receiver, "/down", None).await;
     receiver.plan("/down", Plan { always_fail: true, ..Plan::default() });
     let path = format!("/api/v1/webhooks/{endpoint}");
+    // A receiver's token in the query stays out of the notice and the audit log.
+    let url = receiver.url("/down?token=sesame");
+    ok(&app, Method::PATCH, &path, &w.alice, Some(json!({ "url": url }))).await;
 
     let failed = ok(&app, Method::POST, &format!("{path}/test"), &w.alice, None).await;
     let failed = failed["id"].as_str().unwrap().to_owned();
@@ -645,6 +673,19 @@ async fn an_endpoint_that_keeps_failing_is_disabled_its_admins_are_told_and_it_c
         }
     };
     assert_eq!((notified("alice").await, notified("mike").await), (1, 0));
+    let pool = app.store.pool().clone();
+    let title: String =
+        sqlx::query_scalar("SELECT title FROM notifications WHERE kind = 'webhook.disabled'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(title.contains(&receiver.url("/down")) && !title.contains("sesame"), "{title}");
+    let leaks: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE detail LIKE $1")
+        .bind("%sesame%")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(leaks, 0, "the audit log keeps the URL without its query");
 
     // A disabled endpoint gets nothing, tests included, until it is enabled again.
     let attempts = receiver.got("/down").len();
@@ -1095,4 +1136,250 @@ async fn after_a_kill_9_every_queued_event_is_delivered_and_only_the_one_in_flig
     let mut deduped = order.clone();
     deduped.dedup();
     assert_eq!(deduped, queued, "in order, the repeat right after the original");
+}
+
+// ---- order, retry windows, concurrent changes and what the log tells ------------------------
+
+#[tokio::test]
+async fn an_old_delivery_sent_again_waits_while_a_newer_one_is_in_flight() {
+    let app = spawn_delivering_app().await;
+    let w = world(&app).await;
+    let receiver = Receiver::start().await;
+    let endpoint = register(&app, &w.alice, &receiver, "/one", None).await;
+    let path = format!("/api/v1/webhooks/{endpoint}");
+    let old = ok(&app, Method::POST, &format!("{path}/test"), &w.alice, None).await;
+    let old_id = old["message_id"].as_str().unwrap().to_owned();
+    receiver.wait_for("/one", SOON, |got| got.id == old_id).await;
+    wait_for_log(&app, &w.alice, &endpoint, SOON, |log| log[0]["status"] == "delivered").await;
+
+    // A newer event is in flight (the receiver takes its time) when the old one is sent again.
+    receiver.plan("/one", Plan { delay: Duration::from_millis(1500), ..Plan::default() });
+    let new = ok(&app, Method::POST, &format!("{path}/test"), &w.alice, None).await;
+    let new_id = new["message_id"].as_str().unwrap().to_owned();
+    let started = Instant::now();
+    while !receiver.got("/one").iter().any(|got| got.id == new_id) {
+        assert!(started.elapsed() < SOON, "the new event never arrived");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let resend = format!("{path}/deliveries/{}/resend", old["id"].as_str().unwrap());
+    let (status, again) = app.call(Method::POST, &resend, Some(&w.alice), None).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{again}");
+
+    let got = receiver.wait_for_count("/one", 3, Duration::from_secs(10)).await;
+    let order: Vec<&str> = got.iter().map(|got| got.id.as_str()).collect();
+    assert_eq!(order, [old_id.as_str(), new_id.as_str(), old_id.as_str()]);
+    assert_eq!(receiver.most_in_flight("/one"), 1, "one delivery at a time per endpoint");
+    app.stop().await;
+}
+
+/// Moves a delivery's queueing time back by years, as if it had waited that long.
+async fn queued_long_ago(app: &TestApp, delivery: &Value) {
+    sqlx::query("UPDATE webhook_deliveries SET created_at = $1 WHERE id = $2")
+        .bind("2020-01-01T00:00:00.000000Z")
+        .bind(delivery["id"].as_str().unwrap())
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_retry_window_runs_from_the_first_attempt_not_from_queueing() {
+    let app = spawn_delivering_app().await;
+    let w = world(&app).await;
+    let receiver = Receiver::start().await;
+    let endpoint = register(&app, &w.alice, &receiver, "/behind", None).await;
+    let path = format!("/api/v1/webhooks/{endpoint}");
+    receiver.plan("/behind", Plan { always_fail: true, ..Plan::default() });
+    let first = ok(&app, Method::POST, &format!("{path}/test"), &w.alice, None).await;
+    let waiting = ok(&app, Method::POST, &format!("{path}/test"), &w.alice, None).await;
+    let first_id = first["id"].as_str().unwrap().to_owned();
+    wait_for_log(&app, &w.alice, &endpoint, SOON, |log| {
+        log.iter().any(|delivery| delivery["id"] == first_id.as_str() && delivery["attempts"] == 1)
+    })
+    .await;
+    // The second waited in line (here: for years) behind the failing first; its own first
+    // attempt fails, and it is still retried.
+    queued_long_ago(&app, &waiting).await;
+    receiver.plan("/behind", Plan { fail_first_each: 1, ..Plan::default() });
+    let deliveries = wait_for_log(&app, &w.alice, &endpoint, Duration::from_secs(10), |log| {
+        log.iter().all(|delivery| delivery["status"] != "pending")
+    })
+    .await;
+    let second = deliveries.iter().find(|delivery| delivery["id"] == waiting["id"]).unwrap();
+    assert_eq!((&second["status"], &second["attempts"]), (&json!("delivered"), &json!(2)));
+
+    // An old delivery sent again gets a window of its own too, not a single attempt.
+    queued_long_ago(&app, &first).await;
+    receiver.plan("/behind", Plan { always_fail: true, ..Plan::default() });
+    let resend = format!("{path}/deliveries/{first_id}/resend");
+    let (status, again) = app.call(Method::POST, &resend, Some(&w.alice), None).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{again}");
+    let deliveries = wait_for_log(&app, &w.alice, &endpoint, SOON, |log| {
+        log.iter().any(|delivery| {
+            delivery["id"] == first_id.as_str() && delivery["last_status_code"] == 500
+        })
+    })
+    .await;
+    let resent = deliveries.iter().find(|delivery| delivery["id"] == first_id.as_str()).unwrap();
+    assert_eq!(resent["status"], "pending", "tried again later: {resent}");
+    receiver.plan("/behind", Plan::default());
+    wait_for_log(&app, &w.alice, &endpoint, SOON, |log| {
+        log.iter().all(|delivery| delivery["status"] == "delivered")
+    })
+    .await;
+    let hook = ok(&app, Method::GET, &path, &w.alice, None).await;
+    assert_eq!(hook["enabled"], true);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn concurrent_rotations_and_edits_lose_nothing_and_concurrent_creations_keep_the_cap() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let create = |n: usize| {
+        let body = json!({ "url": format!("https://hooks.example.com/{n}") });
+        app.call(Method::POST, "/api/v1/webhooks", Some(&w.alice), Some(body))
+    };
+    let (status, first) = create(0).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let endpoint = first["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/webhooks/{endpoint}");
+
+    // Edits run while the secret is rotated, one rotation after the other: none of the edits
+    // may write an older secret back.
+    let edits = futures_util::future::join_all((0..4).map(|editor| {
+        let (app, path, alice) = (&app, &path, &w.alice);
+        async move {
+            for n in 0..25 {
+                let body = json!({ "description": format!("edit {editor}.{n}") });
+                ok(app, Method::PATCH, path, alice, Some(body)).await;
+            }
+        }
+    }));
+    let rotations = async {
+        let mut last = String::new();
+        for _ in 0..15 {
+            let rotate = format!("{path}/rotate-secret");
+            let rotated = ok(&app, Method::POST, &rotate, &w.alice, None).await;
+            last = rotated["secret"].as_str().unwrap().to_owned();
+        }
+        last
+    };
+    let (_, last) = tokio::join!(edits, rotations);
+    let stored: String = sqlx::query_scalar("SELECT secret FROM webhook_endpoints WHERE id = $1")
+        .bind(&endpoint)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert!(stored == last, "the last rotation's secret was overwritten");
+
+    // At most 20 endpoints, also when the last places are asked for at once.
+    for n in 1..10 {
+        assert_eq!(create(n).await.0, StatusCode::CREATED);
+    }
+    let answers = futures_util::future::join_all((10..30).map(create)).await;
+    let statuses: Vec<StatusCode> = answers.iter().map(|(status, _)| *status).collect();
+    let created = statuses.iter().filter(|status| **status == StatusCode::CREATED).count();
+    assert_eq!(created, 10, "{statuses:?}");
+    let expected = [StatusCode::CREATED, StatusCode::CONFLICT];
+    assert!(statuses.iter().all(|status| expected.contains(status)), "{statuses:?}");
+    let listed = ok(&app, Method::GET, "/api/v1/webhooks", &w.alice, None).await;
+    assert_eq!(listed["webhooks"].as_array().map(Vec::len), Some(20), "{listed}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn urls_with_credentials_are_refused_and_queries_stay_out_of_the_audit_log() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    for url in ["https://user:pass@hooks.example.com/in", "https://token@hooks.example.com/in"] {
+        let (status, error) = app
+            .call(Method::POST, "/api/v1/webhooks", Some(&w.alice), Some(json!({ "url": url })))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{url}: {error}");
+        let message = error["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with("url: ") && message.contains("user:password@"), "{message}");
+    }
+    let url = "https://hooks.example.com/in?token=opensesame";
+    let created =
+        ok(&app, Method::POST, "/api/v1/webhooks", &w.alice, Some(json!({ "url": url }))).await;
+    assert_eq!(created["url"], url, "the endpoint itself keeps its query");
+    let path = format!("/api/v1/webhooks/{}", created["id"].as_str().unwrap());
+    let (status, error) = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(&w.alice),
+            Some(json!({ "url": "https://a:b@hooks.example.com/" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    let body = json!({ "url": "https://hooks.example.com/v2?token=opensesame", "enabled": false });
+    ok(&app, Method::PATCH, &path, &w.alice, Some(body)).await;
+    let details: Vec<String> = sqlx::query_scalar(
+        "SELECT detail FROM events WHERE action IN ('webhook.created', 'webhook.updated') \
+         ORDER BY action",
+    )
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(details.len(), 2, "{details:?}");
+    assert!(details[0].contains("https://hooks.example.com/in"), "{details:?}");
+    assert!(details[1].contains("https://hooks.example.com/v2"), "{details:?}");
+    assert!(details.iter().all(|detail| !detail.contains("opensesame")), "{details:?}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_delivery_log_says_why_an_attempt_failed_without_naming_internal_addresses() {
+    // A name that resolves to this machine only (the host's own name, from /etc/hosts), on a
+    // server that refuses private targets.
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    let host = host.trim().to_owned();
+    let loopback_only = match tokio::net::lookup_host((host.as_str(), 0)).await {
+        Ok(found) => {
+            let found: Vec<_> = found.collect();
+            !found.is_empty() && found.iter().all(|address| address.ip().is_loopback())
+        }
+        Err(_) => false,
+    };
+    let receiver = Receiver::start().await;
+    let port = receiver.base.rsplit(':').next().unwrap().to_owned();
+    if loopback_only && !host.is_empty() && !host.eq_ignore_ascii_case("localhost") {
+        let app = spawn_app_with(|config| config.delivery_poll_ms = 50).await;
+        let w = world(&app).await;
+        let url = format!("http://{host}:{port}/private");
+        let created =
+            ok(&app, Method::POST, "/api/v1/webhooks", &w.alice, Some(json!({ "url": url }))).await;
+        let endpoint = created["id"].as_str().unwrap();
+        ok(&app, Method::POST, &format!("/api/v1/webhooks/{endpoint}/test"), &w.alice, None).await;
+        let deliveries =
+            wait_for_log(&app, &w.alice, endpoint, SOON, |log| log[0]["last_error"].is_string())
+                .await;
+        assert_eq!(
+            deliveries[0]["last_error"],
+            "refused: the endpoint's host name does not resolve to a public address"
+        );
+        assert!(receiver.got("/private").is_empty());
+        app.stop().await;
+    } else {
+        eprintln!("skipped the private name: {host:?} does not resolve to loopback only");
+    }
+
+    // A refused connection says so, without the address or the system's words.
+    let app = spawn_delivering_app().await;
+    let w = world(&app).await;
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/closed", closed.local_addr().unwrap());
+    drop(closed);
+    let created =
+        ok(&app, Method::POST, "/api/v1/webhooks", &w.alice, Some(json!({ "url": url }))).await;
+    let endpoint = created["id"].as_str().unwrap();
+    ok(&app, Method::POST, &format!("/api/v1/webhooks/{endpoint}/test"), &w.alice, None).await;
+    let deliveries =
+        wait_for_log(&app, &w.alice, endpoint, SOON, |log| log[0]["last_error"].is_string()).await;
+    let error = deliveries[0]["last_error"].as_str().unwrap();
+    assert!(error.starts_with("could not connect"), "{error}");
+    assert!(!error.contains("127.0.0.1") && !error.contains("os error"), "{error}");
+    app.stop().await;
 }

@@ -113,11 +113,22 @@ pub struct WebhookEndpoint {
 }
 
 /// An endpoint with its signing secret, shown once: at creation and at rotation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EndpointWithSecret {
     pub endpoint: WebhookEndpoint,
     /// `whsec_` and the base64 of 32 random bytes, as the Standard Webhooks libraries expect.
     pub secret: String,
+}
+
+/// Without the secret, which must not reach a log.
+impl std::fmt::Debug for EndpointWithSecret {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("EndpointWithSecret")
+            .field("endpoint", &self.endpoint)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
 }
 
 /// A new endpoint.

@@ -21,6 +21,7 @@ use crate::domain::authz::Operation;
 use crate::domain::identity::{Actor, Face};
 use crate::domain::ids::{DeliveryId, WebhookId};
 use crate::domain::store::notifications::{self as store, AttemptRecord, EndpointRow};
+use crate::domain::store::users::lock_org;
 use crate::domain::store::{parse_id, Store};
 use crate::domain::{clock, DomainError};
 
@@ -53,6 +54,8 @@ pub async fn create(
     let now = clock::now();
     let id = WebhookId::new();
     let mut transaction = store.begin_write().await?;
+    // Under the org's row lock, so that two creations at once cannot both pass the cap.
+    lock_org(&mut *transaction, actor.org_id).await?;
     if store::count_endpoints(&mut *transaction, actor.org_id).await? >= MAX_ENDPOINTS_PER_ORG {
         return Err(DomainError::Conflict(format!(
             "an organization may register at most {MAX_ENDPOINTS_PER_ORG} webhook endpoints"
@@ -69,7 +72,8 @@ pub async fn create(
         now: &now,
     };
     store::insert_endpoint(&mut *transaction, &row).await?;
-    let change = endpoint_change(actor, "webhook.created", id, json!({ "url": url.as_str() }));
+    let detail = json!({ "url": shown_url(url.as_str()) });
+    let change = endpoint_change(actor, "webhook.created", id, detail);
     record(&mut transaction, Author::User(actor), face, change).await?;
     let endpoint = store::endpoint(&mut *transaction, actor.org_id, id).await?.ok_or(NOT_FOUND)?;
     transaction.commit().await?;
@@ -107,6 +111,11 @@ pub async fn update(
     let description = change.description.as_deref().map(|text| checked_description(Some(text)));
     let now = clock::now();
     let mut transaction = store.begin_write().await?;
+    // Locked before it is read: every field is written back, so a rotation or the worker
+    // disabling it in the meantime must not be undone.
+    if !store::lock_endpoint(&mut *transaction, actor.org_id, id).await? {
+        return Err(NOT_FOUND);
+    }
     let mut row = store::endpoint(&mut *transaction, actor.org_id, id).await?.ok_or(NOT_FOUND)?;
     if let Some(url) = url {
         row.url = url.into();
@@ -130,7 +139,7 @@ pub async fn update(
         _ => {}
     }
     store::update_endpoint(&mut *transaction, &row, &now).await?;
-    let detail = json!({ "url": row.url, "enabled": row.disabled_at.is_none() });
+    let detail = json!({ "url": shown_url(&row.url), "enabled": row.disabled_at.is_none() });
     record(
         &mut transaction,
         Author::User(actor),
@@ -177,6 +186,10 @@ pub async fn rotate_secret(
     let secret = new_secret()?;
     let now = clock::now();
     let mut transaction = store.begin_write().await?;
+    // Locked before it is read, as in `update`.
+    if !store::lock_endpoint(&mut *transaction, actor.org_id, id).await? {
+        return Err(NOT_FOUND);
+    }
     let mut row = store::endpoint(&mut *transaction, actor.org_id, id).await?.ok_or(NOT_FOUND)?;
     row.secret = secret.clone();
     store::update_endpoint(&mut *transaction, &row, &now).await?;
@@ -282,7 +295,7 @@ pub async fn send_test(
 // ---- sending -------------------------------------------------------------------------------
 
 /// A delivery this worker holds the lease on, with what it needs to send it.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Outgoing {
     pub delivery_id: String,
     /// The `webhook-id` header.
@@ -296,7 +309,31 @@ pub struct Outgoing {
     pub payload: String,
     pub attempts: i64,
     pub created_at: String,
+    /// When this delivery was first attempted (since it was last queued): the retry window
+    /// runs from here.
+    pub first_attempt_at: String,
     lease: String,
+}
+
+/// Everything but the signing secret, which must not reach a log.
+impl std::fmt::Debug for Outgoing {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Outgoing")
+            .field("delivery_id", &self.delivery_id)
+            .field("message_id", &self.message_id)
+            .field("endpoint_id", &self.endpoint_id)
+            .field("org_id", &self.org_id)
+            .field("url", &shown_url(&self.url))
+            .field("secret", &"<redacted>")
+            .field("event_type", &self.event_type)
+            .field("payload", &self.payload)
+            .field("attempts", &self.attempts)
+            .field("created_at", &self.created_at)
+            .field("first_attempt_at", &self.first_attempt_at)
+            .field("lease", &self.lease)
+            .finish()
+    }
 }
 
 /// Takes the next delivery that is due (see [`store::claim_delivery`] for the order).
@@ -330,6 +367,7 @@ pub async fn claim_delivery(
         event_type: row.event_type,
         payload: row.payload,
         attempts: row.attempts,
+        first_attempt_at: row.first_attempt_at.unwrap_or_else(|| now.clone()),
         created_at: row.created_at,
         lease: lease_until,
     }))
@@ -354,8 +392,9 @@ impl Attempt {
 /// How long failed deliveries are retried, and when an endpoint that keeps failing is disabled.
 #[derive(Clone, Copy, Debug)]
 pub struct RetryPolicy {
-    /// A delivery still failing this long after it was queued is marked failed; an endpoint
-    /// whose every attempt failed for this long is disabled and its admins are told.
+    /// A delivery still failing this long after its first attempt is marked failed (however
+    /// long it waited in line before); an endpoint whose every attempt failed for this long is
+    /// disabled and its admins are told.
     pub window: Duration,
 }
 
@@ -375,7 +414,10 @@ pub async fn record_attempt(
 ) -> Result<(), DomainError> {
     let now = clock::now();
     let window = time::Duration::try_from(retry.window).unwrap_or(time::Duration::DAY);
-    let started = clock::parse(&outgoing.created_at).unwrap_or_else(time::OffsetDateTime::now_utc);
+    // From the first attempt, not from queueing: a delivery that waited behind a failing one,
+    // or an old one sent again, gets the whole window.
+    let started =
+        clock::parse(&outgoing.first_attempt_at).unwrap_or_else(time::OffsetDateTime::now_utc);
     let give_up_at = started + window;
     let succeeded = attempt.succeeded();
     let next_attempt = clock::now_plus(retry_backoff(outgoing.attempts));
@@ -435,7 +477,8 @@ async fn disable(
         return Ok(());
     }
     let org = parse_id(&outgoing.org_id)?;
-    let title = format!("Webhook endpoint {} was disabled: {reason}", outgoing.url);
+    let url = shown_url(&outgoing.url);
+    let title = format!("Webhook endpoint {url} was disabled: {reason}");
     let notice = Notice {
         kind: "webhook.disabled",
         category: Category::Webhooks,
@@ -449,7 +492,7 @@ async fn disable(
         action: "webhook.disabled",
         object_type: "webhook_endpoint",
         object_id: outgoing.endpoint_id.clone(),
-        detail: json!({ "url": outgoing.url, "reason": reason }),
+        detail: json!({ "url": url, "reason": reason }),
     };
     record(connection, Author::Worker, Face::Api, change).await
 }
@@ -529,6 +572,22 @@ fn checked_description(description: Option<&str>) -> Result<String, DomainError>
         ));
     }
     Ok(description.to_owned())
+}
+
+/// An endpoint URL as shown in notices and the audit log: scheme, host, port and path, without
+/// the query (which may carry a receiver's token).
+pub fn shown_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut url) => {
+            url.set_query(None);
+            url.set_fragment(None);
+            // Refused when saved; dropped here too should one have been saved before.
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.to_string()
+        }
+        Err(_) => String::new(),
+    }
 }
 
 fn truncate(text: &str, chars: usize) -> String {
@@ -615,6 +674,53 @@ mod tests {
         assert!((800..=1_000).contains(&first), "{first}");
         let late = retry_backoff(40).whole_milliseconds();
         assert!((2_880_000..=3_600_000).contains(&late), "{late}");
+    }
+
+    #[test]
+    fn secrets_never_reach_a_debug_print() {
+        let secret = new_secret().unwrap();
+        let outgoing = Outgoing {
+            delivery_id: "d".into(),
+            message_id: "msg_d".into(),
+            endpoint_id: "e".into(),
+            org_id: "o".into(),
+            url: "https://example.com/in?token=hunter2".into(),
+            secret: secret.clone(),
+            event_type: "webhook.test".into(),
+            payload: "{}".into(),
+            attempts: 1,
+            created_at: clock::now(),
+            first_attempt_at: clock::now(),
+            lease: clock::now(),
+        };
+        let row = EndpointRow {
+            id: "e".into(),
+            org_id: "o".into(),
+            url: "https://example.com/in".into(),
+            description: String::new(),
+            event_types: String::new(),
+            secret: secret.clone(),
+            disabled_at: None,
+            disabled_reason: None,
+            failing_since: None,
+            created_at: clock::now(),
+            updated_at: clock::now(),
+        };
+        let shown =
+            EndpointWithSecret { endpoint: endpoint_view(row.clone()), secret: secret.clone() };
+        for printed in [format!("{outgoing:?}"), format!("{row:?}"), format!("{shown:?}")] {
+            assert!(!printed.contains(&secret) && printed.contains("<redacted>"), "{printed}");
+            assert!(!printed.contains("hunter2"), "{printed}");
+        }
+    }
+
+    #[test]
+    fn urls_are_shown_without_their_query() {
+        assert_eq!(
+            shown_url("https://hooks.example.com:8443/in/x?token=abc#f"),
+            "https://hooks.example.com:8443/in/x"
+        );
+        assert_eq!(shown_url("http://u:p@example.com/"), "http://example.com/");
     }
 
     #[test]

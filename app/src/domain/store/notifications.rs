@@ -102,7 +102,7 @@ pub async fn org_users_in_roles(
 
 // ---- webhook endpoints -------------------------------------------------------------------
 
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(sqlx::FromRow, Clone)]
 pub struct EndpointRow {
     pub id: String,
     pub org_id: String,
@@ -115,6 +115,26 @@ pub struct EndpointRow {
     pub failing_since: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// Everything but the signing secret, which must not reach a log.
+impl std::fmt::Debug for EndpointRow {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("EndpointRow")
+            .field("id", &self.id)
+            .field("org_id", &self.org_id)
+            .field("url", &self.url)
+            .field("description", &self.description)
+            .field("event_types", &self.event_types)
+            .field("secret", &"<redacted>")
+            .field("disabled_at", &self.disabled_at)
+            .field("disabled_reason", &self.disabled_reason)
+            .field("failing_since", &self.failing_since)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
 }
 
 const ENDPOINT_COLUMNS: &str = "id, org_id, url, description, event_types, secret, disabled_at, \
@@ -151,6 +171,25 @@ pub async fn insert_endpoint(
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// Takes the endpoint's row lock for the rest of the transaction (a harmless no-op write on
+/// SQLite, whose write transactions are serial already), so that an edit, a rotation and the
+/// worker disabling it are made one after the other on PostgreSQL too and none writes back
+/// what another just changed. False when the org has no such endpoint.
+pub async fn lock_endpoint(
+    db: impl AnyExecutor<'_>,
+    org: OrgId,
+    id: WebhookId,
+) -> Result<bool, DomainError> {
+    let locked = sqlx::query(
+        "UPDATE webhook_endpoints SET updated_at = updated_at WHERE id = $1 AND org_id = $2",
+    )
+    .bind(id.to_string())
+    .bind(org.to_string())
+    .execute(db)
+    .await?;
+    Ok(locked.rows_affected() == 1)
 }
 
 pub async fn count_endpoints(db: impl AnyExecutor<'_>, org: OrgId) -> Result<i64, DomainError> {
@@ -281,11 +320,13 @@ pub struct DeliveryRow {
     pub created_at: String,
     pub updated_at: String,
     pub delivered_at: Option<String>,
+    /// When it was first attempted (since it was last queued): its retry window starts there.
+    pub first_attempt_at: Option<String>,
 }
 
 const DELIVERY_COLUMNS: &str = "id, endpoint_id, event_type, payload, status, attempts, \
      next_attempt_at, locked_until, last_status_code, last_error, last_latency_ms, created_at, \
-     updated_at, delivered_at";
+     updated_at, delivered_at, first_attempt_at";
 
 /// An endpoint's deliveries, newest first, before `before` (a delivery id) when given.
 pub async fn deliveries(
@@ -319,8 +360,8 @@ pub async fn delivery(
     .await?)
 }
 
-/// Puts a finished delivery back in the queue, due now ("send again"). False when it is still
-/// pending.
+/// Puts a finished delivery back in the queue, due now ("send again"), with a retry window of
+/// its own from its next attempt. False when it is still pending.
 pub async fn requeue_delivery(
     db: impl AnyExecutor<'_>,
     id: DeliveryId,
@@ -328,7 +369,8 @@ pub async fn requeue_delivery(
 ) -> Result<bool, DomainError> {
     let requeued = sqlx::query(
         "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $2, \
-         locked_until = NULL, updated_at = $2 WHERE id = $1 AND status <> 'pending'",
+         locked_until = NULL, first_attempt_at = NULL, updated_at = $2 \
+         WHERE id = $1 AND status <> 'pending'",
     )
     .bind(id.to_string())
     .bind(now)
@@ -337,22 +379,34 @@ pub async fn requeue_delivery(
     Ok(requeued.rows_affected() == 1)
 }
 
-/// Whether any delivery to an enabled endpoint may be due (pending, due, not leased by a live
-/// worker).
+/// Each enabled endpoint's next delivery, when it is due and the endpoint has none in flight:
+/// only an endpoint's lowest pending id may go (so that it receives its events in order), and
+/// not while any of its deliveries is leased (a "send again" may requeue an id older than the
+/// one in flight). Looked up through the endpoints, so that a long queue behind a delivery
+/// waiting to be retried costs one index probe per endpoint, not a walk of the queue.
+const DUE_DELIVERIES: &str = "FROM webhook_endpoints e \
+       JOIN webhook_deliveries d \
+         ON d.id = (SELECT MIN(p.id) FROM webhook_deliveries p \
+                    WHERE p.endpoint_id = e.id AND p.status = 'pending') \
+     WHERE e.disabled_at IS NULL \
+       AND d.next_attempt_at <= $1 \
+       AND (d.locked_until IS NULL OR d.locked_until <= $1) \
+       AND NOT EXISTS (SELECT 1 FROM webhook_deliveries leased \
+                       WHERE leased.endpoint_id = e.id AND leased.locked_until > $1 \
+                         AND leased.status = 'pending')";
+
+/// Whether a delivery is due (see [`DUE_DELIVERIES`]); a read, so that the many polls that
+/// find nothing take no write lock.
 pub async fn any_delivery_due(db: impl AnyExecutor<'_>, now: &str) -> Result<bool, DomainError> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
-         WHERE d.status = 'pending' AND d.next_attempt_at <= $1 \
-           AND (d.locked_until IS NULL OR d.locked_until <= $1) AND e.disabled_at IS NULL LIMIT 1",
-    )
-    .bind(now)
-    .fetch_optional(db)
-    .await?;
+    let found: Option<i64> = sqlx::query_scalar(&format!("SELECT 1 {DUE_DELIVERIES} LIMIT 1"))
+        .bind(now)
+        .fetch_optional(db)
+        .await?;
     Ok(found.is_some())
 }
 
-/// Takes a lease on the oldest due delivery whose endpoint is enabled and has nothing older
-/// still pending, so that each endpoint receives its events in order. The conditions are
+/// Takes a lease on the due delivery (see [`DUE_DELIVERIES`]) that has waited longest, and
+/// starts its retry window if this is its first attempt. The conditions on the row are
 /// repeated outside the subquery so that, on PostgreSQL, a second worker that waited for the
 /// row finds it taken and claims nothing.
 pub async fn claim_delivery(
@@ -361,16 +415,9 @@ pub async fn claim_delivery(
     lease_until: &str,
 ) -> Result<Option<DeliveryRow>, DomainError> {
     Ok(sqlx::query_as(&format!(
-        "UPDATE webhook_deliveries SET locked_until = $2, attempts = attempts + 1, updated_at = $1 \
-         WHERE id = (SELECT d.id FROM webhook_deliveries d \
-                       JOIN webhook_endpoints e ON e.id = d.endpoint_id \
-                     WHERE d.status = 'pending' AND d.next_attempt_at <= $1 \
-                       AND (d.locked_until IS NULL OR d.locked_until <= $1) \
-                       AND e.disabled_at IS NULL \
-                       AND NOT EXISTS (SELECT 1 FROM webhook_deliveries earlier \
-                                       WHERE earlier.endpoint_id = d.endpoint_id \
-                                         AND earlier.status = 'pending' AND earlier.id < d.id) \
-                     ORDER BY d.next_attempt_at, d.id LIMIT 1) \
+        "UPDATE webhook_deliveries SET locked_until = $2, attempts = attempts + 1, \
+                first_attempt_at = COALESCE(first_attempt_at, $1), updated_at = $1 \
+         WHERE id = (SELECT d.id {DUE_DELIVERIES} ORDER BY d.next_attempt_at, d.id LIMIT 1) \
            AND status = 'pending' AND (locked_until IS NULL OR locked_until <= $1) \
          RETURNING {DELIVERY_COLUMNS}"
     ))
