@@ -41,7 +41,11 @@ pub fn spawn(
         loop {
             while !*stop.borrow() {
                 match jobs::run_next(&store, settings.lease).await {
-                    Ok(Some(outcome)) => log(&outcome),
+                    Ok(Some(outcome)) => {
+                        log(&outcome);
+                        // What the job recorded may have queued webhooks and email.
+                        store.deliveries_queued();
+                    }
                     Ok(None) => break,
                     Err(error) => {
                         tracing::error!(%error, "the worker could not run a job");
@@ -52,7 +56,8 @@ pub fn spawn(
             if last_sweep.is_none_or(|at| at.elapsed() >= settings.sweep_every) {
                 match jobs::sweep(&store, settings.reminder_leads, SWEEP_BATCH).await {
                     Ok(report) if report != jobs::SweepReport::default() => {
-                        tracing::info!(?report, "expiry sweep")
+                        tracing::info!(?report, "expiry sweep");
+                        store.deliveries_queued();
                     }
                     Ok(_) => {}
                     Err(error) => tracing::error!(%error, "the expiry sweep failed"),

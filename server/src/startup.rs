@@ -4,8 +4,9 @@ use std::pin::pin;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRef};
-use axum::http::{HeaderName, Request};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRef, State};
+use axum::http::{HeaderName, Method, Request};
+use axum::response::Response;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -195,6 +196,22 @@ impl Application {
     }
 }
 
+/// Wakes the webhook and email senders once a request that may have changed something is
+/// answered: its transaction has committed by then, so what it published goes out at once
+/// instead of at the senders' next poll. A wake with nothing to send costs one read.
+async fn wake_senders_after_writes(
+    State(store): State<Store>,
+    request: Request<Body>,
+    next: axum::middleware::Next,
+) -> Response {
+    let writes = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let response = next.run(request).await;
+    if writes && response.status().is_success() {
+        store.deliveries_queued();
+    }
+    response
+}
+
 /// Accepts connections until `shutdown` completes, then lets each connection finish the
 /// request it is answering (up to [`SHUTDOWN_GRACE`]). Serves HTTP/1.1 with a time limit on
 /// reading a request's head, which `axum::serve` does not offer.
@@ -301,6 +318,7 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
             shell,
         ))
         .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(state.store.clone(), wake_senders_after_writes))
         .layer(axum::middleware::from_fn(crate::server_fn_status::status_from_error))
         .layer(axum::middleware::from_fn_with_state(
             state.public_limit.clone(),
