@@ -14,7 +14,7 @@ let partner;
 let acme;
 
 before(async () => {
-  server = await startServer();
+  server = await startServer({ env: { SHAREWELL_ALLOW_PRIVATE_WEBHOOK_TARGETS: "true" } });
   browser = await launchBrowser();
   ({ org: acme } = createOrgWithAdmin(server, "Acme Energy", "alice"));
   sharewell(
@@ -151,8 +151,25 @@ test("without JavaScript, sign-in lands on the wanted page and every signed-in p
   await assertPage(page, "/overview", [/Overview/]);
   await assertPage(page, "/partners", [/Installer GmbH/]);
   await assertPage(page, "/users", [/alice/, /bob/]);
+  // A person added without a password: the one-time link made by a plain form is shown once.
+  await page.getByLabel("Username").fill("carol");
+  await page.getByLabel("Email").fill("carol@example.test");
+  await page.getByRole("button", { name: /^Add/ }).click();
+  await page.waitForURL(/done=add_user/);
+  await assertPage(page, null, [/Person added\./, /carol/]);
+  assert.match(await page.getByTestId("new-password-link").innerText(), /^\/set-password\//);
   await assertPage(page, "/audit", [/Audit log/, /token/i]);
   await assertPage(page, "/webhooks", [/No endpoints yet/]);
+  const hook = "http://127.0.0.1:9/hooks/sharewell";
+  await page.getByLabel("URL", { exact: true }).fill(hook);
+  await page.getByLabel("Description (optional)").fill("Order system");
+  await page.getByRole("button", { name: "Register endpoint" }).click();
+  await page.waitForURL(/done=create_webhook/);
+  await assertPage(page, null, [/Webhook created\./, /Order system/]);
+  assert.match(await page.getByTestId("webhook-secret").innerText(), /^whsec_/);
+  const card = page.getByTestId("webhook-list").getByRole("listitem").filter({ hasText: hook });
+  const detail = await card.getByRole("link", { name: hook }).getAttribute("href");
+  await assertPage(page, detail, [/Order system/, new RegExp(hook.replaceAll(".", "\\."))]);
   await assertPage(page, "/account", [/Your account/, /email/i]);
   await assertPage(page, "/tokens", [/nightly export/]);
   await context.close();
