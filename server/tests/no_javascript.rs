@@ -64,6 +64,11 @@ async fn a_signed_out_visit_keeps_the_wanted_page_in_the_sign_in_form() {
     assert_eq!(location(&response), "/login?next=%2Ftokens");
     let login = page(&app, "/login?next=%2Ftokens").await;
     assert!(login.contains(r#"name="next" value="/tokens""#), "{login}");
+
+    // The header's "Sign in" link of a public page comes back to it.
+    let response = app.client.get(app.url("/offers/not-a-link")).send().await.expect("page");
+    let offer = response.text().await.expect("body");
+    assert!(offer.contains(r#"href="/login?next=%2Foffers%2Fnot-a-link""#), "{offer}");
 }
 
 #[tokio::test]
