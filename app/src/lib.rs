@@ -82,23 +82,26 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/login") view=LoginPage />
-                    <Route path=path!("/overview") view=OverviewPage />
-                    <Route path=path!("/tokens") view=TokensPage />
-                    <Route path=path!("/audit") view=AuditPage />
-                    <Route path=path!("/partners") view=PartnersPage />
-                    <Route path=path!("/partners/:partner_id") view=PartnerDetailPage />
-                    <Route path=path!("/roles") view=RolesPage />
-                    <Route path=path!("/shared") view=SharedPage />
-                    <Route path=path!("/requests") view=RequestsPage />
-                    <Route path=path!("/notifications") view=NotificationsPage />
-                    <Route path=path!("/users") view=UsersPage />
-                    <Route path=path!("/account") view=AccountPage />
-                    <Route path=path!("/webhooks") view=WebhooksPage />
-                    <Route path=path!("/webhooks/:id") view=WebhookDetailPage />
+                    // In-order streaming: each page's data is in the HTML the server sends (the
+                    // shell goes out at once, then each part as its data is read), so a browser
+                    // without JavaScript never keeps a "Loading…" placeholder.
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::InOrder />
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/overview") view=OverviewPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/tokens") view=TokensPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/audit") view=AuditPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/partners") view=PartnersPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/partners/:partner_id") view=PartnerDetailPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/roles") view=RolesPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/shared") view=SharedPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/requests") view=RequestsPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/users") view=UsersPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/webhooks") view=WebhooksPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/webhooks/:id") view=WebhookDetailPage ssr=SsrMode::InOrder />
                     // Public: the one-time link is the credential.
-                    <Route path=path!("/set-password/:token") view=SetPasswordPage />
+                    <Route path=path!("/set-password/:token") view=SetPasswordPage ssr=SsrMode::InOrder />
                     // Rendered whole before answering, so that an unknown link answers 404 and a
                     // partner without JavaScript sees the offer, not a loading placeholder.
                     <Route path=path!("/offers/:token") view=OfferPage ssr=SsrMode::Async />

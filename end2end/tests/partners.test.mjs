@@ -47,7 +47,7 @@ test("an entity offered on the dashboard is accepted from its public link, and t
   const stranger = await browser.newContext();
   const offerPage = await stranger.newPage();
   await offerPage.goto(`${server.baseUrl}${link}`);
-  await offerPage.getByText("Acme Energy offers you").waitFor();
+  await offerPage.getByText("Acme Energy offers this to Installer GmbH").waitFor();
   await offerPage.getByRole("button", { name: "Accept" }).click();
   await offerPage.getByTestId("offer-outcome").getByText("Accepted").waitFor();
   await stranger.close();

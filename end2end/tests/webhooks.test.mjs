@@ -196,7 +196,8 @@ test("before the page hydrates, the form is a plain post: the endpoint is regist
   const url = `${receiverUrl}/plain`;
   await page.getByLabel("URL", { exact: true }).fill(url);
   await page.getByRole("button", { name: "Register endpoint" }).click();
-  await page.waitForURL(/\/webhooks\??$/);
+  await page.waitForURL(/\/webhooks\?done=create_webhook$/);
+  await page.getByTestId("form-done").getByText("Webhook created.").waitFor();
   assert.match(await page.getByTestId("webhook-secret").innerText(), /^whsec_/);
   await page.reload();
   assert.equal(await page.getByTestId("webhook-secret").count(), 0, "the secret is shown only once");

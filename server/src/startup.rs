@@ -320,6 +320,7 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
         .with_state(state.clone())
         .layer(axum::middleware::from_fn_with_state(state.store.clone(), wake_senders_after_writes))
         .layer(axum::middleware::from_fn(crate::server_fn_status::status_from_error))
+        .layer(axum::middleware::from_fn(crate::server_fn_status::mark_form_success))
         .layer(axum::middleware::from_fn_with_state(
             state.public_limit.clone(),
             crate::throttle::limit_public_offer_pages,

@@ -312,7 +312,7 @@ async fn an_offer_emails_the_partners_user_a_working_link_and_the_answer_reaches
     let stranger = reqwest::Client::new();
     let page = stranger.get(&link).send().await.unwrap();
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("Acme offers you"));
+    assert!(page.text().await.unwrap().contains("Acme offers this to"));
 
     // Pat's configuration names him: the partner's admin is not mailed as well.
     let rows = settled(&app).await;

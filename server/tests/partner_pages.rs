@@ -182,7 +182,7 @@ async fn an_offer_made_on_the_page_is_accepted_from_its_public_link_without_an_a
     let page = stranger.get(app.url(&format!("/offers/{token}"))).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    assert!(html.contains("Acme offers you") && html.contains("opportunity deal-7"), "{html}");
+    assert!(html.contains("Acme offers this to") && html.contains("opportunity deal-7"), "{html}");
     assert!(html.contains("Accept") && html.contains("Decline"));
 
     // The form posted without JavaScript: back to the page, which shows the outcome.
@@ -205,7 +205,7 @@ async fn an_offer_made_on_the_page_is_accepted_from_its_public_link_without_an_a
         .text()
         .await
         .unwrap();
-    assert!(after.contains("Accepted: the entity is now shared"), "{after}");
+    assert!(after.contains("is now shared with") && after.contains("Accepted: "), "{after}");
 
     let detail: Value = app.server_fn_ok("partner", &[("partner_org_id", &partner)]).await;
     assert_eq!(detail["config"]["offered_entities"][0]["offer_status"], "ACCEPTED");
@@ -222,7 +222,7 @@ async fn an_offer_made_on_the_page_is_accepted_from_its_public_link_without_an_a
         .text()
         .await
         .unwrap();
-    assert!(lost.contains("No longer available — another partner accepted first"), "{lost}");
+    assert!(lost.contains("Taken: another partner accepted this offer first"), "{lost}");
     app.stop().await;
 }
 

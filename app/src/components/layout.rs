@@ -77,6 +77,12 @@ pub fn Layout(children: Children) -> impl IntoView {
     let location = use_location();
     let frame = Resource::new(move || location.pathname.get(), |_| navigation());
     provide_context(Frame(frame));
+    // Signing in from any page comes back to it.
+    let pathname = location.pathname;
+    let sign_in_href = move || match pathname.get().as_str() {
+        "/" | "/login" => "/login".to_owned(),
+        path => format!("/login?next={}", crate::components::ui::encode_component(path)),
+    };
 
     view! {
         <div class="min-h-full flex flex-col">
@@ -93,7 +99,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                 }
                                 _ => {
                                     view! {
-                                        <a href="/login" class=NAV_LINK_CLASSES>
+                                        <a href=sign_in_href class=NAV_LINK_CLASSES>
                                             "Sign in"
                                         </a>
                                     }
@@ -104,7 +110,10 @@ pub fn Layout(children: Children) -> impl IntoView {
                     </Suspense>
                 </div>
             </header>
-            <main class="mx-auto w-full max-w-5xl flex-1 px-4 py-8">{children()}</main>
+            <main class="mx-auto w-full max-w-5xl flex-1 px-4 py-8">
+                <crate::components::form_result::FormDone />
+                {children()}
+            </main>
             <footer class="border-t border-slate-200 py-4 text-center text-sm text-slate-500">
                 "Sharewell — one true record of who may see what."
             </footer>

@@ -1,5 +1,6 @@
 //! UI pieces shared by the pages.
 
 pub mod badges;
+pub mod form_result;
 pub mod layout;
 pub mod ui;

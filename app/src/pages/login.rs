@@ -50,7 +50,7 @@ pub fn LoginPage() -> impl IntoView {
                     })
             }}
             <form method="post" action="/login" class=format!("{CARD_CLASSES} space-y-4")>
-                <input type="hidden" name="next" prop:value=next />
+                <input type="hidden" name="next" value=next />
                 <div>
                     <label for="username" class=LABEL_CLASSES>
                         "Username"

@@ -32,12 +32,17 @@ pub fn OfferPage() -> impl IntoView {
 
 #[component]
 fn OfferCard(offer: OfferView, token: String, answer: ServerAction<AnswerOffer>) -> impl IntoView {
+    let partner = offer.partner_org_name.clone().unwrap_or_else(|| offer.partner_org_id.clone());
     let outcome = match offer.status {
         OfferState::Pending => None,
-        OfferState::Accepted => Some("Accepted: the entity is now shared with your organisation."),
-        OfferState::Declined => Some("Declined: the offer is closed."),
-        OfferState::Unavailable => Some("No longer available — another partner accepted first."),
-        OfferState::Expired => Some("Expired: this offer can no longer be accepted."),
+        OfferState::Accepted => {
+            Some(format!("Accepted: “{}” is now shared with {partner}.", offer.title))
+        }
+        OfferState::Declined => Some(format!("Declined by {partner}: the offer is closed.")),
+        OfferState::Unavailable => {
+            Some("Taken: another partner accepted this offer first, so it is closed.".to_owned())
+        }
+        OfferState::Expired => Some("Expired: this offer can no longer be accepted.".to_owned()),
     };
     let pending = offer.status == OfferState::Pending;
     let decline_token = token.clone();
@@ -46,11 +51,48 @@ fn OfferCard(offer: OfferView, token: String, answer: ServerAction<AnswerOffer>)
             view! { <p role="alert" class="mt-3 text-sm text-red-700">{error.to_string()}</p> }
         })
     };
+    let grants = offer.grants.clone();
+    let role = match (&offer.role_name, grants.is_empty()) {
+        (Some(role), false) => format!("with the role “{role}”, which grants:"),
+        (Some(role), true) => format!("with the role “{role}” (it grants nothing yet)."),
+        (None, _) => {
+            "with the access your partnership with them gives (no role is assigned yet).".to_owned()
+        }
+    };
+    let (verb, until) = if pending {
+        ("Accepting shares", "The offer is open until")
+    } else {
+        ("The offer shares", "It was open until")
+    };
     view! {
         <section class=format!("{CARD_CLASSES} mx-auto max-w-xl") data-testid="offer">
-            <p class="text-sm text-slate-500">{format!("{} offers you", offer.sharing_org_name)}</p>
-            <h1 class="mt-1 text-2xl font-bold tracking-tight">{offer.title.clone()}</h1>
+            <p class="text-sm text-slate-500" data-testid="offer-parties">
+                {format!("{} offers this to {partner}", offer.sharing_org_name)}
+            </p>
+            <h1 class="mt-1 break-words text-2xl font-bold tracking-tight">{offer.title.clone()}</h1>
+            <div class="mt-4 space-y-2 text-sm" data-testid="offer-grants">
+                <p>
+                    {verb} " the " {offer.schema.clone()} " “" {offer.title.clone()} "” ("
+                    <code class="break-all">{offer.entity_id.clone()}</code> ") of "
+                    <strong>{offer.sharing_org_name.clone()}</strong> " with "
+                    <strong>{partner.clone()}</strong> " " {role}
+                </p>
+                {(!grants.is_empty()).then(|| view! {
+                    <ul class="list-inside list-disc font-mono text-xs">
+                        {grants.into_iter().map(|grant| view! {
+                            <li class="break-all">
+                                {format!("{} {}", grant.action, grant.resource)}
+                                {grant.effect.filter(|effect| effect != "allow").map(|effect| format!(" ({effect})"))}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                })}
+                <p>{until} " " <strong>{short_time(&offer.expires_at)}</strong> "."</p>
+            </div>
             <dl class="mt-4 grid grid-cols-2 gap-2 text-sm">
+                <dt class="text-slate-500">"From"</dt><dd class="break-words">{offer.sharing_org_name.clone()}</dd>
+                <dt class="text-slate-500">"For"</dt>
+                <dd class="break-words" title=offer.partner_org_id.clone()>{partner.clone()}</dd>
                 <dt class="text-slate-500">"Kind"</dt><dd>{offer.schema.clone()}</dd>
                 <dt class="text-slate-500">"Offered"</dt><dd>{short_time(&offer.offered_at)}</dd>
                 <dt class="text-slate-500">"Open until"</dt><dd>{short_time(&offer.expires_at)}</dd>

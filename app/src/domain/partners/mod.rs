@@ -181,6 +181,12 @@ pub struct OfferView {
     pub expires_at: String,
     /// Which partner won, once one has accepted.
     pub accepted_by_org_id: Option<String>,
+    /// The partner org's name when it exists in Sharewell.
+    pub partner_org_name: Option<String>,
+    /// The template role the partner's people get on the entity, if one is assigned.
+    pub role_name: Option<String>,
+    /// That role's grants.
+    pub grants: Vec<Grant>,
 }
 
 /// How offers behave in this deployment; the server keeps it in its state and in the page

@@ -858,6 +858,7 @@ async fn offer_view(
     let accepted_by_org_id = store::accepted_partner(&mut *connection, resource).await?;
     let stored = OfferState::parse(&row.status)
         .ok_or_else(|| DomainError::Internal("unknown offer status".into()))?;
+    let grants = row.grants()?;
     Ok(OfferView {
         sharing_org_id: parse_id(&row.sharing_org_id)?,
         sharing_org_name: row.sharing_org_name,
@@ -872,6 +873,9 @@ async fn offer_view(
         status_changed_at: row.status_changed_at,
         expires_at: row.expires_at,
         accepted_by_org_id,
+        partner_org_name: row.partner_org_name,
+        role_name: row.role_name,
+        grants,
     })
 }
 

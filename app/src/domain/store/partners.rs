@@ -726,14 +726,33 @@ pub struct OfferDetailRow {
     pub offered_at: String,
     pub status_changed_at: String,
     pub expires_at: String,
+    /// The partner org's name when it exists in Sharewell.
+    pub partner_org_name: Option<String>,
+    /// The template role assigned to the partner, if any, and its grants as stored (JSON).
+    pub role_name: Option<String>,
+    pub template_role_grants: Option<String>,
+}
+
+impl OfferDetailRow {
+    pub fn grants(&self) -> Result<Vec<Grant>, DomainError> {
+        Ok(self
+            .template_role_grants
+            .as_deref()
+            .map(grants_from_json)
+            .transpose()?
+            .unwrap_or_default())
+    }
 }
 
 const OFFER_DETAIL: &str =
     "SELECT c.sharing_org_id, orgs.name AS sharing_org_name, c.partner_org_id, \
     r.schema_name, r.external_id, r.title, r.created_at AS entity_created_at, \
     r.updated_at AS entity_updated_at, o.status, o.created_at AS offered_at, o.status_changed_at, \
-    o.expires_at FROM entity_offers o JOIN partner_configs c ON c.id = o.config_id \
-    JOIN resources r ON r.id = o.resource_id JOIN orgs ON orgs.id = c.sharing_org_id";
+    o.expires_at, partner.name AS partner_org_name, t.name AS role_name, c.template_role_grants \
+    FROM entity_offers o JOIN partner_configs c ON c.id = o.config_id \
+    JOIN resources r ON r.id = o.resource_id JOIN orgs ON orgs.id = c.sharing_org_id \
+    LEFT JOIN orgs partner ON partner.id = c.partner_org_id \
+    LEFT JOIN template_roles t ON t.id = c.template_role_id";
 
 pub async fn offer_detail_by_id(
     db: impl AnyExecutor<'_>,
