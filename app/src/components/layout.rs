@@ -163,7 +163,7 @@ fn SignedInNavigation(actor: Actor, counts: NavigationCounts) -> impl IntoView {
                         })
                         .collect_view()}
                 </nav>
-                <div class="flex flex-wrap items-center gap-x-3 border-t border-slate-200 pt-2 text-sm md:border-0 md:pt-0">
+                <div class="flex flex-wrap items-center gap-x-3 border-t border-slate-200 pt-2 text-sm md:shrink-0 md:flex-nowrap md:border-0 md:pt-0">
                     <span class="px-3 text-slate-600 md:px-0" data-testid="signed-in-as">
                         {actor.username.clone()}
                         " · "
