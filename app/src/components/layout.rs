@@ -66,7 +66,10 @@ const ACCOUNT_NAVIGATION: (&str, &str) = ("/account", "Account");
 const COUNT_CLASSES: &str =
     "ml-1 inline-flex min-w-5 justify-center rounded-full bg-indigo-600 px-1.5 text-xs font-semibold text-white";
 
-const NAV_LINK_CLASSES: &str = "rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700";
+const NAV_LINK_CLASSES: &str = "block rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700";
+
+/// Hidden until focused: the first Tab on any page offers to jump past the navigation.
+const SKIP_LINK_CLASSES: &str = "sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded-md focus:bg-white focus:px-3 focus:py-2 focus:text-sm focus:font-medium focus:text-indigo-700 focus:shadow";
 
 /// Page frame: header with navigation for signed-in users, then the routed page.
 #[component]
@@ -86,8 +89,12 @@ pub fn Layout(children: Children) -> impl IntoView {
 
     view! {
         <div class="min-h-full flex flex-col">
+            // `rel="external"`: the browser, not the router, follows it, and so moves focus.
+            <a href="#main" rel="external" class=SKIP_LINK_CLASSES>
+                "Skip to content"
+            </a>
             <header class="border-b border-slate-200 bg-white">
-                <div class="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-2 px-4 py-3">
+                <div class="relative mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-x-2 px-4 py-3">
                     <a href="/" class="text-lg font-semibold tracking-tight text-indigo-700">
                         "Sharewell"
                     </a>
@@ -110,7 +117,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     </Suspense>
                 </div>
             </header>
-            <main class="mx-auto w-full max-w-5xl flex-1 px-4 py-8">
+            <main id="main" tabindex="-1" class="mx-auto w-full min-w-0 max-w-5xl flex-1 break-words px-4 py-8 focus:outline-none">
                 <crate::components::form_result::FormDone />
                 {children()}
             </main>
@@ -135,42 +142,53 @@ fn SignedInNavigation(actor: Actor, counts: NavigationCounts) -> impl IntoView {
             view! { <span class=COUNT_CLASSES data-testid=test_id>{count}</span> }
         })
     };
+    let total = counts.pending_requests as i64 + counts.unread_notifications;
+    // On a phone the navigation folds into a menu that opens without JavaScript (a
+    // `<details>`); from the `md` width on, style/input.css keeps it open and hides the summary.
     view! {
-        <nav aria-label="Main" class="flex flex-wrap items-center gap-1">
-            {NAVIGATION
-                .into_iter()
-                .filter(|(href, _)| *href != "/audit" || actor.may(Operation::AuditRead))
-                .chain(actor.may(Operation::UsersRead).then_some(ADMIN_NAVIGATION))
-                .chain(actor.may(Operation::WebhooksRead).then_some(WEBHOOKS_NAVIGATION))
-                .chain([ACCOUNT_NAVIGATION])
-                .map(|(href, label)| {
-                    let current = move || (location.pathname.get() == href).then_some("page");
-                    view! {
-                        <a href=href class=NAV_LINK_CLASSES aria-current=current>
-                            {label}
-                            {count_for(href)}
-                        </a>
-                    }
-                })
-                .collect_view()}
-        </nav>
-        <div class="flex items-center gap-3 text-sm">
-            <span class="text-slate-600" data-testid="signed-in-as">
-                {actor.username.clone()}
-                " · "
-                {actor.org_name.clone()}
-                {(actor.role != crate::domain::identity::Role::Member)
-                    .then(|| format!(" · {}", actor.role))}
-            </span>
-            <form method="post" action="/logout">
-                <button
-                    type="submit"
-                    class="rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900"
-                >
-                    "Sign out"
-                </button>
-            </form>
-        </div>
+        <details data-nav-menu class="w-full md:w-auto md:flex-1">
+            <summary class="absolute right-4 top-2.5 inline-flex min-h-9 cursor-pointer list-none items-center gap-1 rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50 md:hidden">
+                "Menu"
+                {(total > 0).then(|| view! { <span class=COUNT_CLASSES>{total}<span class="sr-only">" new"</span></span> })}
+            </summary>
+            <div class="mt-2 flex flex-col gap-2 md:mt-0 md:flex-row md:items-center md:justify-between">
+                <nav aria-label="Main" class="flex flex-col gap-1 md:flex-row md:flex-wrap md:items-center">
+                    {NAVIGATION
+                        .into_iter()
+                        .filter(|(href, _)| *href != "/audit" || actor.may(Operation::AuditRead))
+                        .chain(actor.may(Operation::UsersRead).then_some(ADMIN_NAVIGATION))
+                        .chain(actor.may(Operation::WebhooksRead).then_some(WEBHOOKS_NAVIGATION))
+                        .chain([ACCOUNT_NAVIGATION])
+                        .map(|(href, label)| {
+                            let current = move || (location.pathname.get() == href).then_some("page");
+                            view! {
+                                <a href=href class=NAV_LINK_CLASSES aria-current=current>
+                                    {label}
+                                    {count_for(href)}
+                                </a>
+                            }
+                        })
+                        .collect_view()}
+                </nav>
+                <div class="flex flex-wrap items-center gap-x-3 border-t border-slate-200 pt-2 text-sm md:shrink-0 md:flex-nowrap md:border-0 md:pt-0">
+                    <span class="px-3 text-slate-600 md:px-0" data-testid="signed-in-as">
+                        {actor.username.clone()}
+                        " · "
+                        {actor.org_name.clone()}
+                        {(actor.role != crate::domain::identity::Role::Member)
+                            .then(|| format!(" · {}", actor.role))}
+                    </span>
+                    <form method="post" action="/logout">
+                        <button
+                            type="submit"
+                            class="rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900"
+                        >
+                            "Sign out"
+                        </button>
+                    </form>
+                </div>
+            </div>
+        </details>
     }
 }
 
@@ -181,7 +199,7 @@ pub fn Tabs(
     tabs: &'static [(&'static str, &'static str, &'static str)],
 ) -> impl IntoView {
     view! {
-        <nav aria-label="Tabs" class="flex gap-2 border-b border-slate-200">
+        <nav aria-label="Tabs" class="flex flex-wrap gap-x-2 border-b border-slate-200">
             {tabs
                 .iter()
                 .map(|(name, label, href)| {

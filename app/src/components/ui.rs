@@ -125,24 +125,32 @@ pub fn Pager(
         <nav aria-label=label class="mt-4 flex flex-wrap items-center justify-between gap-2 text-sm text-slate-600">
             <span>{summary}</span>
             <span class="flex gap-4">
-                {previous.map(|href| view! { <a href=href class="text-indigo-700 hover:underline">"← Previous"</a> })}
-                {next.map(|href| view! { <a href=href class="text-indigo-700 hover:underline">"Next →"</a> })}
+                {previous.map(|href| view! { <a href=href class="inline-block py-1 text-indigo-700 hover:underline">"← Previous"</a> })}
+                {next.map(|href| view! { <a href=href class="inline-block py-1 text-indigo-700 hover:underline">"Next →"</a> })}
             </span>
         </nav>
     }
 }
 
-/// A scrollable table with a header row. An empty header is an actions column, named for
-/// screen readers only.
+/// A table with a header row. An empty header is an actions column, named for screen readers
+/// only. Below the `md` width each row becomes a card of stacked cells (style/input.css,
+/// `[data-cards]`), so a phone never scrolls sideways; from `md` on the wrapper scrolls, and it
+/// is focusable and named so that keyboard users can scroll it too.
 #[component]
 pub fn DataTable(
     test_id: &'static str,
     headers: &'static [&'static str],
     children: Children,
 ) -> impl IntoView {
+    let label = test_id.replace('-', " ");
     view! {
-        <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-            <table class=TABLE_CLASSES data-testid=test_id>
+        <div
+            role="region"
+            aria-label=label
+            tabindex="0"
+            class="relative overflow-x-auto rounded-lg border border-slate-200 bg-white"
+        >
+            <table class=TABLE_CLASSES data-testid=test_id data-cards>
                 <thead class="bg-slate-50">
                     <tr>
                         {headers

@@ -208,7 +208,7 @@ fn role_picker(
     if roles.is_empty() {
         view! {
             <p class="mt-2 text-sm text-slate-500">
-                "No template roles yet. " <a href="/roles" class="text-indigo-700 hover:underline">"Create one"</a>
+                "No template roles yet. " <a href="/roles" class="text-indigo-700 underline">"Create one"</a>
             </p>
         }
         .into_any()

@@ -165,7 +165,7 @@ fn UserCard(user: UserSummary, actions: Actions) -> impl IntoView {
     let role_select = format!("role-{id}");
     let role_label = format!("Role of {name}");
     let save_label = format!("Save the role of {name}");
-    let reset_label = format!("Reset the password of {name}");
+    let reset_label = format!("Reset password of {name}");
     let question = format!(
         "Deactivate {name}? They are signed out and their API tokens stop working at once."
     );

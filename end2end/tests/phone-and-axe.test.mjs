@@ -1,0 +1,267 @@
+// Every page on a phone (390×844) and on a desktop (1280×800), in light and dark: nothing
+// scrolls sideways on the phone, the navigation folds into a menu there and opens, and axe finds
+// no serious or critical violation at either size in either colour scheme.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+
+import { launchBrowser } from "../support/browser.mjs";
+import { PASSWORD, sharewell, signIn } from "../support/cli.mjs";
+import { startServer } from "../support/server.mjs";
+
+const axeSource = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+// Full-page screenshots of every page on the phone, for review (git ignores the folder).
+const artifacts = join(import.meta.dirname, "..", ".artifacts", "phone");
+mkdirSync(artifacts, { recursive: true });
+
+/** Saves a full-page screenshot of the open page as phone-<scheme>-<path>.png. */
+async function screenshot(page, path, colorScheme) {
+  const slug = path.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "").slice(0, 40) || "home";
+  await page.screenshot({ path: join(artifacts, `${colorScheme}-${slug}.png`), fullPage: true });
+}
+
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
+
+let server;
+let browser;
+let partner;
+let offerLink;
+const signedInPages = [
+  "/overview", "/partners", "/roles", "/shared", "/shared?tab=received", "/requests",
+  "/requests?tab=outgoing", "/notifications", "/tokens", "/audit", "/users", "/account",
+  "/webhooks",
+];
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  const acme = sharewell(server, "org", "create", "--name", "Acme Energy");
+  const globex = sharewell(server, "org", "create", "--name", "Globex Corporation");
+  partner = sharewell(server, "org", "create", "--name", "Installer GmbH mit einem sehr langen Namen");
+  for (const [org, username, role] of [[acme, "alice", "admin"], [acme, "bob", "member"]]) {
+    sharewell(
+      server, "user", "create", "--org", org.id, "--username", username,
+      "--email", `${username}@example.test`, "--password", PASSWORD, "--role", role,
+    );
+  }
+  const token = sharewell(server, "token", "create", "--username", "alice").token;
+  await seedAccountShares(token, acme, globex);
+
+  // The rest through the pages, on a desktop, as a person would.
+  const context = await browser.newContext({ viewport: DESKTOP });
+  const page = await context.newPage();
+  await signIn(page, server.baseUrl, "alice", "/shared");
+  await page.waitForURL(`${server.baseUrl}/shared`);
+  await page.waitForSelector("body[data-hydrated=true]");
+  for (const path of ["/alice/plan-with-a-long-name-that-does-not-fit-a-phone.pdf", "/alice/budget.xlsx"]) {
+    await page.getByLabel("Path").fill(path);
+    await page.getByLabel("With (usernames or emails)").fill(path.endsWith(".pdf") ? "bob" : "alice");
+    await page.getByRole("button", { name: "Share", exact: true }).click();
+    await page.getByTestId("share-verdicts").waitFor();
+  }
+
+  await page.goto(`${server.baseUrl}/partners`);
+  await page.waitForSelector("body[data-hydrated=true]");
+  await page.getByLabel("Add a partner").fill(partner.id);
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await page.waitForURL(`${server.baseUrl}/partners/${partner.id}`);
+  await page.waitForSelector("body[data-hydrated=true]");
+  await page.getByLabel("Schema").last().fill("opportunity");
+  await page.getByLabel("Entity id").last().fill("deal-0f8fad5b-d9cb-469f-a165-70867728950e");
+  await page.getByRole("button", { name: "Offer", exact: true }).click();
+  offerLink = await page.getByTestId("offer-link").inputValue();
+  await context.close();
+
+  const bob = await browser.newContext({ viewport: DESKTOP });
+  const bobPage = await bob.newPage();
+  await signIn(bobPage, server.baseUrl, "bob", "/requests?tab=outgoing");
+  await bobPage.waitForURL(`${server.baseUrl}/requests?tab=outgoing`);
+  await bobPage.waitForSelector("body[data-hydrated=true]");
+  await bobPage.getByLabel("Path").fill("/alice/budget.xlsx");
+  await bobPage.getByLabel("Message (optional)").fill("for the audit, with a message long enough to wrap");
+  await bobPage.getByRole("button", { name: "Ask" }).click();
+  await bobPage.getByTestId("outgoing-requests").getByText("pending").waitFor();
+  await bob.close();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function seedAccountShares(token, acme, globex) {
+  const call = async (path, body) => {
+    const response = await fetch(`${server.baseUrl}${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    assert.ok(response.ok, `${path}: ${response.status} ${await response.text()}`);
+  };
+  await call("/v1/shares", {
+    clientId: globex.id,
+    reference: "Quarterly consents for the whole installer network",
+    consentIds: ["3fa85f64-5717-4562-b3fc-2c963f66afa6"],
+  });
+  const account = acme.id.replaceAll("-", "");
+  await call(`/client/v4/accounts/${account}/shares`, {
+    name: "WAF rules",
+    recipients: [{ account_id: globex.id.replaceAll("-", "") }],
+    resources: [{ resource_type: "custom-ruleset", resource_id: "r1", resource_account_id: account, meta: {} }],
+  });
+}
+
+/** A signed-in context (alice, an admin) of the given size and colour scheme. */
+async function signedInContext(viewport, colorScheme) {
+  // bypassCSP: axe is injected as an inline script, which the page's policy rightly forbids.
+  const context = await browser.newContext({ viewport, colorScheme, bypassCSP: true });
+  const page = await context.newPage();
+  await signIn(page, server.baseUrl, "alice", "/overview");
+  await page.waitForURL(`${server.baseUrl}/overview`);
+  return { context, page };
+}
+
+/** Opens `path` and waits for the page's data (no "Loading…" left) and the client. */
+async function open(page, path) {
+  const problems = [];
+  const listener = (message) => {
+    if (message.type() === "error") problems.push(message.text());
+  };
+  page.on("console", listener);
+  page.on("pageerror", (error) => problems.push(error.message));
+  await page.goto(`${server.baseUrl}${path}`);
+  try {
+    await page.waitForSelector("body[data-hydrated=true]", { state: "attached", timeout: 20_000 });
+  } catch (error) {
+    // Known and not this test's subject: /shared with out-of-order streaming fails to hydrate
+    // now and then (about half the loads, on main too: a tachys "unreachable" panic). What is
+    // checked here (layout, overflow, axe) is the server's markup, which is all there.
+    if (!problems.some((problem) => problem.includes("entered unreachable code"))) {
+      throw new Error(`${path} did not hydrate: ${problems.join("; ") || error.message}`);
+    }
+    console.log(`# ${path} did not hydrate (known streaming race); checking its markup anyway`);
+  } finally {
+    page.off("console", listener);
+  }
+  await page.waitForFunction(() => !document.body.innerText.includes("Loading"), null, { timeout: 20_000 });
+}
+
+/** axe's serious and critical violations on the open page, one line each. */
+async function seriousViolations(page) {
+  await page.addScriptTag({ path: axeSource });
+  const violations = await page.evaluate(async () => {
+    const { violations } = await window.axe.run(document, { resultTypes: ["violations"] });
+    return violations
+      .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+      .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
+  });
+  return violations;
+}
+
+async function sidewaysOverflow(page) {
+  return page.evaluate(() => {
+    const width = window.innerWidth;
+    if (document.documentElement.scrollWidth <= width) return null;
+    const wide = [...document.querySelectorAll("body *")]
+      .filter((element) => element.getBoundingClientRect().right > width + 1)
+      .slice(0, 5)
+      .map((element) => `${element.tagName.toLowerCase()}.${[...element.classList].slice(0, 4).join(".")}`);
+    return `scrollWidth ${document.documentElement.scrollWidth} > ${width}: ${wide.join(", ")}`;
+  });
+}
+
+function allPages() {
+  return [...signedInPages, `/partners/${partner.id}`];
+}
+
+for (const colorScheme of ["light", "dark"]) {
+  test(`on a phone in ${colorScheme}, no page scrolls sideways and axe finds nothing serious`, async () => {
+    const { context, page } = await signedInContext(PHONE, colorScheme);
+    const problems = [];
+    for (const path of allPages()) {
+      await open(page, path);
+      await screenshot(page, path, colorScheme);
+      const overflow = await sidewaysOverflow(page);
+      if (overflow) problems.push(`${path}: ${overflow}`);
+      for (const violation of await seriousViolations(page)) problems.push(`${path}: ${violation}`);
+    }
+    await context.close();
+
+    const stranger = await browser.newContext({ viewport: PHONE, colorScheme, bypassCSP: true });
+    const offerPage = await stranger.newPage();
+    for (const path of [offerLink, "/login", "/"]) {
+      await open(offerPage, path);
+      await screenshot(offerPage, path.startsWith("/offers/") ? "/offer" : path, colorScheme);
+      const overflow = await sidewaysOverflow(offerPage);
+      if (overflow) problems.push(`${path}: ${overflow}`);
+      for (const violation of await seriousViolations(offerPage)) problems.push(`${path}: ${violation}`);
+    }
+    await stranger.close();
+    assert.deepEqual(problems, []);
+  });
+
+  test(`on a desktop in ${colorScheme}, axe finds nothing serious on any page`, async () => {
+    const { context, page } = await signedInContext(DESKTOP, colorScheme);
+    const problems = [];
+    for (const path of allPages()) {
+      await open(page, path);
+      for (const violation of await seriousViolations(page)) problems.push(`${path}: ${violation}`);
+    }
+    await context.close();
+
+    const stranger = await browser.newContext({ viewport: DESKTOP, colorScheme, bypassCSP: true });
+    const offerPage = await stranger.newPage();
+    for (const path of [offerLink, "/login"]) {
+      await open(offerPage, path);
+      for (const violation of await seriousViolations(offerPage)) problems.push(`${path}: ${violation}`);
+    }
+    await stranger.close();
+    assert.deepEqual(problems, []);
+  });
+}
+
+test("on a phone the navigation is a closed menu that opens; on a desktop it is always shown", async () => {
+  const phone = await signedInContext(PHONE, "light");
+  await open(phone.page, "/shared");
+  const nav = phone.page.getByRole("navigation", { name: "Main" });
+  const menu = phone.page.locator("summary", { hasText: "Menu" });
+  assert.ok(await menu.isVisible(), "the menu button shows on a phone");
+  assert.equal(await nav.getByRole("link", { name: "Partners" }).isVisible(), false, "the menu starts closed");
+  await menu.click();
+  await nav.getByRole("link", { name: "Partners" }).waitFor();
+  await phone.page.screenshot({ path: join(artifacts, "light-menu-open.png") });
+  await nav.getByRole("link", { name: "Partners" }).click();
+  await phone.page.waitForURL(`${server.baseUrl}/partners`);
+  await phone.context.close();
+
+  const desktop = await signedInContext(DESKTOP, "light");
+  await open(desktop.page, "/shared");
+  assert.equal(await desktop.page.locator("summary", { hasText: "Menu" }).isVisible(), false);
+  assert.ok(await desktop.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Partners" }).isVisible());
+  await desktop.context.close();
+});
+
+test("the first Tab offers a skip link that moves focus to the page's content", async () => {
+  const { context, page } = await signedInContext(PHONE, "light");
+  await open(page, "/requests");
+  await page.keyboard.press("Tab");
+  const skip = page.getByRole("link", { name: "Skip to content" });
+  assert.ok(await skip.isVisible(), "the skip link shows once focused");
+  await page.keyboard.press("Enter");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "main");
+  await context.close();
+});
+
+test("on a phone, Approve and Decline of an incoming request are on screen", async () => {
+  const { context, page } = await signedInContext(PHONE, "light");
+  await open(page, "/requests");
+  for (const name of ["Approve", "Decline"]) {
+    const box = await page.getByRole("button", { name }).first().boundingBox();
+    assert.ok(box && box.x >= 0 && box.x + box.width <= PHONE.width, `${name} at ${JSON.stringify(box)}`);
+  }
+  await context.close();
+});
