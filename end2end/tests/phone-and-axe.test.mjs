@@ -226,7 +226,7 @@ for (const colorScheme of ["light", "dark"]) {
 
 test("on a phone the navigation is a closed menu that opens; on a desktop it is always shown", async () => {
   const phone = await signedInContext(PHONE, "light");
-  await open(phone.page, "/shared");
+  await open(phone.page, "/requests");
   const nav = phone.page.getByRole("navigation", { name: "Main" });
   const menu = phone.page.locator("summary", { hasText: "Menu" });
   assert.ok(await menu.isVisible(), "the menu button shows on a phone");
@@ -239,7 +239,7 @@ test("on a phone the navigation is a closed menu that opens; on a desktop it is 
   await phone.context.close();
 
   const desktop = await signedInContext(DESKTOP, "light");
-  await open(desktop.page, "/shared");
+  await open(desktop.page, "/requests");
   assert.equal(await desktop.page.locator("summary", { hasText: "Menu" }).isVisible(), false);
   assert.ok(await desktop.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Partners" }).isVisible());
   await desktop.context.close();
