@@ -84,10 +84,10 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/login") view=LoginPage />
-                    <Route path=path!("/overview") view=OverviewPage />
+                    <Route path=path!("/overview") view=OverviewPage ssr=SsrMode::InOrder />
                     <Route path=path!("/tokens") view=TokensPage />
                     <Route path=path!("/audit") view=AuditPage />
-                    <Route path=path!("/partners") view=PartnersPage />
+                    <Route path=path!("/partners") view=PartnersPage ssr=SsrMode::InOrder />
                     <Route path=path!("/partners/:partner_id") view=PartnerDetailPage />
                     <Route path=path!("/roles") view=RolesPage />
                     <Route path=path!("/shared") view=SharedPage />

@@ -112,6 +112,18 @@ async fn a_partner_is_added_by_its_name_and_a_name_matching_no_org_is_refused() 
     .await;
     let listed = app.server_fn_ok("partners", &[("search", "future"), ("page", "1")]).await;
     assert_eq!(listed["partners"][0]["partner_status"], "UNREGISTERED");
+
+    // The audit log names the partner, with the id on hover.
+    let events = app.server_fn_ok("audit_events", &[]).await;
+    let names: Vec<&str> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|event| event["object_name"].as_str())
+        .collect();
+    assert!(names.contains(&"Globex") && names.contains(&"future-partner"), "{events}");
+    let html = page(&app, "/audit").await;
+    assert!(html.contains(">Globex</span>"), "{html}");
     app.stop().await;
 }
 

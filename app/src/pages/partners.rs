@@ -22,7 +22,8 @@ pub fn PartnersPage() -> impl IntoView {
     let page = move || query.read().get("page").and_then(|p| p.parse().ok()).unwrap_or(1usize);
     let partners =
         Resource::new(move || (search(), page()), |(search, page)| list_partners(search, page));
-    let find = move || query.read().get("find").unwrap_or_default();
+    // A browser's form encodes spaces as `+`, which the router's query map keeps as is.
+    let find = move || query.read().get("find").unwrap_or_default().replace('+', " ");
     let add = ServerAction::<AddPartner>::new();
 
     view! {
