@@ -29,8 +29,8 @@ test("an entity offered on the dashboard is accepted from its public link, and t
   await page.waitForSelector("body[data-hydrated=true]");
   await page.getByText("No partners yet").waitFor();
 
-  await page.getByLabel("Add a partner").fill(partner.id);
-  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await page.getByRole("combobox", { name: "Add a partner: find its org by name" }).pressSequentially("install");
+  await page.getByRole("option", { name: "Installer GmbH" }).click();
   await page.waitForURL(`${server.baseUrl}/partners/${partner.id}`);
   await page.getByTestId("partner-title").getByText("Installer GmbH").waitFor();
   await page.waitForSelector("body[data-hydrated=true]");

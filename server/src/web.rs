@@ -123,8 +123,14 @@ fn back_to_login(error: &str, next: &str) -> Response {
 }
 
 /// Sends a signed-out `GET` of a signed-in page to the login page, remembering where the
-/// visitor wanted to go.
+/// visitor wanted to go; and a signed-in person's start page (`/`) on to the Overview.
 pub async fn require_sign_in_for_pages(session: Session, request: Request, next: Next) -> Response {
+    if request.method() == axum::http::Method::GET
+        && request.uri().path() == "/"
+        && matches!(auth::signed_in_user(&session).await, Ok(Some(_)))
+    {
+        return Redirect::to("/overview").into_response();
+    }
     if request.method() == axum::http::Method::GET && requires_sign_in(request.uri().path()) {
         let signed_in = matches!(auth::signed_in_user(&session).await, Ok(Some(_)));
         if !signed_in {

@@ -26,8 +26,12 @@ async fn the_partners_page_lists_searches_and_pages() {
 
     app.server_fn_ok("add_partner", &[("partner_org_id", &partner)]).await;
     for index in 0..21 {
-        app.server_fn_ok("add_partner", &[("partner_org_id", &format!("prospect-{index:02}"))])
-            .await;
+        let prospect = format!("prospect-{index:02}");
+        app.server_fn_ok(
+            "add_partner",
+            &[("partner_org_id", &prospect), ("not_on_sharewell", "yes")],
+        )
+        .await;
     }
     let first: Value = app.server_fn_ok("partners", &[("search", ""), ("page", "1")]).await;
     assert_eq!(first["total"], 22);

@@ -128,7 +128,7 @@ fn cases() -> Vec<Case> {
         case(Cloudflare, Op::AccountShareResourcesChange, M::POST, "/client/v4/accounts/{acme_hex}/shares/{cf_share}/resources", Some(r#"{"resource_type":"custom-ruleset","resource_id":"{uuid_hex}","resource_account_id":"{acme_hex}","meta":{}}"#), "a", Some("/client/v4/accounts/{acme_hex}/shares/{f_cf_share}/resources")),
         // ---- server functions (sessions: no read-only tokens) ---------------------------------
         case(ServerFn, Op::PartnersRead, M::POST, "partners", Some("search=&page=1"), "amr", None),
-        case(ServerFn, Op::PartnerConfigure, M::POST, "add_partner", Some("partner_org_id=web-partner-{n}"), "a", None),
+        case(ServerFn, Op::PartnerConfigure, M::POST, "add_partner", Some("partner_org_id=web-partner-{n}&not_on_sharewell=yes"), "a", None),
         case(ServerFn, Op::TemplateRolesRead, M::POST, "roles", Some(""), "amr", None),
         case(ServerFn, Op::PartnerUsersChange, M::POST, "partner_add_user", Some("partner_org_id={globex}&username=gus"), "a", None),
         case(ServerFn, Op::TemplateRolesChange, M::POST, "save_role", Some("name=web role {n}&grants="), "a", None),
@@ -800,7 +800,7 @@ async fn the_pages_show_each_person_only_the_links_and_forms_they_may_use() {
             .post(app.url("/api/add_partner"))
             .header("origin", &app.address)
             .header("accept", "application/json")
-            .form(&[("partner_org_id", "sneaky")])
+            .form(&[("partner_org_id", "sneaky"), ("not_on_sharewell", "yes")])
             .send()
             .await
             .unwrap();

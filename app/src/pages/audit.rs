@@ -109,7 +109,10 @@ fn EventTable(page: EventPage, action: Option<String>) -> impl IntoView {
                                     <td class=TD_CLASSES><code>{event.action}</code></td>
                                     <td class=TD_CLASSES>
                                         {event.object_type} " "
-                                        <code class="text-xs text-slate-500">{event.object_id}</code>
+                                        {match event.object_name {
+                                            Some(name) => view! { <span class="font-medium" title=event.object_id>{name}</span> }.into_any(),
+                                            None => view! { <code class="text-xs text-slate-500 break-all">{event.object_id}</code> }.into_any(),
+                                        }}
                                     </td>
                                     <td class=TD_CLASSES>{event.face}</td>
                                     <td class=format!("{TD_CLASSES} font-mono text-xs text-slate-600 break-all")>

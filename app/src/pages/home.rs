@@ -1,8 +1,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::server_fns::get_service_status;
-
 /// The five wire-compatible APIs and where they are mounted.
 const FACES: [(&str, &str, &str); 5] = [
     ("Partner sharing", "epilot Sharing API", "/v1/sharing/…"),
@@ -12,9 +10,10 @@ const FACES: [(&str, &str, &str); 5] = [
     ("Resource sharing", "Cloudflare Resource Sharing", "/client/v4/…/shares"),
 ];
 
+/// The start page for visitors (a signed-in person is sent on to the Overview by the server,
+/// `server/src/web.rs`). The database's state is for operators, at `/readyz`.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let status = Resource::new(|| (), |_| get_service_status());
     let (show_faces, set_show_faces) = signal(false);
 
     view! {
@@ -25,39 +24,6 @@ pub fn HomePage() -> impl IntoView {
                 <p class="mt-2 max-w-2xl text-slate-600">
                     "A self-hosted sharing service: organisations share with each other and with people, and Sharewell keeps one true record of who may see what."
                 </p>
-            </div>
-
-            <div class="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
-                <h2 class="text-sm font-semibold uppercase tracking-wide text-slate-500">
-                    "Service status"
-                </h2>
-                <Suspense fallback=|| {
-                    view! { <p class="mt-2 text-slate-500">"Checking the database…"</p> }
-                }>
-                    {move || Suspend::new(async move {
-                        match status.await {
-                            Ok(status) => {
-                                view! {
-                                    <p class="mt-2" data-testid="service-status">
-                                        "Database: "
-                                        <span class="font-medium">{status.database}</span>
-                                        " · migrations applied: "
-                                        <span class="font-medium">{status.migrations_applied}</span>
-                                    </p>
-                                }
-                                    .into_any()
-                            }
-                            Err(_) => {
-                                view! {
-                                    <p class="mt-2 text-red-700" role="alert">
-                                        "The database cannot be reached right now."
-                                    </p>
-                                }
-                                    .into_any()
-                            }
-                        }
-                    })}
-                </Suspense>
             </div>
 
             <div class="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">

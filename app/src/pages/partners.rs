@@ -10,8 +10,9 @@ use crate::components::ui::{
     TD_CLASSES,
 };
 use crate::domain::authz::Operation;
+use crate::domain::partners::OrgMatch;
 use crate::domain::partners::PartnerPage;
-use crate::server_fns::partners::{list_partners, partner_path, AddPartner};
+use crate::server_fns::partners::{find_orgs, list_partners, partner_path, AddPartner};
 
 /// The org's partner configurations: search, pages, and a form to start a new one.
 #[component]
@@ -21,6 +22,8 @@ pub fn PartnersPage() -> impl IntoView {
     let page = move || query.read().get("page").and_then(|p| p.parse().ok()).unwrap_or(1usize);
     let partners =
         Resource::new(move || (search(), page()), |(search, page)| list_partners(search, page));
+    // A browser's form encodes spaces as `+`, which the router's query map keeps as is.
+    let find = move || query.read().get("find").unwrap_or_default().replace('+', " ");
     let add = ServerAction::<AddPartner>::new();
 
     view! {
@@ -38,16 +41,13 @@ pub fn PartnersPage() -> impl IntoView {
                 <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Search"</button>
             </form>
             <Can op=Operation::PartnerConfigure>
-                <ActionForm action=add attr:class=format!("{CARD_CLASSES} flex items-end gap-3")>
-                    <div class="flex-1">
-                        <label for="new-partner" class=LABEL_CLASSES>"Add a partner"</label>
-                        <input id="new-partner" name="partner_org_id" required placeholder="Partner org id" class=format!("{INPUT_CLASSES} mt-1") />
-                    </div>
-                    <button type="submit" class=BUTTON_CLASSES>"Add"</button>
-                </ActionForm>
+                <OrgPicker add find=find() />
             </Can>
         </div>
         <FormError action=add />
+        <Can op=Operation::PartnerConfigure>
+            <OrgMatches add find=find() />
+        </Can>
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading partners…"</p> }>
             {move || Suspend::new(async move {
                 match partners.await {
@@ -93,5 +93,207 @@ fn PartnerTable(page: PartnerPage, search: String) -> impl IntoView {
             }).collect_view()}
         </DataTable>
         <Pager summary=format!("Page {} of {} · {} partners", page.page, page.pages, page.total) previous next />
+    }
+}
+
+/// Finds an org by name to add as a partner. Without JavaScript it is a search form whose
+/// results ([`OrgMatches`]) each have an "Add" button; with JavaScript the field is a combobox
+/// that lists matches as one types (arrows move, Enter or a click adds, Escape closes).
+#[component]
+fn OrgPicker(add: ServerAction<AddPartner>, find: String) -> impl IntoView {
+    let typed = RwSignal::new(find.clone());
+    let options = RwSignal::new(Vec::<OrgMatch>::new());
+    let open = RwSignal::new(false);
+    let active = RwSignal::new(None::<usize>);
+    let look_up = move |text: String| {
+        typed.set(text.clone());
+        active.set(None);
+        if text.trim().is_empty() {
+            options.set(Vec::new());
+            open.set(false);
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let found = find_orgs(text.clone()).await.unwrap_or_default();
+            // A slower answer to an older query must not replace a newer one.
+            if typed.get_untracked() == text {
+                open.set(true);
+                options.set(found);
+            }
+        });
+    };
+    let pick = move |org: OrgMatch| {
+        open.set(false);
+        typed.set(org.name.clone());
+        add.dispatch(AddPartner { partner_org_id: org.id, not_on_sharewell: String::new() });
+    };
+    let on_key = move |event: leptos::ev::KeyboardEvent| {
+        let count = options.with_untracked(Vec::len);
+        match event.key().as_str() {
+            "ArrowDown" if count > 0 => {
+                event.prevent_default();
+                open.set(true);
+                active.update(|at| *at = Some(at.map_or(0, |at| (at + 1) % count)));
+            }
+            "ArrowUp" if count > 0 => {
+                event.prevent_default();
+                open.set(true);
+                active.update(|at| *at = Some(at.map_or(count - 1, |at| (at + count - 1) % count)));
+            }
+            "Enter" => {
+                let chosen = active
+                    .get_untracked()
+                    .filter(|_| open.get_untracked())
+                    .and_then(|at| options.with_untracked(|all| all.get(at).cloned()));
+                if let Some(org) = chosen {
+                    event.prevent_default();
+                    pick(org);
+                }
+            }
+            "Escape" => {
+                open.set(false);
+                active.set(None);
+            }
+            _ => {}
+        }
+    };
+    let expanded = move || (open.get() && !options.with(Vec::is_empty)).to_string();
+    let descendant = move || active.get().map(|at| format!("org-option-{at}"));
+    view! {
+        <form method="get" action="/partners" class=format!("{CARD_CLASSES} flex items-end gap-3") aria-label="Find an org to add as a partner">
+            <div class="relative min-w-0 flex-1">
+                <label for="find-org" class=LABEL_CLASSES>"Add a partner: find its org by name"</label>
+                <input
+                    id="find-org"
+                    name="find"
+                    type="search"
+                    autocomplete="off"
+                    required
+                    role="combobox"
+                    aria-autocomplete="list"
+                    aria-controls="org-options"
+                    aria-expanded=expanded
+                    aria-activedescendant=descendant
+                    placeholder="Org name, e.g. Globex"
+                    class=format!("{INPUT_CLASSES} mt-1")
+                    value=find
+                    prop:value=move || typed.get()
+                    on:input=move |event| look_up(event_target_value(&event))
+                    on:keydown=on_key
+                    on:blur=move |_| open.set(false)
+                />
+                <ul
+                    id="org-options"
+                    role="listbox"
+                    aria-label="Matching orgs"
+                    data-testid="org-options"
+                    class="absolute z-10 mt-1 max-h-64 w-full overflow-auto rounded-md border border-slate-200 bg-white py-1 text-sm shadow-lg"
+                    hidden=move || expanded() != "true"
+                >
+                    {move || {
+                        options
+                            .get()
+                            .into_iter()
+                            .enumerate()
+                            .map(|(at, org)| {
+                                let chosen = org.clone();
+                                let selected = move || (active.get() == Some(at)).to_string();
+                                let class = move || {
+                                    if active.get() == Some(at) {
+                                        "cursor-pointer px-3 py-2 bg-indigo-50 text-indigo-900"
+                                    } else {
+                                        "cursor-pointer px-3 py-2"
+                                    }
+                                };
+                                view! {
+                                    <li
+                                        id=format!("org-option-{at}")
+                                        role="option"
+                                        aria-selected=selected
+                                        class=class
+                                        title=org.id.clone()
+                                        on:mousedown=move |event| {
+                                            // Before the field's blur closes the list.
+                                            event.prevent_default();
+                                            pick(chosen.clone());
+                                        }
+                                    >
+                                        {org.name}
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+            </div>
+            <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Find"</button>
+        </form>
+    }
+}
+
+/// The orgs matching a submitted search, each with an "Add" button; when none matches it
+/// says so and offers, clearly apart, to add a partner not on Sharewell yet by its id.
+#[component]
+fn OrgMatches(add: ServerAction<AddPartner>, find: String) -> impl IntoView {
+    let text = find.trim().to_owned();
+    if text.is_empty() {
+        return view! { <AddById add /> }.into_any();
+    }
+    let matches = Resource::new(move || text.clone(), find_orgs);
+    view! {
+        <Suspense fallback=|| view! { <p class="text-slate-500">"Finding orgs…"</p> }>
+            {move || {
+                let searched = find.trim().to_owned();
+                Suspend::new(async move {
+                match matches.await {
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    Ok(found) if found.is_empty() => view! {
+                        <section class=format!("{CARD_CLASSES} mb-6") data-testid="org-matches">
+                            <p role="status">"No org on Sharewell matches “" {searched} "”."</p>
+                            <AddById add />
+                        </section>
+                    }.into_any(),
+                    Ok(found) => view! {
+                        <section class=format!("{CARD_CLASSES} mb-6") data-testid="org-matches" aria-labelledby="org-matches-title">
+                            <h2 id="org-matches-title" class="text-sm font-semibold">"Orgs matching “" {searched} "”"</h2>
+                            <ul class="mt-2 divide-y divide-slate-100">
+                                {found.into_iter().map(|org| view! {
+                                    <li class="flex items-center justify-between gap-3 py-2">
+                                        <span class="min-w-0">
+                                            <span class="font-medium" title=org.id.clone()>{org.name.clone()}</span>
+                                            <code class="block truncate text-xs text-slate-500">{org.id.clone()}</code>
+                                        </span>
+                                        <ActionForm action=add>
+                                            <input type="hidden" name="partner_org_id" value=org.id.clone() />
+                                            <button type="submit" class=BUTTON_CLASSES aria-label=format!("Add {}", org.name)>"Add"</button>
+                                        </ActionForm>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    }.into_any(),
+                }
+            })}}
+        </Suspense>
+    }
+    .into_any()
+}
+
+/// Adds a partner that has no org on Sharewell yet, by the id it will have: labelled as such,
+/// so that a name typed here is not mistaken for a pick.
+#[component]
+fn AddById(add: ServerAction<AddPartner>) -> impl IntoView {
+    view! {
+        <details class="mb-6 mt-2 text-sm">
+            <summary class="cursor-pointer text-indigo-700">"Partner not on Sharewell yet? Add it by id"</summary>
+            <ActionForm action=add attr:class="mt-2 flex items-end gap-3">
+                <div class="min-w-0 flex-1">
+                    <label for="new-partner" class=LABEL_CLASSES>"Partner org id (not on Sharewell yet)"</label>
+                    <input id="new-partner" name="partner_org_id" required placeholder="The id the partner's org will have" class=format!("{INPUT_CLASSES} mt-1") />
+                    <input type="hidden" name="not_on_sharewell" value="yes" />
+                </div>
+                <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Add by id"</button>
+            </ActionForm>
+        </details>
     }
 }

@@ -241,11 +241,16 @@ fn OrgShareTables(
             .entities
             .into_iter()
             .map(|entity| {
-                let counterpart = if received { entity.sharing_org_name } else { entity.partner_org_id };
+                let (counterpart, title) = if received {
+                    (entity.sharing_org_name, None)
+                } else {
+                    let name = entity.partner_org_name.unwrap_or_else(|| entity.partner_org_id.clone());
+                    (name, Some(entity.partner_org_id))
+                };
                 view! {
                     <tr>
                         <td class=TD_CLASSES><code>{format!("{}/{}", entity.schema, entity.entity_id)}</code></td>
-                        <td class=TD_CLASSES>{counterpart}</td>
+                        <td class=TD_CLASSES><span title=title>{counterpart}</span></td>
                         <td class=TD_CLASSES>{if entity.via_offer { "accepted offer" } else { "shared" }}</td>
                         <td class=TD_CLASSES>{short_time(&entity.created_at)}</td>
                     </tr>
@@ -360,7 +365,11 @@ fn ShareRow(
     change: ServerAction<ChangeShareAccess>,
 ) -> impl IntoView {
     let item = share.path.clone().unwrap_or_else(|| share.title.clone());
-    let counterpart = if received {
+    let with_self =
+        share.recipient.as_ref().is_some_and(|person| person.user_id == share.owner.user_id);
+    let counterpart = if with_self {
+        "You (shared with yourself)".to_owned()
+    } else if received {
         share.owner.username.clone()
     } else {
         share

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::AppError;
 
-use crate::domain::partners::{OfferView, PartnerConfig, PartnerPage, TemplateRole};
+use crate::domain::partners::{OfferView, OrgMatch, PartnerConfig, PartnerPage, TemplateRole};
 
 #[cfg(feature = "ssr")]
 use super::ssr::actor_and_store;
@@ -32,12 +32,25 @@ pub async fn get_partner(partner_org_id: String) -> Result<PartnerDetail, AppErr
     Ok(PartnerDetail { config, roles })
 }
 
-/// Starts a configuration for a partner and opens its page.
+/// Orgs whose name contains `q`, for the partner picker (ids and names only).
+#[server(endpoint = "find_orgs")]
+pub async fn find_orgs(q: String) -> Result<Vec<OrgMatch>, AppError> {
+    use crate::domain::partners::service as partners;
+    let (store, actor) = actor_and_store().await?;
+    Ok(partners::find_orgs(&store, &actor, &q).await?)
+}
+
+/// Starts a configuration for a partner picked by name (or typed as an org id or exact name)
+/// and opens its page. An id of a partner not on Sharewell yet needs `not_on_sharewell=yes`.
 #[server(endpoint = "add_partner")]
-pub async fn add_partner(partner_org_id: String) -> Result<(), AppError> {
+pub async fn add_partner(
+    partner_org_id: String,
+    #[server(default)] not_on_sharewell: String,
+) -> Result<(), AppError> {
     use crate::domain::{identity::Face, partners::service as partners};
     let (store, actor) = actor_and_store().await?;
-    let config = partners::update_config(&store, &actor, Face::Web, &partner_org_id, None).await?;
+    let unknown = not_on_sharewell == "yes";
+    let config = partners::add_partner(&store, &actor, Face::Web, &partner_org_id, unknown).await?;
     leptos_axum::redirect(&partner_path(&config.partner_org_id));
     Ok(())
 }

@@ -20,6 +20,9 @@ pub struct EventView {
     pub action: String,
     pub object_type: String,
     pub object_id: String,
+    /// The object's name where it still exists and has one (the page shows it, the id on hover).
+    #[serde(default)]
+    pub object_name: Option<String>,
     pub face: String,
     /// What changed, as a JSON object.
     pub detail: serde_json::Value,

@@ -16,6 +16,8 @@ pub struct EntityShareView {
     pub entity_id: String,
     pub sharing_org_name: String,
     pub partner_org_id: String,
+    /// The partner org's name, when it is an org on Sharewell.
+    pub partner_org_name: Option<String>,
     /// Shared by an accepted offer rather than directly.
     pub via_offer: bool,
     pub created_at: String,
@@ -330,3 +332,13 @@ mod tests {
         );
     }
 }
+
+/// An org found by name in the picker: its id and name, and nothing else about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgMatch {
+    pub id: String,
+    pub name: String,
+}
+
+/// How many orgs one search in the picker returns at most.
+pub const ORG_MATCHES: i64 = 10;

@@ -1149,3 +1149,75 @@ pub async fn entity_shares(
     actor.require(Operation::PartnersRead)?;
     store::entity_shares_of_org(store.pool(), actor.org_id, received, text, limit).await
 }
+
+// ---- finding orgs by name ------------------------------------------------------------------
+
+/// Orgs whose name contains `text`, for the partner picker: ids and names only, at most
+/// [`super::ORG_MATCHES`], never the actor's own org. Whoever may read partners may search
+/// (read-only auditors too): names and ids of orgs are what any partner list shows already.
+pub async fn find_orgs(
+    store: &Store,
+    actor: &Actor,
+    text: &str,
+) -> Result<Vec<super::OrgMatch>, DomainError> {
+    actor.require(Operation::PartnersRead)?;
+    if text.trim().chars().count() > 200 {
+        return Err(DomainError::invalid("q", "must be at most 200 characters"));
+    }
+    let rows = crate::domain::store::identity::orgs_named_like(
+        store.pool(),
+        text,
+        actor.org_id,
+        super::ORG_MATCHES,
+    )
+    .await?;
+    Ok(rows.into_iter().map(|(id, name)| super::OrgMatch { id, name }).collect())
+}
+
+/// Adds a partner picked or typed on the partners page. `text` is an org's id or its exact
+/// name; anything else is refused ("no org matches") unless `not_on_sharewell` says it is the
+/// id of a partner that has no org here yet, so that a typed name never becomes a partner
+/// called that name.
+pub async fn add_partner(
+    store: &Store,
+    actor: &Actor,
+    face: Face,
+    text: &str,
+    not_on_sharewell: bool,
+) -> Result<PartnerConfig, DomainError> {
+    actor.require(Operation::PartnerConfigure)?;
+    let partner = normalize_partner_id("partner_org_id", text)?;
+    let known = match partner.parse::<OrgId>() {
+        Ok(id) => crate::domain::store::identity::org_exists(store.pool(), id).await?,
+        Err(_) => false,
+    };
+    let partner = if known || not_on_sharewell {
+        partner
+    } else {
+        let ids =
+            crate::domain::store::identity::org_ids_named(store.pool(), &partner, actor.org_id)
+                .await?;
+        match ids.as_slice() {
+            [id] => id.clone(),
+            [] => {
+                return Err(DomainError::invalid(
+                    "partner_org_id",
+                    format!(
+                        "no org on Sharewell matches “{partner}”: search for it by name, or add \
+                         it by id as a partner not on Sharewell yet"
+                    ),
+                ))
+            }
+            _ => {
+                return Err(DomainError::invalid(
+                    "partner_org_id",
+                    format!("more than one org is called “{partner}”: pick one from the search"),
+                ))
+            }
+        }
+    };
+    if partner == actor.org_id.to_string() {
+        return Err(DomainError::invalid("partner_org_id", "your own org cannot be a partner"));
+    }
+    update_config(store, actor, face, &partner, None).await
+}

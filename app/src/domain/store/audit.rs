@@ -47,10 +47,23 @@ struct ListedEvent {
     action: String,
     object_type: String,
     object_id: String,
+    object_name: Option<String>,
     face: String,
     detail: String,
     created_at: String,
 }
+
+/// The name of an event's object where it still exists and has one: an org, a person, an
+/// account share, a partner (its org's name or, off Sharewell, its id), a role or a token.
+const OBJECT_NAME: &str = "CASE e.object_type \
+    WHEN 'org' THEN (SELECT name FROM orgs WHERE id = e.object_id) \
+    WHEN 'user' THEN (SELECT username FROM users WHERE id = e.object_id) \
+    WHEN 'account_share' THEN (SELECT name FROM account_shares WHERE id = e.object_id) \
+    WHEN 'partner_config' THEN (SELECT COALESCE(o.name, c.partner_org_id) FROM partner_configs c \
+        LEFT JOIN orgs o ON o.id = c.partner_org_id WHERE c.id = e.object_id) \
+    WHEN 'template_role' THEN (SELECT name FROM template_roles WHERE id = e.object_id) \
+    WHEN 'token' THEN (SELECT name FROM api_tokens WHERE id = e.object_id) \
+    END AS object_name";
 
 /// Newest first; ids are UUIDv7, so id order is creation order and `before` is a keyset.
 pub async fn list_events(
@@ -60,11 +73,12 @@ pub async fn list_events(
     before: Option<EventId>,
     limit: u32,
 ) -> Result<Vec<EventView>, DomainError> {
-    let rows: Vec<ListedEvent> = sqlx::query_as(
-        "SELECT id, actor_name, action, object_type, object_id, face, detail, created_at \
-         FROM events WHERE org_id = $1 AND ($2 IS NULL OR action = $2) \
-         AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4",
-    )
+    let rows: Vec<ListedEvent> = sqlx::query_as(&format!(
+        "SELECT e.id, e.actor_name, e.action, e.object_type, e.object_id, {OBJECT_NAME}, e.face, \
+         e.detail, e.created_at \
+         FROM events e WHERE e.org_id = $1 AND ($2 IS NULL OR e.action = $2) \
+         AND ($3 IS NULL OR e.id < $3) ORDER BY e.id DESC LIMIT $4"
+    ))
     .bind(org_id.to_string())
     .bind(action)
     .bind(before.map(|id| id.to_string()))
@@ -79,6 +93,7 @@ pub async fn list_events(
                 action: row.action,
                 object_type: row.object_type,
                 object_id: row.object_id,
+                object_name: row.object_name,
                 face: row.face,
                 // Written by `record` from a JSON value; anything else means a hand-edited row.
                 detail: serde_json::from_str(&row.detail)

@@ -301,3 +301,40 @@ pub async fn revoke_token(
     .await?;
     Ok(result.rows_affected() == 1)
 }
+
+/// Orgs whose name contains `text` (case-insensitive), other than `except`, by name; at most
+/// `limit`. Only ids and names: nothing else about another org leaves here.
+pub async fn orgs_named_like(
+    db: impl AnyExecutor<'_>,
+    text: &str,
+    except: OrgId,
+    limit: i64,
+) -> Result<Vec<(String, String)>, DomainError> {
+    let Some(pattern) = super::like_pattern(Some(text)).filter(|pattern| pattern != "%%") else {
+        return Ok(Vec::new());
+    };
+    Ok(sqlx::query_as(
+        "SELECT id, name FROM orgs WHERE LOWER(name) LIKE $1 AND id <> $2 \
+         ORDER BY LOWER(name), id LIMIT $3",
+    )
+    .bind(pattern)
+    .bind(except.to_string())
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
+
+/// The ids of the orgs named exactly `name` (case-insensitive), other than `except`.
+pub async fn org_ids_named(
+    db: impl AnyExecutor<'_>,
+    name: &str,
+    except: OrgId,
+) -> Result<Vec<String>, DomainError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM orgs WHERE LOWER(name) = $1 AND id <> $2 ORDER BY id LIMIT 2",
+    )
+    .bind(name.trim().to_lowercase())
+    .bind(except.to_string())
+    .fetch_all(db)
+    .await?)
+}

@@ -20,6 +20,7 @@ pub mod files;
 pub mod identity;
 pub mod jobs;
 pub mod notifications;
+pub mod overview;
 pub mod partners;
 pub mod users;
 

@@ -858,6 +858,7 @@ struct EntityShareRow {
     external_id: String,
     sharing_org_name: String,
     partner_org_id: String,
+    partner_org_name: Option<String>,
     offer_accepted: i64,
     created_at: String,
 }
@@ -873,12 +874,16 @@ pub async fn entity_shares_of_org(
 ) -> Result<Vec<crate::domain::partners::EntityShareView>, DomainError> {
     let side = if received { "c.partner_org_id" } else { "c.sharing_org_id" };
     // The sending side's own name would match every row: only the other party's counts.
-    let other_name = if received { "OR LOWER(o.name) LIKE $3" } else { "" };
+    let other_name = if received {
+        "OR LOWER(o.name) LIKE $3"
+    } else {
+        "OR LOWER(COALESCE(p.name, '')) LIKE $3"
+    };
     let rows: Vec<EntityShareRow> = sqlx::query_as(&format!(
         "SELECT r.schema_name, r.external_id, o.name AS sharing_org_name, c.partner_org_id, \
-         s.offer_accepted, s.created_at FROM entity_shares s \
+         p.name AS partner_org_name, s.offer_accepted, s.created_at FROM entity_shares s \
          JOIN partner_configs c ON c.id = s.config_id JOIN resources r ON r.id = s.resource_id \
-         JOIN orgs o ON o.id = c.sharing_org_id \
+         JOIN orgs o ON o.id = c.sharing_org_id LEFT JOIN orgs p ON p.id = c.partner_org_id \
          WHERE {side} = $1 AND ($3 IS NULL OR LOWER(r.schema_name) LIKE $3 \
            OR LOWER(r.external_id) LIKE $3 OR LOWER(c.partner_org_id) LIKE $3 {other_name}) \
          ORDER BY s.created_at DESC, s.id DESC LIMIT $2"
@@ -895,6 +900,7 @@ pub async fn entity_shares_of_org(
             entity_id: row.external_id,
             sharing_org_name: row.sharing_org_name,
             partner_org_id: row.partner_org_id,
+            partner_org_name: row.partner_org_name,
             via_offer: row.offer_accepted != 0,
             created_at: row.created_at,
         })

@@ -1,0 +1,104 @@
+// Partners picked by their org's name (with and without JavaScript), and the Overview that
+// says what needs the signed-in person.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { launchBrowser, openHydrated } from "../support/browser.mjs";
+import { createOrgWithAdmin, sharewell, signIn } from "../support/cli.mjs";
+import { startServer } from "../support/server.mjs";
+
+let server;
+let browser;
+let globex;
+let trotters;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  createOrgWithAdmin(server, "Acme Energy", "alice");
+  globex = sharewell(server, "org", "create", "--name", "Globex");
+  trotters = sharewell(server, "org", "create", "--name", "Globe Trotters");
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("without JavaScript a partner is found by name and added from the results", async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await signIn(page, server.baseUrl, "alice", "/partners");
+  await page.waitForURL((url) => url.pathname !== "/login");
+  await page.goto(`${server.baseUrl}/partners`);
+
+  await page.getByLabel("Add a partner: find its org by name").fill("nobody here");
+  await page.getByRole("button", { name: "Find" }).click();
+  await page.getByText("No org on Sharewell matches “nobody here”.").waitFor();
+  assert.match(await page.content(), /Partner not on Sharewell yet\? Add it by id/);
+
+  await page.getByLabel("Add a partner: find its org by name").fill("glob");
+  await page.getByRole("button", { name: "Find" }).click();
+  await page.getByTestId("org-matches").getByText("Globe Trotters").waitFor();
+  await page.getByRole("button", { name: "Add Globex" }).click();
+  await page.waitForURL(`${server.baseUrl}/partners/${globex.id}`);
+  await context.close();
+});
+
+test("with JavaScript the combobox lists orgs as one types and Enter adds the one chosen", async () => {
+  const context = await browser.newContext();
+  const login = await context.newPage();
+  await signIn(login, server.baseUrl, "alice", "/partners");
+  await login.waitForURL((url) => url.pathname !== "/login");
+  const { page, problems } = await openHydrated(context, `${server.baseUrl}/partners`);
+
+  const field = page.getByRole("combobox", { name: "Add a partner: find its org by name" });
+  await field.pressSequentially("globe t");
+  const option = page.getByRole("option", { name: "Globe Trotters" });
+  await option.waitFor();
+  assert.equal(await field.getAttribute("aria-expanded"), "true");
+  await field.press("ArrowDown");
+  assert.equal(await field.getAttribute("aria-activedescendant"), "org-option-0");
+  assert.equal(await option.getAttribute("aria-selected"), "true");
+  await field.press("Enter");
+  await page.waitForURL(`${server.baseUrl}/partners/${trotters.id}`);
+  await page.getByTestId("partner-title").getByText("Globe Trotters").waitFor();
+  assert.deepEqual(problems, [], "no errors in the browser console");
+  await context.close();
+});
+
+test("home sends a signed-in person to the Overview, which lists what needs them", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, server.baseUrl, "alice", "/overview");
+  await page.waitForURL((url) => url.pathname !== "/login");
+  await page.goto(`${server.baseUrl}/`);
+  await page.waitForURL(`${server.baseUrl}/overview`);
+  await page.getByTestId("nothing-needs-you").waitFor();
+  assert.doesNotMatch(await page.content(), /migrations applied/);
+
+  // An offer to Globex is open until someone answers it.
+  await page.goto(`${server.baseUrl}/partners/${globex.id}`);
+  await page.waitForSelector("body[data-hydrated=true]");
+  await page.getByLabel("Schema").last().fill("opportunity");
+  await page.getByLabel("Entity id").last().fill("deal-7");
+  await page.getByRole("button", { name: "Offer", exact: true }).click();
+  await page.getByTestId("offer-link").waitFor();
+
+  await page.goto(`${server.baseUrl}/overview`);
+  const offers = page.getByTestId("need-offers");
+  await offers.waitFor();
+  assert.equal(await offers.getByTestId("need-count").innerText(), "1");
+  await offers.getByRole("link").click();
+  await page.waitForURL(`${server.baseUrl}/partners`);
+  await context.close();
+
+  // Without JavaScript the Overview shows the same in the first response.
+  const plain = await browser.newContext({ javaScriptEnabled: false });
+  const noJs = await plain.newPage();
+  await signIn(noJs, server.baseUrl, "alice", "/overview");
+  await noJs.waitForURL((url) => url.pathname !== "/login");
+  await noJs.goto(`${server.baseUrl}/overview`);
+  await noJs.getByTestId("need-offers").waitFor({ timeout: 10_000 });
+  await plain.close();
+});
