@@ -87,15 +87,15 @@ pub fn AccessPage() -> impl IntoView {
             </p>
         })}
         <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match grants.await {
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    Ok(page) => {
-                        let current = params();
-                        view! { <GrantList page current confirm=param("confirm") /> }.into_any()
+            {move || {
+                let (current, confirm) = (params(), param("confirm"));
+                Suspend::new(async move {
+                    match grants.await {
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                        Ok(page) => view! { <GrantList page current confirm /> }.into_any(),
                     }
-                }
-            })}
+                })
+            }}
         </Suspense>
     }
 }

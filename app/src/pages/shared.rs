@@ -244,7 +244,17 @@ fn OrgShareTables(
                 let counterpart = if received { entity.sharing_org_name } else { entity.partner_org_id };
                 view! {
                     <tr>
-                        <td class=TD_CLASSES><code>{format!("{}/{}", entity.schema, entity.entity_id)}</code></td>
+                        <td class=TD_CLASSES>
+                            <code>{format!("{}/{}", entity.schema, entity.entity_id)}</code>
+                            {(!received).then(|| view! {
+                                <a
+                                    href=crate::pages::access::item_access_path("entity", &entity.entity_id)
+                                    class="ml-2 text-xs text-indigo-700 hover:underline"
+                                >
+                                    "Who has access"
+                                </a>
+                            })}
+                        </td>
                         <td class=TD_CLASSES>{counterpart}</td>
                         <td class=TD_CLASSES>{if entity.via_offer { "accepted offer" } else { "shared" }}</td>
                         <td class=TD_CLASSES>{short_time(&entity.created_at)}</td>
@@ -402,7 +412,15 @@ fn ShareRow(
     });
     view! {
         <tr>
-            <td class=TD_CLASSES><code>{item}</code></td>
+            <td class=TD_CLASSES>
+                <code>{item}</code>
+                <a
+                    href=crate::pages::access::item_access_path(&share.kind, &share.resource_id)
+                    class="ml-2 text-xs text-indigo-700 hover:underline"
+                >
+                    "Who has access"
+                </a>
+            </td>
             <td class=TD_CLASSES>{share.kind}</td>
             <td class=TD_CLASSES>{counterpart}</td>
             <td class=TD_CLASSES>{share.access.as_str()}</td>
