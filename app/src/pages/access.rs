@@ -14,6 +14,23 @@ use crate::components::ui::{
 use crate::domain::access::{AccessParams, Direction, Grant, GrantPage, ItemKind};
 use crate::server_fns::access::access_grants;
 
+/// The query string that asks for the same filter (without the page), for links.
+fn filter_query(params: &AccessParams) -> String {
+    let pairs = [
+        ("item_kind", &params.item_kind),
+        ("item", &params.item),
+        ("org", &params.org),
+        ("person", &params.person),
+        ("per_page", &params.per_page),
+    ];
+    pairs
+        .iter()
+        .filter(|(_, value)| !value.trim().is_empty())
+        .map(|(name, value)| format!("{name}={}", encode_component(value)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 /// The link to this page filtered to one item.
 pub fn item_access_path(item_kind: &str, item: &str) -> String {
     format!("/access?item_kind={}&item={}", encode_component(item_kind), encode_component(item))
@@ -70,7 +87,7 @@ pub fn AccessPage() -> impl IntoView {
                 <a href="/access" class="text-sm text-indigo-700 hover:underline">"Clear filters"</a>
                 <a
                     href=move || {
-                        let filter = params().filter_query();
+                        let filter = filter_query(&params());
                         if filter.is_empty() { "/access.csv".to_owned() } else { format!("/access.csv?{filter}") }
                     }
                     download="access-review.csv"
@@ -115,7 +132,7 @@ fn GrantList(page: GrantPage, current: AccessParams, confirm: String) -> impl In
         }
         .into_any();
     }
-    let filter = current.filter_query();
+    let filter = filter_query(&current);
     let with_filter = move |rest: String| {
         if filter.is_empty() {
             format!("/access?{rest}")

@@ -195,25 +195,6 @@ impl AccessParams {
         };
         Ok(GrantQuery { filter, page, per_page })
     }
-
-    /// The query string that asks for the same filter (without the page), for links.
-    pub fn filter_query(&self) -> String {
-        let pairs = [
-            ("item_kind", &self.item_kind),
-            ("item", &self.item),
-            ("org", &self.org),
-            ("person", &self.person),
-            ("per_page", &self.per_page),
-        ];
-        pairs
-            .iter()
-            .filter(|(_, value)| !value.trim().is_empty())
-            .map(|(name, value)| {
-                format!("{name}={}", crate::components::ui::encode_component(value))
-            })
-            .collect::<Vec<_>>()
-            .join("&")
-    }
 }
 
 /// How a grant can be revoked from the view, and what doing so does.
