@@ -2,7 +2,7 @@
 //! see it.
 
 /// Pages that need a signed-in user; the server redirects anyone else to the login page.
-pub const SIGNED_IN_PAGES: [&str; 10] = [
+pub const SIGNED_IN_PAGES: [&str; 11] = [
     "/overview",
     "/partners",
     "/roles",
@@ -13,6 +13,7 @@ pub const SIGNED_IN_PAGES: [&str; 10] = [
     "/audit",
     "/users",
     "/account",
+    "/access",
 ];
 
 /// Whether `path` is (or is under) a page that needs a signed-in user.

@@ -17,6 +17,7 @@ use leptos_router::{
 };
 
 use crate::components::layout::Layout;
+use crate::pages::access::AccessPage;
 use crate::pages::{
     account::AccountPage, audit::AuditPage, home::HomePage, login::LoginPage, not_found::NotFound,
     notifications::NotificationsPage, offer::OfferPage, overview::OverviewPage,
@@ -100,6 +101,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::InOrder />
                     <Route path=path!("/webhooks") view=WebhooksPage ssr=SsrMode::InOrder />
                     <Route path=path!("/webhooks/:id") view=WebhookDetailPage ssr=SsrMode::InOrder />
+                    // Rendered whole before answering, so the grants show without JavaScript.
+                    <Route path=path!("/access") view=AccessPage ssr=SsrMode::Async />
                     // Public: the one-time link is the credential.
                     <Route path=path!("/set-password/:token") view=SetPasswordPage ssr=SsrMode::InOrder />
                     // Rendered whole before answering, so that an unknown link answers 404 and a

@@ -12,6 +12,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
+use app::domain::access::{service as access, AccessParams};
 use app::domain::audit::{service as audit, EventFilter, EventPage};
 use app::domain::files::service as files;
 use app::domain::identity::user_service::{self as users, NewOrgUser, UserChange};
@@ -43,6 +44,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/tokens", get(list_tokens).post(create_token))
         .route("/api/v1/tokens/{id}", delete(revoke_token))
         .route("/api/v1/audit-events", get(audit_events))
+        .route("/api/v1/access", get(list_access))
+        .route("/api/v1/access.csv", get(export_access))
         .route("/api/v1/apps", get(list_apps).post(register_app))
         .route("/api/v1/roles", get(list_roles).post(create_role))
         .route("/api/v1/roles/{id}", get(get_role).put(update_role).delete(delete_role))
@@ -307,6 +310,33 @@ async fn audit_events(
     };
     let filter = EventFilter { action: query.action, before };
     Ok(Json(audit::list(&state.store, &actor, &filter).await?))
+}
+
+/// Who has access: `?item_kind=&item=&org=&person=&page=&per_page=`. With `Accept: text/csv`
+/// the whole list (without paging) as CSV, as `/api/v1/access.csv` gives it.
+async fn list_access(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    headers: axum::http::HeaderMap,
+    QueryArgs(params): QueryArgs<AccessParams>,
+) -> Result<Response, ApiError> {
+    let wants_csv = headers
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/csv"));
+    if wants_csv {
+        return Ok(crate::access::export(&state, &actor, &params).await?);
+    }
+    let query = params.parse()?;
+    Ok(Json(access::grants(&state.store, &actor, &query).await?).into_response())
+}
+
+async fn export_access(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    QueryArgs(params): QueryArgs<AccessParams>,
+) -> Result<Response, ApiError> {
+    Ok(crate::access::export(&state, &actor, &params).await?)
 }
 
 #[derive(Deserialize)]

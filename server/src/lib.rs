@@ -1,5 +1,6 @@
 //! The Sharewell server: configuration, the HTTP application and the CLI around it.
 
+mod access;
 mod api;
 mod bearer;
 pub mod cli;

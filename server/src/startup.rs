@@ -36,7 +36,7 @@ use crate::jobs::{self, WorkerSettings};
 use crate::mail::{self, MailSettings};
 use crate::sessions::SqlSessionStore;
 use crate::throttle::{LoginThrottle, PublicRateLimit, TrustedProxies};
-use crate::{api, csrf, faces, health, web};
+use crate::{access, api, csrf, faces, health, web};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -306,6 +306,7 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
     Router::new()
         .merge(health::router())
         .merge(web::router())
+        .merge(access::router())
         .merge(api::router())
         .merge(faces::epilot::router())
         .merge(faces::puter::router())

@@ -43,11 +43,12 @@ pub fn Can(
 }
 
 /// Where a signed-in user can go.
-const NAVIGATION: [(&str, &str); 8] = [
+const NAVIGATION: [(&str, &str); 9] = [
     ("/overview", "Overview"),
     ("/partners", "Partners"),
     ("/roles", "Roles"),
     ("/shared", "Shared"),
+    ("/access", "Who has access"),
     ("/requests", "Requests"),
     ("/notifications", "Notifications"),
     ("/tokens", "Tokens"),

@@ -44,6 +44,8 @@ pub enum Operation {
     AppRegister,
     // The audit log.
     AuditRead,
+    /// The org's grants of every kind in one view ("who has access"); others see their own.
+    AccessReview,
     // Users of the org and their tokens.
     UsersRead,
     UsersChange,
@@ -108,7 +110,7 @@ pub struct Rule {
 
 impl Operation {
     /// Every operation, for the tests that walk the table.
-    pub const ALL: [Operation; 40] = {
+    pub const ALL: [Operation; 41] = {
         use Operation::*;
         [
             PartnersRead,
@@ -130,6 +132,7 @@ impl Operation {
             AppsRead,
             AppRegister,
             AuditRead,
+            AccessReview,
             UsersRead,
             UsersChange,
             OthersTokensRead,
@@ -182,6 +185,7 @@ impl Operation {
             AppsRead                         => (Everyone,  Read),
             AppRegister                      => (Admins,    Write),
             AuditRead                        => (Overseers, Read),
+            AccessReview                     => (Overseers, Read),
             UsersRead                        => (Overseers, Read),
             UsersChange                      => (Admins,    Write),
             OthersTokensRead                 => (Overseers, Read),

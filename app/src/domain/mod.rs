@@ -5,6 +5,7 @@
 //! their wire or form shapes and these types; the rules live here and SQL lives only in
 //! [`store`].
 
+pub mod access;
 pub mod account_shares;
 pub mod audit;
 pub mod authz;

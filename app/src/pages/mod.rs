@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod access;
 pub mod account;
 pub mod audit;
 pub mod home;

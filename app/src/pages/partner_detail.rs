@@ -81,6 +81,12 @@ fn PartnerView(config: PartnerConfig, roles: Vec<TemplateRole>, actions: Actions
             <h1 class="text-2xl font-bold tracking-tight" data-testid="partner-title">{title}</h1>
             <PartnerStatusBadge status=config.partner_status />
             <code class="text-sm text-slate-500">{partner.clone()}</code>
+            <a
+                href=format!("/access?org={}", crate::components::ui::encode_component(&partner))
+                class="text-sm font-medium text-indigo-700 hover:underline"
+            >
+                "Who has access"
+            </a>
         </div>
         <div class="grid gap-4 lg:grid-cols-2">
             <UsersSection config=config.clone() actions />

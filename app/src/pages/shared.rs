@@ -249,7 +249,17 @@ fn OrgShareTables(
                 };
                 view! {
                     <tr>
-                        <td class=TD_CLASSES><code>{format!("{}/{}", entity.schema, entity.entity_id)}</code></td>
+                        <td class=TD_CLASSES>
+                            <code>{format!("{}/{}", entity.schema, entity.entity_id)}</code>
+                            {(!received).then(|| view! {
+                                <a
+                                    href=crate::pages::access::item_access_path("entity", &entity.entity_id)
+                                    class="ml-2 text-xs text-indigo-700 hover:underline"
+                                >
+                                    "Who has access"
+                                </a>
+                            })}
+                        </td>
                         <td class=TD_CLASSES><span title=title>{counterpart}</span></td>
                         <td class=TD_CLASSES>{if entity.via_offer { "accepted offer" } else { "shared" }}</td>
                         <td class=TD_CLASSES>{short_time(&entity.created_at)}</td>
@@ -411,7 +421,15 @@ fn ShareRow(
     });
     view! {
         <tr>
-            <td class=TD_CLASSES><code>{item}</code></td>
+            <td class=TD_CLASSES>
+                <code>{item}</code>
+                <a
+                    href=crate::pages::access::item_access_path(&share.kind, &share.resource_id)
+                    class="ml-2 text-xs text-indigo-700 hover:underline"
+                >
+                    "Who has access"
+                </a>
+            </td>
             <td class=TD_CLASSES>{share.kind}</td>
             <td class=TD_CLASSES>{counterpart}</td>
             <td class=TD_CLASSES>{share.access.as_str()}</td>

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+pub mod access;
 mod error;
 pub mod files;
 pub mod org_shares;

@@ -14,6 +14,7 @@ use sqlx::{AnyPool, Executor};
 
 use super::DomainError;
 
+pub mod access;
 pub mod account_shares;
 pub mod audit;
 pub mod files;
