@@ -106,8 +106,9 @@ test("without JavaScript, sign-in lands on the wanted page and every signed-in p
   await assertPage(page, null, [/Role saved\./, /installer/]);
 
   await page.goto(`${server.baseUrl}/partners`);
-  await page.getByLabel("Add a partner").fill(partner.id);
-  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await page.getByLabel("Add a partner: find its org by name").fill("Installer");
+  await page.getByRole("button", { name: "Find" }).click();
+  await page.getByRole("button", { name: "Add Installer GmbH" }).click();
   await page.waitForURL(/done=add_partner/);
   await assertPage(page, null, [/Partner added\./, /Installer GmbH/]);
 

@@ -66,8 +66,11 @@ before(async () => {
 
   await page.goto(`${server.baseUrl}/partners`);
   await page.waitForSelector("body[data-hydrated=true]");
-  await page.getByLabel("Add a partner").fill(partner.id);
-  await page.getByRole("button", { name: "Add", exact: true }).click();
+  const field = page.getByRole("combobox", { name: "Add a partner: find its org by name" });
+  await field.pressSequentially("Installer");
+  await page.getByRole("option", { name: /^Installer GmbH/ }).waitFor();
+  await field.press("ArrowDown");
+  await field.press("Enter");
   await page.waitForURL(`${server.baseUrl}/partners/${partner.id}`);
   await page.waitForSelector("body[data-hydrated=true]");
   await page.getByLabel("Schema").last().fill("opportunity");

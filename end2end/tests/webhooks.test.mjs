@@ -80,6 +80,8 @@ test("an admin registers an endpoint, sends a test event and sees it delivered, 
   await signIn(page, server.baseUrl, "alice", "/webhooks");
   await page.waitForURL(`${server.baseUrl}/webhooks`);
   await page.waitForSelector("body[data-hydrated=true]");
+  // On a phone the navigation is folded into the Menu.
+  await page.locator("summary", { hasText: "Menu" }).click();
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Webhooks" }).waitFor();
   await assertNoSidewaysScroll(page, "the Webhooks page");
 
