@@ -14,7 +14,7 @@ use app::domain::notifications::{webhooks, NewWebhook};
 use app::domain::partners::service as partners;
 use common::{spawn_app_with, TestApp};
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::json;
 use time::OffsetDateTime;
 
 /// Acme shares and offers; Globex receives shares; Initech and Umbrella are partners.
@@ -182,23 +182,8 @@ async fn endpoint_for(app: &TestApp, actor: &Actor) {
 
 /// Webhook deliveries of `event_type` queued for `org`'s endpoints, with the party each names.
 async fn deliveries_to(app: &TestApp, org: OrgId, event_type: &str) -> Vec<String> {
-    let payloads: Vec<String> = sqlx::query_scalar(
-        "SELECT d.payload FROM webhook_deliveries d \
-         JOIN webhook_endpoints e ON e.id = d.endpoint_id \
-         WHERE e.org_id = $1 AND d.event_type = $2 ORDER BY d.id",
-    )
-    .bind(org.to_string())
-    .bind(event_type)
-    .fetch_all(app.store.pool())
-    .await
-    .unwrap();
-    payloads
-        .iter()
-        .map(|payload| {
-            let event: Value = serde_json::from_str(payload).unwrap();
-            event["data"]["party"].as_str().unwrap().to_owned()
-        })
-        .collect()
+    let events = app.queued_webhook_events(org, event_type).await;
+    events.iter().map(|data| data["party"].as_str().unwrap().to_owned()).collect()
 }
 
 #[tokio::test]

@@ -42,24 +42,6 @@ async fn world(app: &TestApp) -> World {
     World { acme, globex, initech, alice_token: app.create_token("alice").await, alice }
 }
 
-/// The `data` of every event of `event_type` queued for `org`'s endpoint, oldest first.
-async fn queued_for(app: &TestApp, org: OrgId, event_type: &str) -> Vec<Value> {
-    let payloads: Vec<String> = sqlx::query_scalar(
-        "SELECT d.payload FROM webhook_deliveries d \
-         JOIN webhook_endpoints e ON e.id = d.endpoint_id \
-         WHERE e.org_id = $1 AND d.event_type = $2 ORDER BY d.id",
-    )
-    .bind(org.to_string())
-    .bind(event_type)
-    .fetch_all(app.store.pool())
-    .await
-    .unwrap();
-    payloads
-        .iter()
-        .map(|payload| serde_json::from_str::<Value>(payload).unwrap()["data"].clone())
-        .collect()
-}
-
 async fn ok(app: &TestApp, method: Method, path: &str, token: &str, body: Option<Value>) -> Value {
     let (status, answer) = app.call(method, path, Some(token), body).await;
     assert!(status.is_success(), "{path}: {status} {answer}");
@@ -73,11 +55,11 @@ async fn revoking_a_file_share_reaches_the_recipients_org_without_the_other_reci
     let share = json!({ "recipients": ["gus", "ines"], "things": { "path": "/alice/plan.txt" } });
     ok(&app, Method::POST, "/share", &w.alice_token, Some(share)).await;
 
-    let created = queued_for(&app, w.globex, "share.created").await;
+    let created = app.queued_webhook_events(w.globex, "share.created").await;
     assert_eq!(created.len(), 1, "{created:?}");
     assert_eq!(created[0]["party"], "counterparty");
     assert_eq!(created[0]["detail"], json!({ "things": ["/alice/plan.txt"] }), "not who else");
-    let own = queued_for(&app, w.acme, "share.created").await;
+    let own = app.queued_webhook_events(w.acme, "share.created").await;
     assert_eq!(own[0]["detail"]["recipients"], json!(["gus", "ines"]), "the initiator sees all");
 
     // Revoke Gus's share through the Shared page's service; Globex hears, Initech does not.
@@ -89,10 +71,10 @@ async fn revoking_a_file_share_reaches_the_recipients_org_without_the_other_reci
     .await
     .unwrap();
     files::revoke_share(&app.store, &w.alice, Face::Web, &gus_share).await.unwrap();
-    let revoked = queued_for(&app, w.globex, "share.revoked").await;
+    let revoked = app.queued_webhook_events(w.globex, "share.revoked").await;
     assert_eq!(revoked.len(), 1, "{revoked:?}");
     assert_eq!(revoked[0]["party"], "counterparty");
-    assert_eq!(queued_for(&app, w.initech, "share.revoked").await, Vec::<Value>::new());
+    assert_eq!(app.queued_webhook_events(w.initech, "share.revoked").await, Vec::<Value>::new());
 
     // Unsharing the file by its hash (as the Züs face does) reaches Ines's org too.
     let lookup_hash: String = sqlx::query_scalar(
@@ -105,7 +87,7 @@ async fn revoking_a_file_share_reaches_the_recipients_org_without_the_other_reci
         .await
         .unwrap();
     assert_eq!(deleted, 1);
-    let unshared = queued_for(&app, w.initech, "share.revoked").await;
+    let unshared = app.queued_webhook_events(w.initech, "share.revoked").await;
     assert_eq!(unshared.len(), 1, "{unshared:?}");
     assert_eq!(unshared[0]["action"], "file.unshared");
     assert_eq!(unshared[0]["detail"], json!({}), "not the recipients' ids");
@@ -131,7 +113,7 @@ async fn an_org_removed_from_an_account_share_hears_of_it_and_of_nothing_after()
     let created = ok(&app, Method::POST, &path, &w.alice_token, Some(body)).await;
     let share = created["result"]["id"].as_str().unwrap().to_owned();
     for org in [w.globex, w.initech] {
-        let heard = queued_for(&app, org, "share.created").await;
+        let heard = app.queued_webhook_events(org, "share.created").await;
         assert_eq!(heard.len(), 1);
         assert_eq!(
             heard[0]["detail"],
@@ -159,19 +141,23 @@ async fn an_org_removed_from_an_account_share_hears_of_it_and_of_nothing_after()
     let removal =
         format!("/client/v4/accounts/{account}/shares/{share}/recipients/{initech_recipient}");
     ok(&app, Method::DELETE, &removal, &w.alice_token, None).await;
-    assert_eq!(queued_for(&app, w.initech, "share.changed").await.len(), 1, "told of its removal");
+    assert_eq!(
+        app.queued_webhook_events(w.initech, "share.changed").await.len(),
+        1,
+        "told of its removal"
+    );
 
     let rename = json!({ "name": "WAF rules v2" });
     let share_path = format!("/client/v4/accounts/{account}/shares/{share}");
     let (status, answer) =
         app.call(Method::PUT, &share_path, Some(&w.alice_token), Some(rename)).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
-    let globex_changes = queued_for(&app, w.globex, "share.changed").await;
+    let globex_changes = app.queued_webhook_events(w.globex, "share.changed").await;
     assert!(
         globex_changes.iter().any(|data| data["action"] == "share.renamed"),
         "{globex_changes:?}"
     );
-    let initech_changes = queued_for(&app, w.initech, "share.changed").await;
+    let initech_changes = app.queued_webhook_events(w.initech, "share.changed").await;
     assert!(
         initech_changes.iter().all(|data| data["action"] != "share.renamed"),
         "a removed org hears nothing after: {initech_changes:?}"
@@ -180,14 +166,14 @@ async fn an_org_removed_from_an_account_share_hears_of_it_and_of_nothing_after()
     // Deleting the share reaches the org still on it, with the share's name.
     ok(&app, Method::DELETE, &share_path, &w.alice_token, None).await;
     for _ in 0..100 {
-        if !queued_for(&app, w.globex, "share.revoked").await.is_empty() {
+        if !app.queued_webhook_events(w.globex, "share.revoked").await.is_empty() {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    let revoked = queued_for(&app, w.globex, "share.revoked").await;
+    let revoked = app.queued_webhook_events(w.globex, "share.revoked").await;
     assert_eq!(revoked.len(), 1, "{revoked:?}");
     assert_eq!(revoked[0]["detail"], json!({ "name": "WAF rules v2" }));
-    assert_eq!(queued_for(&app, w.initech, "share.revoked").await, Vec::<Value>::new());
+    assert_eq!(app.queued_webhook_events(w.initech, "share.revoked").await, Vec::<Value>::new());
     app.stop().await;
 }

@@ -112,6 +112,31 @@ impl TestApp {
             .find_map(|pair| pair.strip_prefix("sharewell_session=").map(str::to_owned))
     }
 
+    /// The `data` of every webhook event of `event_type` queued for `org`'s endpoints, oldest
+    /// first: what was published, whether or not anything listens there.
+    pub async fn queued_webhook_events(
+        &self,
+        org: OrgId,
+        event_type: &str,
+    ) -> Vec<serde_json::Value> {
+        let payloads: Vec<String> = sqlx::query_scalar(
+            "SELECT d.payload FROM webhook_deliveries d \
+             JOIN webhook_endpoints e ON e.id = d.endpoint_id \
+             WHERE e.org_id = $1 AND d.event_type = $2 ORDER BY d.id",
+        )
+        .bind(org.to_string())
+        .bind(event_type)
+        .fetch_all(self.store.pool())
+        .await
+        .unwrap();
+        payloads
+            .iter()
+            .map(|payload| {
+                serde_json::from_str::<serde_json::Value>(payload).unwrap()["data"].clone()
+            })
+            .collect()
+    }
+
     /// `GET path` with a bearer token; the JSON answer of a request that must succeed.
     pub async fn get_json(&self, path: &str, secret: &str) -> serde_json::Value {
         let response = http_client()
