@@ -140,13 +140,7 @@ async function open(page, path) {
   try {
     await page.waitForSelector("body[data-hydrated=true]", { state: "attached", timeout: 20_000 });
   } catch (error) {
-    // Known and not this test's subject: /shared with out-of-order streaming fails to hydrate
-    // now and then (about half the loads, on main too: a tachys "unreachable" panic). What is
-    // checked here (layout, overflow, axe) is the server's markup, which is all there.
-    if (!problems.some((problem) => problem.includes("entered unreachable code"))) {
-      throw new Error(`${path} did not hydrate: ${problems.join("; ") || error.message}`);
-    }
-    console.log(`# ${path} did not hydrate (known streaming race); checking its markup anyway`);
+    throw new Error(`${path} did not hydrate: ${problems.join("; ") || error.message}`);
   } finally {
     page.off("console", listener);
   }

@@ -11,6 +11,14 @@ use crate::server_fns::AppError;
 #[derive(Clone, Copy)]
 pub struct Frame(Resource<Result<Option<(Actor, NavigationCounts)>, AppError>>);
 
+impl Frame {
+    /// Whether the signed-in actor may do `op`. For rows of a list that already waits on its
+    /// own data: a [`Can`] there is a suspense inside that suspense, which failed to hydrate.
+    pub async fn allows(self, op: Operation) -> bool {
+        matches!(self.0.await, Ok(Some((actor, _))) if actor.may(op))
+    }
+}
+
 /// Shows its children only to an actor who may do `op` (others see `fallback`, if any): each
 /// person sees only the forms they may use. The services still refuse whatever is not allowed.
 #[component]

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::layout::{Can, Tabs};
+use crate::components::layout::{Can, Frame, Tabs};
 use crate::components::ui::{
     encode_component, short_time, DataTable, EmptyState, ErrorNotice, FormError, PageHeader, Pager,
     BUTTON_CLASSES, CARD_CLASSES, DANGER_BUTTON_CLASSES, INPUT_CLASSES, LABEL_CLASSES,
@@ -23,6 +23,7 @@ pub fn SharedPage() -> impl IntoView {
     let share = ServerAction::<ShareFiles>::new();
     let revoke = ServerAction::<RevokeShare>::new();
     let change = ServerAction::<ChangeShareAccess>::new();
+    let frame = use_context::<Frame>();
     let shares = Resource::new(
         move || {
             (
@@ -105,6 +106,13 @@ pub fn SharedPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let received = tab() == "received";
+                    let may = match frame {
+                        Some(frame) => RowPermissions {
+                            change: frame.allows(Operation::FileShareAccessChange).await,
+                            revoke: frame.allows(Operation::FileShareRevoke).await,
+                        },
+                        None => RowPermissions::default(),
+                    };
                     match shares.await {
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                         Ok(page) if page.shares.is_empty() => view! {
@@ -113,7 +121,7 @@ pub fn SharedPage() -> impl IntoView {
                                 hint="Shares made here, through the Puter and Züs APIs, and approved requests all appear in this list."
                             />
                         }.into_any(),
-                        Ok(page) => view! { <ShareTable page received revoke change query=format!("tab={}&kind={}&q={}", tab(), encode_component(&param("kind")), encode_component(&param("q"))) /> }.into_any(),
+                        Ok(page) => view! { <ShareTable page received may revoke change query=format!("tab={}&kind={}&q={}", tab(), encode_component(&param("kind")), encode_component(&param("q"))) /> }.into_any(),
                     }
                 })}
             </Transition>
@@ -302,26 +310,21 @@ fn AccountShareLine(
     };
     let expiry_class = if share.expired { "text-red-700" } else { "" };
     let actions = (!received).then(|| {
+        // Whether the role may extend is part of the row (`can_extend`): a `Can` here, a
+        // suspense nested in the table's own, made the page fail to hydrate.
         let form = share.can_extend.then(|| {
             let id = share.id.clone();
             view! {
-                <Can op=Operation::AccountShareUpdate>
-                    {
-                        let id = id.clone();
-                        view! {
-                            <ActionForm action=extend attr:class="inline-flex items-center gap-2">
-                                <input type="hidden" name="id" value=id.clone() />
-                                <label class="sr-only" for=format!("extend-{id}")>"Extend by days"</label>
-                                <select id=format!("extend-{id}") name="days" class=INPUT_CLASSES>
-                                    <option value="1">"+1 day"</option>
-                                    <option value="7">"+7 days"</option>
-                                    <option value="30">"+30 days"</option>
-                                </select>
-                                <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Extend"</button>
-                            </ActionForm>
-                        }
-                    }
-                </Can>
+                <ActionForm action=extend attr:class="inline-flex items-center gap-2">
+                    <input type="hidden" name="id" value=id.clone() />
+                    <label class="sr-only" for=format!("extend-{id}")>"Extend by days"</label>
+                    <select id=format!("extend-{id}") name="days" class=INPUT_CLASSES>
+                        <option value="1">"+1 day"</option>
+                        <option value="7">"+7 days"</option>
+                        <option value="30">"+30 days"</option>
+                    </select>
+                    <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Extend"</button>
+                </ActionForm>
             }
         });
         view! { <td class=format!("{TD_CLASSES} whitespace-nowrap text-right")>{form}</td> }
@@ -344,6 +347,7 @@ fn AccountShareLine(
 fn ShareTable(
     page: SharePage,
     received: bool,
+    may: RowPermissions,
     revoke: ServerAction<RevokeShare>,
     change: ServerAction<ChangeShareAccess>,
     query: String,
@@ -356,7 +360,7 @@ fn ShareTable(
     let rows = page
         .shares
         .into_iter()
-        .map(|share| view! { <ShareRow share received revoke change /> })
+        .map(|share| view! { <ShareRow share received may revoke change /> })
         .collect_view();
     let link = move |target: i64| format!("/shared?{query}&page={target}");
     let previous = (page.page > 1).then(|| link(page.page - 1));
@@ -367,10 +371,18 @@ fn ShareTable(
     }
 }
 
+/// What the actor may do to a share of theirs, read once for the whole list.
+#[derive(Clone, Copy, Debug, Default)]
+struct RowPermissions {
+    change: bool,
+    revoke: bool,
+}
+
 #[component]
 fn ShareRow(
     share: PersonShare,
     received: bool,
+    may: RowPermissions,
     revoke: ServerAction<RevokeShare>,
     change: ServerAction<ChangeShareAccess>,
 ) -> impl IntoView {
@@ -392,30 +404,20 @@ fn ShareRow(
         let other = if share.access == Access::Read { Access::Write } else { Access::Read };
         view! {
             <td class=format!("{TD_CLASSES} whitespace-nowrap text-right")>
-                <Can op=Operation::FileShareAccessChange>
-                    {
-                        let id = id.clone();
-                        view! {
-                            <ActionForm action=change attr:class="inline">
-                                <input type="hidden" name="id" value=id />
-                                <input type="hidden" name="access" value=other.as_str() />
-                                <button type="submit" class=SECONDARY_BUTTON_CLASSES>{format!("Make {}", other.as_str())}</button>
-                            </ActionForm>
-                        }
-                    }
-                </Can>
-                <Can op=Operation::FileShareRevoke>
-                    {
-                        let revoke_id = revoke_id.clone();
-                        view! {
-                            <ActionForm action=revoke attr:class="ml-2 inline-flex items-center gap-2">
-                                <input type="hidden" name="id" value=revoke_id />
-                                <label class="text-xs"><input type="checkbox" name="confirm" value="yes" required /> " sure"</label>
-                                <button type="submit" class=DANGER_BUTTON_CLASSES>"Revoke"</button>
-                            </ActionForm>
-                        }
-                    }
-                </Can>
+                {may.change.then(|| view! {
+                    <ActionForm action=change attr:class="inline">
+                        <input type="hidden" name="id" value=id.clone() />
+                        <input type="hidden" name="access" value=other.as_str() />
+                        <button type="submit" class=SECONDARY_BUTTON_CLASSES>{format!("Make {}", other.as_str())}</button>
+                    </ActionForm>
+                })}
+                {may.revoke.then(|| view! {
+                    <ActionForm action=revoke attr:class="ml-2 inline-flex items-center gap-2">
+                        <input type="hidden" name="id" value=revoke_id.clone() />
+                        <label class="text-xs"><input type="checkbox" name="confirm" value="yes" required /> " sure"</label>
+                        <button type="submit" class=DANGER_BUTTON_CLASSES>"Revoke"</button>
+                    </ActionForm>
+                })}
             </td>
         }
     });

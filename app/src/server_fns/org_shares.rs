@@ -34,7 +34,8 @@ pub struct AccountShareRow {
     pub time_left: Option<String>,
     pub expired: bool,
     pub created_at: String,
-    /// The caller's org owns it and it expires: the page offers to extend it.
+    /// The caller's org owns it, it expires and the caller's role may change shares: the page
+    /// offers to extend it.
     pub can_extend: bool,
 }
 
@@ -83,7 +84,12 @@ pub async fn org_shares(
     if with_account_shares {
         let found = account_shares::list(&store, account, &query).await?;
         let now = crate::domain::clock::now();
-        shares = found.shares.iter().map(|share| ssr::row(share, account.org_id, &now)).collect();
+        let may_extend = actor.may(crate::domain::authz::Operation::AccountShareUpdate);
+        shares = found
+            .shares
+            .iter()
+            .map(|share| ssr::row(share, account.org_id, may_extend, &now))
+            .collect();
         (total, pages) = (found.total, found.total_pages().max(1));
     }
     let entities = if with_entities {
@@ -131,7 +137,14 @@ mod ssr {
     use crate::domain::account_shares::{AccountShare, Association, ShareStatus};
     use crate::domain::ids::OrgId;
 
-    pub fn row(share: &AccountShare, viewer: OrgId, now: &str) -> AccountShareRow {
+    /// One share as the page lists it; `may_extend` is whether the viewer's role may change
+    /// shares, decided here so that the row needs no permission look-up of its own.
+    pub fn row(
+        share: &AccountShare,
+        viewer: OrgId,
+        may_extend: bool,
+        now: &str,
+    ) -> AccountShareRow {
         let sent = share.owner_org_id == viewer;
         let counterpart = if sent {
             let names: Vec<&str> = share
@@ -183,7 +196,10 @@ mod ssr {
             time_left: share.expires_at.as_deref().map(|expiry| time_left(expiry, now)),
             expired: share.expired,
             created_at: share.created_at.clone(),
-            can_extend: sent && share.expires_at.is_some() && share.status == ShareStatus::Active,
+            can_extend: may_extend
+                && sent
+                && share.expires_at.is_some()
+                && share.status == ShareStatus::Active,
         }
     }
 
