@@ -231,8 +231,7 @@ async fn remind_of_share(
     let notice =
         reminder("share.expiring", &title, "/shared?tab=received&kind=resource", &once_key);
     for org in store::live_recipient_orgs(&mut *transaction, &share.id).await? {
-        let admins =
-            store::org_users_in_roles(&mut *transaction, parse_id(&org)?, &["admin"]).await?;
+        let admins = store::active_org_admins(&mut *transaction, parse_id(&org)?).await?;
         tell(&mut transaction, &admins, &notice, &mut told).await?;
     }
     transaction.commit().await?;
@@ -295,7 +294,7 @@ async fn remind_of_offer(
     let mut partners = store::active_partner_users(&mut *transaction, &offer.config_id).await?;
     if partners.is_empty() {
         if let Ok(org) = offer.partner_org_id.parse::<OrgId>() {
-            partners = store::org_users_in_roles(&mut *transaction, org, &["admin"]).await?;
+            partners = store::active_org_admins(&mut *transaction, org).await?;
         }
     }
     let title =
@@ -332,7 +331,7 @@ async fn owner_side(
             return Ok(vec![user]);
         }
     }
-    store::org_users_in_roles(connection, org, &["admin"]).await
+    store::active_org_admins(connection, org).await
 }
 
 fn reminder<'a>(kind: &'a str, title: &'a str, link: &'a str, once_key: &'a str) -> Notice<'a> {

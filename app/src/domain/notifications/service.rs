@@ -57,7 +57,7 @@ pub async fn notify_admins(
     notice: &Notice<'_>,
     now: &str,
 ) -> Result<(), DomainError> {
-    for admin in store::org_users_in_roles(&mut *connection, org, &["admin"]).await? {
+    for admin in store::active_org_admins(&mut *connection, org).await? {
         notify_user(connection, admin, notice, now).await?;
     }
     Ok(())

@@ -624,9 +624,7 @@ async fn tell_partner_of_offer(
             .await?;
     if people.is_empty() {
         if let Ok(partner_org) = offer.partner.parse::<OrgId>() {
-            people =
-                notifications_store::org_users_in_roles(&mut *transaction, partner_org, &["admin"])
-                    .await?;
+            people = notifications_store::active_org_admins(&mut *transaction, partner_org).await?;
         }
     }
     for person in people {

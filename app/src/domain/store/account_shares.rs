@@ -7,7 +7,7 @@ use crate::domain::account_shares::{
     AccountShare, Association, Direction, ShareOrder, ShareQuery, ShareRecipient, ShareResource,
     ShareStatus, TargetType,
 };
-use crate::domain::ids::{AccountShareId, OrgId, RecipientId, ShareResourceId, UserId};
+use crate::domain::ids::{AccountShareId, OrgId, RecipientId, ShareResourceId};
 use crate::domain::DomainError;
 
 fn internal(message: String) -> DomainError {
@@ -38,19 +38,6 @@ pub async fn org(db: impl AnyExecutor<'_>, id: OrgId) -> Result<Option<OrgRow>, 
         .bind(id.to_string())
         .fetch_optional(db)
         .await?)
-}
-
-/// The admins of an org: who hears of the shares it receives.
-pub async fn org_admins(
-    db: impl AnyExecutor<'_>,
-    org_id: OrgId,
-) -> Result<Vec<UserId>, DomainError> {
-    let ids: Vec<String> =
-        sqlx::query_scalar("SELECT id FROM users WHERE org_id = $1 AND role = 'admin' ORDER BY id")
-            .bind(org_id.to_string())
-            .fetch_all(db)
-            .await?;
-    ids.iter().map(|id| parse_id(id)).collect()
 }
 
 // ---- shares ----------------------------------------------------------------------------------

@@ -81,20 +81,16 @@ pub async fn email_opted_out(
     Ok(found.is_some())
 }
 
-/// The active users of an org in the given roles.
-pub async fn org_users_in_roles(
+/// The active admins of an org: who hears of what concerns the org as a whole.
+pub async fn active_org_admins(
     db: impl AnyExecutor<'_>,
     org: OrgId,
-    roles: &[&str],
 ) -> Result<Vec<UserId>, DomainError> {
     let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM users WHERE org_id = $1 AND deactivated_at IS NULL \
-         AND (role = $2 OR role = $3 OR role = $4) ORDER BY id",
+        "SELECT id FROM users WHERE org_id = $1 AND deactivated_at IS NULL AND role = 'admin' \
+         ORDER BY id",
     )
     .bind(org.to_string())
-    .bind(roles.first().copied().unwrap_or_default())
-    .bind(roles.get(1).copied().unwrap_or_default())
-    .bind(roles.get(2).copied().unwrap_or_default())
     .fetch_all(db)
     .await?;
     ids.iter().map(|id| parse_id(id)).collect()
@@ -525,14 +521,6 @@ pub async fn disable_endpoint(
     .execute(db)
     .await?;
     Ok(disabled.rows_affected() == 1)
-}
-
-/// How many deliveries are in a status, for tests and the operator.
-pub async fn count_deliveries(db: impl AnyExecutor<'_>, status: &str) -> Result<i64, DomainError> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE status = $1")
-        .bind(status)
-        .fetch_one(db)
-        .await?)
 }
 
 // ---- who is on the other side of a change -------------------------------------------------
