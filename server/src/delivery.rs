@@ -7,13 +7,16 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures_util::future::BoxFuture;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use tokio::sync::watch;
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::task::JoinHandle;
 
 use app::domain::notifications::targets::{self, TargetPolicy};
 use app::domain::notifications::webhooks::{self, Attempt, Outgoing, RetryPolicy};
 use app::domain::store::Store;
+
+use crate::senders::{self, Pace};
 
 /// Deliveries sent at once.
 const IN_FLIGHT: usize = 8;
@@ -202,48 +205,32 @@ impl Resolve for CheckedResolver {
 pub fn spawn(
     store: Store,
     settings: DeliverySettings,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) -> Result<JoinHandle<()>, reqwest::Error> {
     let sender = WebhookSender::new(&settings)?;
     // Longer than any attempt, so that a live sender never loses a delivery to another.
     let lease = settings.timeout * 3;
-    Ok(tokio::spawn(async move {
-        let signal = store.deliveries_signal();
-        let mut in_flight = JoinSet::new();
-        loop {
-            while in_flight.len() < IN_FLIGHT && !*stop.borrow() {
-                match webhooks::claim_delivery(&store, lease).await {
-                    Ok(Some(outgoing)) => {
-                        let (store, sender) = (store.clone(), sender.clone());
-                        in_flight.spawn(async move {
-                            let attempt = sender.send(&outgoing).await;
-                            log(&outgoing, &attempt);
-                            if let Err(error) =
-                                webhooks::record_attempt(&store, &outgoing, &attempt, settings.retry)
-                                    .await
-                            {
-                                tracing::error!(%error, delivery = outgoing.delivery_id, "could not record a webhook attempt");
-                            }
-                        });
-                    }
-                    Ok(None) => break,
-                    Err(error) => {
-                        tracing::error!(%error, "could not claim a webhook delivery");
-                        break;
-                    }
-                }
-            }
-            tokio::select! {
-                Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
-                () = signal.notified() => {}
-                () = tokio::time::sleep(settings.poll) => {}
-                changed = stop.changed() => if changed.is_err() || *stop.borrow() {
-                    while in_flight.join_next().await.is_some() {}
-                    return;
-                },
-            }
+    let pace = Pace { signal: store.deliveries_signal(), limit: IN_FLIGHT, poll: settings.poll };
+    let claim = {
+        let store = store.clone();
+        move || -> BoxFuture<'static, _> {
+            let store = store.clone();
+            Box::pin(async move { webhooks::claim_delivery(&store, lease).await })
         }
-    }))
+    };
+    let send = move |outgoing: Outgoing| -> BoxFuture<'static, ()> {
+        let (store, sender) = (store.clone(), sender.clone());
+        Box::pin(async move {
+            let attempt = sender.send(&outgoing).await;
+            log(&outgoing, &attempt);
+            if let Err(error) =
+                webhooks::record_attempt(&store, &outgoing, &attempt, settings.retry).await
+            {
+                tracing::error!(%error, delivery = outgoing.delivery_id, "could not record a webhook attempt");
+            }
+        })
+    };
+    Ok(tokio::spawn(senders::run(pace, stop, "a webhook delivery", claim, send)))
 }
 
 fn log(outgoing: &Outgoing, attempt: &Attempt) {

@@ -8,11 +8,12 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use futures_util::future::BoxFuture;
 use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::watch;
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::task::JoinHandle;
 
 use app::domain::notifications::email::{self, EmailStatus, OutgoingEmail, SendOutcome};
 use app::domain::notifications::webhooks::RetryPolicy;
@@ -20,6 +21,7 @@ use app::domain::notifications::EmailAvailability;
 use app::domain::store::Store;
 
 use crate::config::Config;
+use crate::senders::{self, Pace};
 
 /// Emails sent at once.
 const IN_FLIGHT: usize = 4;
@@ -141,7 +143,7 @@ pub fn spawn(
     store: Store,
     mail: Option<MailSettings>,
     poll: Duration,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
     // Longer than any conversation, so that a live mailer never loses an email to another.
     let lease = SEND_TIMEOUT * 3;
@@ -149,43 +151,30 @@ pub fn spawn(
         Some(mail) => tracing::info!(relay = mail.relay, "email is on"),
         None => tracing::info!("email is off: queued emails are skipped"),
     }
-    tokio::spawn(async move {
-        let signal = store.deliveries_signal();
-        let mut in_flight = JoinSet::new();
-        loop {
-            match &mail {
-                None => {
-                    if let Err(error) = email::skip_pending(&store).await {
-                        tracing::error!(%error, "could not skip queued emails");
-                    }
+    let pace = Pace { signal: store.deliveries_signal(), limit: IN_FLIGHT, poll };
+    let claim = {
+        let (store, on) = (store.clone(), mail.is_some());
+        move || -> BoxFuture<'static, _> {
+            let store = store.clone();
+            Box::pin(async move {
+                if on {
+                    email::claim(&store, lease).await
+                } else {
+                    // Email is off: what was queued is skipped, never sent later.
+                    email::skip_pending(&store).await.map(|_| None)
                 }
-                Some(mail) => {
-                    while in_flight.len() < IN_FLIGHT && !*stop.borrow() {
-                        match email::claim(&store, lease).await {
-                            Ok(Some(outgoing)) => {
-                                let (store, mail) = (store.clone(), mail.clone());
-                                in_flight.spawn(async move { send(&store, &mail, outgoing).await });
-                            }
-                            Ok(None) => break,
-                            Err(error) => {
-                                tracing::error!(%error, "could not claim an email");
-                                break;
-                            }
-                        }
-                    }
-                }
-            }
-            tokio::select! {
-                Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
-                () = signal.notified() => {}
-                () = tokio::time::sleep(poll) => {}
-                changed = stop.changed() => if changed.is_err() || *stop.borrow() {
-                    while in_flight.join_next().await.is_some() {}
-                    return;
-                },
-            }
+            })
         }
-    })
+    };
+    let send = move |outgoing: OutgoingEmail| -> BoxFuture<'static, ()> {
+        let (store, mail) = (store.clone(), mail.clone());
+        Box::pin(async move {
+            if let Some(mail) = mail {
+                send(&store, &mail, outgoing).await
+            }
+        })
+    };
+    tokio::spawn(senders::run(pace, stop, "an email", claim, send))
 }
 
 /// Renders and sends one email, and records what came of it.
