@@ -195,6 +195,8 @@ async fn nul_characters_huge_numbers_and_foreign_ids_in_addresses_are_refused() 
         ("/v1/sharing/configurations/%00".to_owned(), &world.alice),
         ("/v2/shareinfo/shared?lookup_hash=%00".to_owned(), &world.alice),
         ("/api/v1/audit-events?action=%00".to_owned(), &world.alice),
+        ("/api/v1/access?person=%00".to_owned(), &world.alice),
+        ("/api/v1/access.csv?item=%00".to_owned(), &world.alice),
         // Huge and negative numbers.
         (format!("/v1/shares?page={huge}&pageSize={huge}"), &world.alice),
         ("/v1/shares?page=-1&pageSize=0".to_owned(), &world.alice),
@@ -203,6 +205,8 @@ async fn nul_characters_huge_numbers_and_foreign_ids_in_addresses_are_refused() 
         (format!("/v1/sharing/configurations?page={huge}&size={huge}"), &world.alice),
         (format!("/v1/sharing/configurations?from={huge}&size=-1"), &world.alice),
         (format!("/v2/sharereq/received?offset={huge}&limit={huge}"), &world.alice),
+        (format!("/api/v1/access?page={huge}&per_page={huge}"), &world.alice),
+        ("/api/v1/access?item_kind=spaceship&org=not-an-id&person=-1".to_owned(), &world.alice),
         // Another org's account, and ids that are not ids.
         (format!("/client/v4/accounts/{globex}/shares"), &world.alice),
         (format!("/client/v4/accounts/{acme}/shares"), &world.gina),

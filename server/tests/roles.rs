@@ -87,6 +87,11 @@ fn cases() -> Vec<Case> {
         case(Api, Op::OthersTokensRevoke, M::DELETE, "/api/v1/users/{other_id}/tokens/{other_spare_token}", None, "a", Some("/api/v1/users/{f_user}/tokens/{f_spare_token}")),
         case(Api, Op::UsersChange, M::POST, "/api/v1/users", Some(r#"{"username":"newcomer{n}","email":"newcomer{n}@example.test","role":"member"}"#), "a", None),
         case(Api, Op::OwnPasswordChange, M::PUT, "/api/v1/me/password", Some(r#"{"current_password":"correct horse battery","new_password":"correct horse battery"}"#), "am", None),
+        case(Api, Op::NotificationsRead, M::GET, "/api/v1/account/email-settings", None, "amrt", None),
+        case(Api, Op::OwnEmailSettingsChange, M::PUT, "/api/v1/account/email-settings", Some(r#"{"categories":{"offers":true}}"#), "am", None),
+        // Members see only their own grants there; admins and readonly the whole org (AccessReview).
+        case(Api, Op::FileSharesRead, M::GET, "/api/v1/access", None, "amrt", None),
+        case(Api, Op::FileSharesRead, M::GET, "/api/v1/access.csv", None, "amrt", None),
         case(Api, Op::WebhooksRead, M::GET, "/api/v1/webhooks", None, "art", None),
         case(Api, Op::WebhooksRead, M::GET, "/api/v1/webhooks/{webhook}", None, "art", Some("/api/v1/webhooks/{f_webhook}")),
         case(Api, Op::WebhooksRead, M::GET, "/api/v1/webhooks/{webhook}/deliveries", None, "art", Some("/api/v1/webhooks/{f_webhook}/deliveries")),
