@@ -17,10 +17,38 @@ const axeSource = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const artifacts = join(import.meta.dirname, "..", ".artifacts", "phone");
 mkdirSync(artifacts, { recursive: true });
 
+// The README's screenshots: made here on every run, so they always show the pages as they are.
+const readmeShots = join(import.meta.dirname, "..", "..", "docs", "screenshots");
+mkdirSync(readmeShots, { recursive: true });
+
 /** Saves a full-page screenshot of the open page as phone-<scheme>-<path>.png. */
 async function screenshot(page, path, colorScheme) {
   const slug = path.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "").slice(0, 40) || "home";
   await page.screenshot({ path: join(artifacts, `${colorScheme}-${slug}.png`), fullPage: true });
+}
+
+/** The screenshot name of a page README.md shows, or nothing. */
+function readmeName(path) {
+  if (path.startsWith("/partners/")) return "partner";
+  return { "/overview": "overview", "/shared": "shared", "/access": "access", "/offer": "offer" }[path];
+}
+
+/**
+ * Saves the visible part of a page README.md shows, in light on a desktop; the overview also
+ * in dark and the Shared page also on a phone.
+ */
+async function readmeScreenshot(page, path, colorScheme, device = "desktop") {
+  const name = readmeName(path);
+  if (!name) return;
+  let file = `${name}.png`;
+  if (colorScheme === "dark") {
+    if (name !== "overview" || device !== "desktop") return;
+    file = `${name}-dark.png`;
+  } else if (device === "phone") {
+    if (name !== "shared") return;
+    file = `${name}-phone.png`;
+  }
+  await page.screenshot({ path: join(readmeShots, file) });
 }
 
 const PHONE = { width: 390, height: 844 };
@@ -33,11 +61,13 @@ let offerLink;
 const signedInPages = [
   "/overview", "/partners", "/roles", "/shared", "/shared?tab=received", "/requests",
   "/requests?tab=outgoing", "/notifications", "/tokens", "/audit", "/users", "/account",
-  "/webhooks",
+  "/webhooks", "/access",
 ];
+let webhookPage;
 
 before(async () => {
-  server = await startServer();
+  // A webhook endpoint on this machine, only for its detail page (nothing is listening).
+  server = await startServer({ env: { SHAREWELL_ALLOW_PRIVATE_WEBHOOK_TARGETS: "true" } });
   browser = await launchBrowser();
   const acme = sharewell(server, "org", "create", "--name", "Acme Energy");
   const globex = sharewell(server, "org", "create", "--name", "Globex Corporation");
@@ -50,6 +80,13 @@ before(async () => {
   }
   const token = sharewell(server, "token", "create", "--username", "alice").token;
   await seedAccountShares(token, acme, globex);
+  const webhook = await fetch(`${server.baseUrl}/api/v1/webhooks`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ url: "http://127.0.0.1:9/sharewell-events", description: "Installer portal" }),
+  });
+  assert.equal(webhook.status, 201, await webhook.clone().text());
+  webhookPage = `/webhooks/${(await webhook.json()).id}`;
 
   // The rest through the pages, on a desktop, as a person would.
   const context = await browser.newContext({ viewport: DESKTOP });
@@ -172,7 +209,7 @@ async function sidewaysOverflow(page) {
 }
 
 function allPages() {
-  return [...signedInPages, `/partners/${partner.id}`];
+  return [...signedInPages, `/partners/${partner.id}`, webhookPage];
 }
 
 for (const colorScheme of ["light", "dark"]) {
@@ -182,6 +219,7 @@ for (const colorScheme of ["light", "dark"]) {
     for (const path of allPages()) {
       await open(page, path);
       await screenshot(page, path, colorScheme);
+      await readmeScreenshot(page, path, colorScheme, "phone");
       const overflow = await sidewaysOverflow(page);
       if (overflow) problems.push(`${path}: ${overflow}`);
       for (const violation of await seriousViolations(page)) problems.push(`${path}: ${violation}`);
@@ -206,6 +244,7 @@ for (const colorScheme of ["light", "dark"]) {
     const problems = [];
     for (const path of allPages()) {
       await open(page, path);
+      await readmeScreenshot(page, path, colorScheme);
       for (const violation of await seriousViolations(page)) problems.push(`${path}: ${violation}`);
     }
     await context.close();
@@ -214,6 +253,7 @@ for (const colorScheme of ["light", "dark"]) {
     const offerPage = await stranger.newPage();
     for (const path of [offerLink, "/login"]) {
       await open(offerPage, path);
+      await readmeScreenshot(offerPage, path.startsWith("/offers/") ? "/offer" : path, colorScheme);
       for (const violation of await seriousViolations(offerPage)) problems.push(`${path}: ${violation}`);
     }
     await stranger.close();
