@@ -4,18 +4,19 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import { launchBrowser, openHydrated } from "../support/browser.mjs";
-import { createOrgWithAdmin, sharewell, signIn } from "../support/cli.mjs";
+import { createOrgWithAdmin, PASSWORD, sharewell, signIn } from "../support/cli.mjs";
 import { startServer } from "../support/server.mjs";
 
 let server;
 let browser;
 let globex;
 let trotters;
+let acme;
 
 before(async () => {
   server = await startServer();
   browser = await launchBrowser();
-  createOrgWithAdmin(server, "Acme Energy", "alice");
+  acme = createOrgWithAdmin(server, "Acme Energy", "alice").org;
   globex = sharewell(server, "org", "create", "--name", "Globex");
   trotters = sharewell(server, "org", "create", "--name", "Globe Trotters");
 });
@@ -60,7 +61,7 @@ test("with JavaScript the combobox lists orgs as one types and Enter adds the on
   await option.waitFor();
   assert.equal(await field.getAttribute("aria-expanded"), "true");
   await field.press("ArrowDown");
-  assert.equal(await field.getAttribute("aria-activedescendant"), "org-option-0");
+  assert.equal(await field.getAttribute("aria-activedescendant"), "find-org-option-0");
   assert.equal(await option.getAttribute("aria-selected"), "true");
   await field.press("Enter");
   await page.waitForURL(`${server.baseUrl}/partners/${trotters.id}`);
@@ -103,4 +104,43 @@ test("home sends a signed-in person to the Overview, which lists what needs them
   await noJs.goto(`${server.baseUrl}/overview`);
   await noJs.getByTestId("need-offers").waitFor({ timeout: 10_000 });
   await plain.close();
+});
+
+test("the people pickers complete a recipient list and a partner user by name", async () => {
+  for (const [org, username] of [[acme, "bob"], [acme, "bella"], [globex, "gus"]]) {
+    sharewell(
+      server, "user", "create", "--org", org.id, "--username", username,
+      "--email", `${username}@example.test`, "--password", PASSWORD, "--role", "member",
+    );
+  }
+  const context = await browser.newContext();
+  const login = await context.newPage();
+  await signIn(login, server.baseUrl, "alice", "/shared");
+  await login.waitForURL((url) => url.pathname !== "/login");
+  const { page, problems } = await openHydrated(context, `${server.baseUrl}/shared`);
+
+  // Colleagues are offered as one types; a pick completes the last entry of the list.
+  const field = page.getByRole("combobox", { name: "With (usernames or emails)" });
+  await field.pressSequentially("be");
+  await page.getByRole("option", { name: /^bella/ }).waitFor();
+  await field.press("ArrowDown");
+  await field.press("Enter");
+  assert.equal(await field.inputValue(), "bella, ");
+  await field.pressSequentially("bo");
+  await page.getByRole("option", { name: /^bob/ }).click();
+  assert.equal(await field.inputValue(), "bella, bob, ");
+  await page.getByLabel("Path").fill("/alice/picked.txt");
+  await page.getByRole("button", { name: "Share", exact: true }).click();
+  await page.getByTestId("share-verdicts").waitFor();
+
+  // The partner user picker offers the partner org's people.
+  const partner = await openHydrated(context, `${server.baseUrl}/partners/${globex.id}`);
+  const user = partner.page.getByRole("combobox", { name: "Add a user of the partner org" });
+  await user.pressSequentially("g");
+  await partner.page.getByRole("option", { name: /^gus/ }).click();
+  assert.equal(await user.inputValue(), "gus");
+  await partner.page.getByRole("button", { name: "Add user" }).click();
+  await partner.page.getByTestId("partner-users").getByText("gus").waitFor();
+  assert.deepEqual([...problems, ...partner.problems], [], "no errors in the browser console");
+  await context.close();
 });

@@ -247,3 +247,53 @@ async fn a_share_with_oneself_reads_as_such() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn people_pickers_offer_only_colleagues_contacts_and_the_partners_people() {
+    let app = spawn_app().await;
+    let globex = orgs(&app).await;
+    let globex_id = globex.parse().unwrap();
+    app.create_user(globex_id, "gail", Role::Admin).await;
+    let initech = app.create_org("Initech Labs").await;
+    app.create_user(initech, "ivan", Role::Member).await;
+    app.sign_in("alice", PASSWORD, "/shared").await;
+    let usernames = |found: &Value| -> Vec<String> {
+        found
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["username"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    // Colleagues are offered; people of other orgs only once one has shared with them.
+    assert_eq!(usernames(&app.server_fn_ok("find_people", &[("q", "MA")]).await), ["max"]);
+    assert_eq!(app.server_fn_ok("find_people", &[("q", "gus")]).await, json!([]));
+    app.server_fn_ok(
+        "share_files",
+        &[("path", "/alice/plan.pdf"), ("recipients", "gus"), ("access", "read")],
+    )
+    .await;
+    let found = app.server_fn_ok("find_people", &[("q", "gu")]).await;
+    assert_eq!(found, json!([{ "username": "gus", "org_name": "Globex" }]), "name and org only");
+    assert_eq!(app.server_fn_ok("find_people", &[("q", "ivan")]).await, json!([]));
+    assert_eq!(app.server_fn_ok("find_people", &[("q", "%")]).await, json!([]));
+    app.server_fn_refused("find_people", &[("q", &"x".repeat(201))]).await;
+
+    // The partner user picker lists the partner org's people, for a configured partner only.
+    app.server_fn_ok("add_partner", &[("partner_org_id", &globex)]).await;
+    let partner_people =
+        app.server_fn_ok("find_partner_people", &[("partner_org_id", &globex), ("q", "g")]).await;
+    assert_eq!(usernames(&partner_people), ["gail", "gus"]);
+    let initech = initech.to_string();
+    let refused = app
+        .server_fn_refused("find_partner_people", &[("partner_org_id", &initech), ("q", "iv")])
+        .await;
+    assert!(refused.contains("not found") || refused.contains("NotFound"), "{refused}");
+
+    // A read-only auditor shares nothing and assigns no one, so it is offered no one.
+    app.sign_in("rita", PASSWORD, "/shared").await;
+    app.server_fn_refused("find_people", &[("q", "max")]).await;
+    app.server_fn_refused("find_partner_people", &[("partner_org_id", &globex), ("q", "g")]).await;
+    app.stop().await;
+}

@@ -43,3 +43,17 @@ pub fn page_number(page: i64) -> Result<i64, DomainError> {
     }
     Ok(page.max(1))
 }
+
+/// The longest text a picker searches for: longer text names nothing anyway.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// Refuses picker search text over [`MAX_SEARCH_CHARS`] (as field `q`).
+pub fn check_search_text(text: &str) -> Result<(), DomainError> {
+    if text.trim().chars().count() > MAX_SEARCH_CHARS {
+        return Err(DomainError::invalid(
+            "q",
+            format!("must be at most {MAX_SEARCH_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}

@@ -3,6 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::badges::{OfferStateBadge, PartnerStatusBadge};
+use crate::components::combobox::{person_choice, Combobox};
 use crate::components::layout::Can;
 use crate::components::ui::{
     short_time, DataTable, EmptyState, ErrorNotice, FormError, BUTTON_CLASSES, CARD_CLASSES,
@@ -13,8 +14,8 @@ use crate::domain::partners::{
     OfferState, OfferedEntity, PartnerConfig, SharedEntity, TemplateRole,
 };
 use crate::server_fns::partners::{
-    get_partner, AddPartnerUser, AssignPartnerRole, DeletePartner, OfferEntity, RemovePartnerUser,
-    SetUserLimit, ShareEntity,
+    find_partner_people, get_partner, AddPartnerUser, AssignPartnerRole, DeletePartner,
+    OfferEntity, RemovePartnerUser, SetUserLimit, ShareEntity,
 };
 
 /// One partner configuration: users and limit, role, shared and offered entities.
@@ -161,13 +162,23 @@ fn UsersSection(config: PartnerConfig, actions: Actions) -> impl IntoView {
             <Can op=Operation::PartnerUsersChange>
                 {
                     let add_user_partner = add_user_partner.clone();
+                    let search_partner = add_user_partner.clone();
                     view! {
                         <ActionForm action=actions.add_user attr:class="mt-3 flex items-end gap-3">
                             <input type="hidden" name="partner_org_id" value=add_user_partner />
-                            <div class="flex-1">
-                                <label for="add-user" class=LABEL_CLASSES>"Add a user of the partner org"</label>
-                                <input id="add-user" name="username" required placeholder="username" class=format!("{INPUT_CLASSES} mt-1") />
-                            </div>
+                            <Combobox
+                                id="add-user"
+                                name="username"
+                                label="Add a user of the partner org"
+                                placeholder="username"
+                                required=true
+                                search=move |text: String| {
+                                    let partner = search_partner.clone();
+                                    async move {
+                                        find_partner_people(partner, text).await.unwrap_or_default().into_iter().map(person_choice).collect()
+                                    }
+                                }
+                            />
                             <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Add user"</button>
                         </ActionForm>
                     }

@@ -3,6 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::badges::PartnerStatusBadge;
+use crate::components::combobox::{Choice, Combobox};
 use crate::components::layout::Can;
 use crate::components::ui::{
     encode_component, DataTable, EmptyState, ErrorNotice, FormError, PageHeader, Pager,
@@ -10,7 +11,6 @@ use crate::components::ui::{
     TD_CLASSES,
 };
 use crate::domain::authz::Operation;
-use crate::domain::partners::OrgMatch;
 use crate::domain::partners::PartnerPage;
 use crate::server_fns::partners::{find_orgs, list_partners, partner_path, AddPartner};
 
@@ -97,135 +97,33 @@ fn PartnerTable(page: PartnerPage, search: String) -> impl IntoView {
 }
 
 /// Finds an org by name to add as a partner. Without JavaScript it is a search form whose
-/// results ([`OrgMatches`]) each have an "Add" button; with JavaScript the field is a combobox
-/// that lists matches as one types (arrows move, Enter or a click adds, Escape closes).
+/// results ([`OrgMatches`]) each have an "Add" button; with JavaScript picking a match in the
+/// combobox adds it at once.
 #[component]
 fn OrgPicker(add: ServerAction<AddPartner>, find: String) -> impl IntoView {
-    let typed = RwSignal::new(find.clone());
-    let options = RwSignal::new(Vec::<OrgMatch>::new());
-    let open = RwSignal::new(false);
-    let active = RwSignal::new(None::<usize>);
-    let look_up = move |text: String| {
-        typed.set(text.clone());
-        active.set(None);
-        if text.trim().is_empty() {
-            options.set(Vec::new());
-            open.set(false);
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            let found = find_orgs(text.clone()).await.unwrap_or_default();
-            // A slower answer to an older query must not replace a newer one.
-            if typed.get_untracked() == text {
-                open.set(true);
-                options.set(found);
-            }
-        });
+    let search = |text: String| async move {
+        find_orgs(text)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|org| Choice { value: org.id, label: org.name, hint: None })
+            .collect()
     };
-    let pick = move |org: OrgMatch| {
-        open.set(false);
-        typed.set(org.name.clone());
-        add.dispatch(AddPartner { partner_org_id: org.id, not_on_sharewell: String::new() });
-    };
-    let on_key = move |event: leptos::ev::KeyboardEvent| {
-        let count = options.with_untracked(Vec::len);
-        match event.key().as_str() {
-            "ArrowDown" if count > 0 => {
-                event.prevent_default();
-                open.set(true);
-                active.update(|at| *at = Some(at.map_or(0, |at| (at + 1) % count)));
-            }
-            "ArrowUp" if count > 0 => {
-                event.prevent_default();
-                open.set(true);
-                active.update(|at| *at = Some(at.map_or(count - 1, |at| (at + count - 1) % count)));
-            }
-            "Enter" => {
-                let chosen = active
-                    .get_untracked()
-                    .filter(|_| open.get_untracked())
-                    .and_then(|at| options.with_untracked(|all| all.get(at).cloned()));
-                if let Some(org) = chosen {
-                    event.prevent_default();
-                    pick(org);
-                }
-            }
-            "Escape" => {
-                open.set(false);
-                active.set(None);
-            }
-            _ => {}
-        }
-    };
-    let expanded = move || (open.get() && !options.with(Vec::is_empty)).to_string();
-    let descendant = move || active.get().map(|at| format!("org-option-{at}"));
+    let on_pick = Callback::new(move |org: Choice| {
+        add.dispatch(AddPartner { partner_org_id: org.value, not_on_sharewell: String::new() });
+    });
     view! {
         <form method="get" action="/partners" class=format!("{CARD_CLASSES} flex items-end gap-3") aria-label="Find an org to add as a partner">
-            <div class="relative min-w-0 flex-1">
-                <label for="find-org" class=LABEL_CLASSES>"Add a partner: find its org by name"</label>
-                <input
-                    id="find-org"
-                    name="find"
-                    type="search"
-                    autocomplete="off"
-                    required
-                    role="combobox"
-                    aria-autocomplete="list"
-                    aria-controls="org-options"
-                    aria-expanded=expanded
-                    aria-activedescendant=descendant
-                    placeholder="Org name, e.g. Globex"
-                    class=format!("{INPUT_CLASSES} mt-1")
-                    value=find
-                    prop:value=move || typed.get()
-                    on:input=move |event| look_up(event_target_value(&event))
-                    on:keydown=on_key
-                    on:blur=move |_| open.set(false)
-                />
-                <ul
-                    id="org-options"
-                    role="listbox"
-                    aria-label="Matching orgs"
-                    data-testid="org-options"
-                    class="absolute z-10 mt-1 max-h-64 w-full overflow-auto rounded-md border border-slate-200 bg-white py-1 text-sm shadow-lg"
-                    hidden=move || expanded() != "true"
-                >
-                    {move || {
-                        options
-                            .get()
-                            .into_iter()
-                            .enumerate()
-                            .map(|(at, org)| {
-                                let chosen = org.clone();
-                                let selected = move || (active.get() == Some(at)).to_string();
-                                let class = move || {
-                                    if active.get() == Some(at) {
-                                        "cursor-pointer px-3 py-2 bg-indigo-50 text-indigo-900"
-                                    } else {
-                                        "cursor-pointer px-3 py-2"
-                                    }
-                                };
-                                view! {
-                                    <li
-                                        id=format!("org-option-{at}")
-                                        role="option"
-                                        aria-selected=selected
-                                        class=class
-                                        title=org.id.clone()
-                                        on:mousedown=move |event| {
-                                            // Before the field's blur closes the list.
-                                            event.prevent_default();
-                                            pick(chosen.clone());
-                                        }
-                                    >
-                                        {org.name}
-                                    </li>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </ul>
-            </div>
+            <Combobox
+                id="find-org"
+                name="find"
+                label="Add a partner: find its org by name"
+                placeholder="Org name, e.g. Globex"
+                value=find
+                required=true
+                search
+                on_pick
+            />
             <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Find"</button>
         </form>
     }

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::combobox::{person_choice, Combobox};
 use crate::components::layout::{Can, Frame, Tabs};
 use crate::components::ui::{
     encode_component, short_time, DataTable, EmptyState, ErrorNotice, FormError, PageHeader, Pager,
@@ -10,7 +11,9 @@ use crate::components::ui::{
 };
 use crate::domain::authz::Operation;
 use crate::domain::files::{Access, PersonShare, SharePage};
-use crate::server_fns::files::{list_shares, ChangeShareAccess, RevokeShare, ShareFiles};
+use crate::server_fns::files::{
+    find_people, list_shares, ChangeShareAccess, RevokeShare, ShareFiles,
+};
 use crate::server_fns::org_shares::{org_shares, AccountShareRow, ExtendShare, OrgSharesView};
 
 /// Everything the user shared and was shared, with filters; sharing a file from here.
@@ -50,9 +53,17 @@ pub fn SharedPage() -> impl IntoView {
                     <label for="share-path" class=LABEL_CLASSES>"Path"</label>
                     <input id="share-path" name="path" required placeholder="/you/report.pdf" class=format!("{INPUT_CLASSES} mt-1") />
                 </div>
-                <div>
-                    <label for="share-recipients" class=LABEL_CLASSES>"With (usernames or emails)"</label>
-                    <input id="share-recipients" name="recipients" required class=format!("{INPUT_CLASSES} mt-1") />
+                <div class="flex">
+                    <Combobox
+                        id="share-recipients"
+                        name="recipients"
+                        label="With (usernames or emails)"
+                        list=true
+                        required=true
+                        search=|text: String| async move {
+                            find_people(text).await.unwrap_or_default().into_iter().map(person_choice).collect()
+                        }
+                    />
                 </div>
                 <div class="flex items-end gap-2">
                     <div class="flex-1">

@@ -53,6 +53,14 @@ pub async fn navigation() -> Result<Option<(Actor, NavigationCounts)>, AppError>
     }
 }
 
+/// People to offer as recipients whose username or email contains `q` (the people picker).
+#[server(endpoint = "find_people")]
+pub async fn find_people(q: String) -> Result<Vec<crate::domain::files::PersonMatch>, AppError> {
+    use crate::domain::files::service as files;
+    let (store, actor) = actor_and_store().await?;
+    Ok(files::find_recipients(&store, &actor, &q).await?)
+}
+
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::NavigationCounts;

@@ -40,6 +40,17 @@ pub async fn find_orgs(q: String) -> Result<Vec<OrgMatch>, AppError> {
     Ok(partners::find_orgs(&store, &actor, &q).await?)
 }
 
+/// People of the partner org whose username or email contains `q` (the partner user picker).
+#[server(endpoint = "find_partner_people")]
+pub async fn find_partner_people(
+    partner_org_id: String,
+    q: String,
+) -> Result<Vec<crate::domain::files::PersonMatch>, AppError> {
+    use crate::domain::partners::service as partners;
+    let (store, actor) = actor_and_store().await?;
+    Ok(partners::find_partner_people(&store, &actor, &partner_org_id, &q).await?)
+}
+
 /// Starts a configuration for a partner picked by name (or typed as an org id or exact name)
 /// and opens its page. An id of a partner not on Sharewell yet needs `not_on_sharewell=yes`.
 #[server(endpoint = "add_partner")]

@@ -41,6 +41,17 @@ pub struct Person {
     pub email: String,
 }
 
+/// A person offered by a people picker: the username to type, and their org to tell two
+/// people apart. Nothing else about them (no email, no id) leaves the domain this way.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonMatch {
+    pub username: String,
+    pub org_name: String,
+}
+
+/// How many people one search in a people picker returns at most.
+pub const PERSON_MATCHES: i64 = 10;
+
 /// A share of a file or app with one person (or, for a public Züs share, with anyone holding
 /// its ticket).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

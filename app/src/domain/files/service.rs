@@ -180,6 +180,29 @@ pub async fn share_with_people(
     Ok(outcome)
 }
 
+/// People the actor may pick as recipients whose username or email contains `text`: their
+/// own org's people and those they have shared with or received from.
+pub async fn find_recipients(
+    store: &Store,
+    actor: &Actor,
+    text: &str,
+) -> Result<Vec<super::PersonMatch>, DomainError> {
+    actor.require(Operation::FilesShare)?;
+    crate::domain::check_search_text(text)?;
+    let rows = store::contacts_named_like(
+        store.pool(),
+        text,
+        actor.user_id,
+        actor.org_id,
+        super::PERSON_MATCHES,
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(username, org_name)| super::PersonMatch { username, org_name })
+        .collect())
+}
+
 /// Refuses a share request past the batch caps before anything is looked up or written.
 fn check_share_size(recipients: usize, items: usize) -> Result<(), DomainError> {
     if recipients > MAX_SHARE_RECIPIENTS {

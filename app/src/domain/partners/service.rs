@@ -1159,9 +1159,7 @@ pub async fn find_orgs(
     text: &str,
 ) -> Result<Vec<super::OrgMatch>, DomainError> {
     actor.require(Operation::PartnersRead)?;
-    if text.trim().chars().count() > 200 {
-        return Err(DomainError::invalid("q", "must be at most 200 characters"));
-    }
+    crate::domain::check_search_text(text)?;
     let rows = crate::domain::store::identity::orgs_named_like(
         store.pool(),
         text,
@@ -1170,6 +1168,32 @@ pub async fn find_orgs(
     )
     .await?;
     Ok(rows.into_iter().map(|(id, name)| super::OrgMatch { id, name }).collect())
+}
+
+/// People of a partner org whose username or email contains `text`, for the picker that
+/// assigns partner users. Only for a partner this org has a configuration with.
+pub async fn find_partner_people(
+    store: &Store,
+    actor: &Actor,
+    partner_org_id: &str,
+    text: &str,
+) -> Result<Vec<crate::domain::files::PersonMatch>, DomainError> {
+    actor.require(Operation::PartnerUsersChange)?;
+    crate::domain::check_search_text(text)?;
+    let partner = normalize_partner_id("partner_org_id", partner_org_id)?;
+    let mut connection = store.pool().acquire().await?;
+    store::config(&mut *connection, actor.org_id, &partner).await?.ok_or(CONFIG_NOT_FOUND)?;
+    let rows = crate::domain::store::files::org_people_named_like(
+        &mut *connection,
+        text,
+        &partner,
+        crate::domain::files::PERSON_MATCHES,
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(username, org_name)| crate::domain::files::PersonMatch { username, org_name })
+        .collect())
 }
 
 /// Adds a partner picked or typed on the partners page. `text` is an org's id or its exact

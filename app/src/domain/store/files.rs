@@ -44,6 +44,59 @@ pub async fn person_by_name_or_email(
     row.map(PersonRow::into_person).transpose()
 }
 
+/// Active people whose username or email contains `text` and whom `user` may reasonably be
+/// offered as recipients: people of `org`, and anyone `user` has shared with or received a
+/// share from. The rest of the instance's directory is not searchable this way.
+pub async fn contacts_named_like(
+    db: impl AnyExecutor<'_>,
+    text: &str,
+    user: UserId,
+    org: OrgId,
+    limit: i64,
+) -> Result<Vec<(String, String)>, DomainError> {
+    let Some(pattern) = like_pattern(Some(text)).filter(|pattern| pattern != "%%") else {
+        return Ok(Vec::new());
+    };
+    Ok(sqlx::query_as(
+        "SELECT u.username, o.name FROM users u JOIN orgs o ON o.id = u.org_id \
+         WHERE u.deactivated_at IS NULL AND u.id <> $2 \
+           AND (LOWER(u.username) LIKE $1 OR LOWER(u.email) LIKE $1) \
+           AND (u.org_id = $3 \
+                OR u.id IN (SELECT recipient_user_id FROM user_shares WHERE owner_user_id = $2) \
+                OR u.id IN (SELECT owner_user_id FROM user_shares WHERE recipient_user_id = $2)) \
+         ORDER BY u.username, u.id LIMIT $4",
+    )
+    .bind(pattern)
+    .bind(user.to_string())
+    .bind(org.to_string())
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Active people of `org` whose username or email contains `text`, with the org's name.
+pub async fn org_people_named_like(
+    db: impl AnyExecutor<'_>,
+    text: &str,
+    org: &str,
+    limit: i64,
+) -> Result<Vec<(String, String)>, DomainError> {
+    let Some(pattern) = like_pattern(Some(text)).filter(|pattern| pattern != "%%") else {
+        return Ok(Vec::new());
+    };
+    Ok(sqlx::query_as(
+        "SELECT u.username, o.name FROM users u JOIN orgs o ON o.id = u.org_id \
+         WHERE u.org_id = $2 AND u.deactivated_at IS NULL \
+           AND (LOWER(u.username) LIKE $1 OR LOWER(u.email) LIKE $1) \
+         ORDER BY u.username, u.id LIMIT $3",
+    )
+    .bind(pattern)
+    .bind(org)
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
+
 pub async fn person(db: impl AnyExecutor<'_>, id: UserId) -> Result<Option<Person>, DomainError> {
     let row: Option<PersonRow> =
         sqlx::query_as("SELECT id, username, email FROM users WHERE id = $1")
