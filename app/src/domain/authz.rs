@@ -61,6 +61,8 @@ pub enum Operation {
     FileSharesRead,
     FilesShare,
     FileShareRevoke,
+    /// Revoking a file share made by any person of one's org (an access review's revoke).
+    OrgFileShareRevoke,
     FileShareAccessChange,
     AccessRequestsRead,
     AccessRequestAsk,
@@ -110,7 +112,7 @@ pub struct Rule {
 
 impl Operation {
     /// Every operation, for the tests that walk the table.
-    pub const ALL: [Operation; 41] = {
+    pub const ALL: [Operation; 42] = {
         use Operation::*;
         [
             PartnersRead,
@@ -144,6 +146,7 @@ impl Operation {
             FileSharesRead,
             FilesShare,
             FileShareRevoke,
+            OrgFileShareRevoke,
             FileShareAccessChange,
             AccessRequestsRead,
             AccessRequestAsk,
@@ -197,6 +200,7 @@ impl Operation {
             FileSharesRead                   => (Everyone,  Read),
             FilesShare                       => (Members,   Write),
             FileShareRevoke                  => (Members,   Write),
+            OrgFileShareRevoke               => (Admins,    Write),
             FileShareAccessChange            => (Members,   Write),
             AccessRequestsRead               => (Everyone,  Read),
             AccessRequestAsk                 => (Members,   Write),

@@ -379,7 +379,10 @@ fn revoke_of(actor: &Actor, kind: GrantKind, row: &GrantRow) -> Option<Revoke> {
     let (action, consequence) = match kind {
         GrantKind::Person => {
             let own = row.ref_a.as_deref() == Some(actor.user_id.to_string().as_str());
-            if !own || !actor.may(Operation::FileShareRevoke) {
+            let org_made_it = row.grantor_org_id == actor.org_id.to_string();
+            let may = (own && actor.may(Operation::FileShareRevoke))
+                || (org_made_it && actor.may(Operation::OrgFileShareRevoke));
+            if !may {
                 return None;
             }
             (

@@ -681,9 +681,27 @@ pub async fn revoke_share(
     actor.require(Operation::FileShareRevoke)?;
     let now = clock::now();
     let mut transaction = store.begin_write().await?;
-    let recipient = store::delete_person_share(&mut transaction, actor.user_id, id)
+    // An admin may revoke any share made by a person of the org (an access review); everyone
+    // else only their own.
+    let owner = match actor.may(Operation::OrgFileShareRevoke) {
+        true => store::share_owner_in_org(&mut transaction, id, actor.org_id).await?,
+        false => None,
+    }
+    .unwrap_or(actor.user_id);
+    let recipient = store::delete_person_share(&mut transaction, owner, id)
         .await?
         .ok_or(DomainError::NotFound("share"))?;
+    if owner != actor.user_id {
+        let title = format!("{} (an admin) revoked one of your shares", actor.username);
+        let notice = Notice {
+            kind: "share.revoked",
+            category: Category::Shares,
+            title: &title,
+            link: None,
+            once_key: None,
+        };
+        notify_user(&mut transaction, owner, &notice, &now).await?;
+    }
     if let Some(recipient) = recipient {
         let title = format!("{} stopped sharing an item with you", actor.username);
         notify_user(
@@ -705,7 +723,10 @@ pub async fn revoke_share(
         action: "share.revoked",
         object_type: "share",
         object_id: id.to_owned(),
-        detail: json!({ "recipient_user_ids": recipient.map(|user| vec![user.to_string()]) }),
+        detail: json!({
+            "recipient_user_ids": recipient.map(|user| vec![user.to_string()]),
+            "owner_user_id": owner.to_string(),
+        }),
     };
     record(&mut transaction, Author::User(actor), face, change).await?;
     transaction.commit().await?;

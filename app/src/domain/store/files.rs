@@ -468,6 +468,23 @@ pub async fn delete_person_shares(
     .await?)
 }
 
+/// The owner of share `id` when the owner is a person of `org`.
+pub async fn share_owner_in_org(
+    db: &mut sqlx::AnyConnection,
+    id: &str,
+    org: OrgId,
+) -> Result<Option<UserId>, DomainError> {
+    let owner: Option<String> = sqlx::query_scalar(
+        "SELECT s.owner_user_id FROM user_shares s JOIN users u ON u.id = s.owner_user_id \
+         WHERE s.id = $1 AND u.org_id = $2",
+    )
+    .bind(id)
+    .bind(org.to_string())
+    .fetch_optional(&mut *db)
+    .await?;
+    owner.as_deref().map(parse_id).transpose()
+}
+
 /// Revokes one of the owner's shares; the recipient, or `None` when there was no such share.
 pub async fn delete_person_share(
     db: &mut sqlx::AnyConnection,
