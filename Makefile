@@ -10,14 +10,21 @@ WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(
 APT_PACKAGES := rustc-web cargo-web rust-web-src lld-16 chromium python3-venv postgresql
 NPM_FOLDERS := frontend style end2end
 
-.PHONY: run test deps apt-packages site css wasm check rust-tests postgres-tests browser-tests clean-site
+.PHONY: run release test deps apt-packages site css wasm check rust-tests postgres-tests browser-tests clean-site
 
 ## run: build everything and serve on 127.0.0.1:3000 with the SQLite database in data/
 # The same (debug) server build the tests use: a cold release build takes over 10 minutes on
-# two cores. For production, `cargo build --release -p server` and run target/release/sharewell.
+# two cores. With nothing changed it serves within seconds (frontend/build.sh skips the wasm
+# post-processing when the site already holds the current build). For production: `make release`.
 run: deps site
 	cargo build --locked -p server
 	./target/debug/sharewell serve
+
+## release: the optimised server (target/release/sharewell) and site (target/site) for a
+## deployment (see deploy/ and the README's Deployment section)
+# The site is always built optimised (the wasm-release profile); only the server differs.
+release: deps site
+	cargo build --locked --release -p server
 
 ## test: formatting, lints, every Rust test (the HTTP tests on SQLite, then again on
 ## PostgreSQL), then the browser tests against the built site

@@ -19,6 +19,17 @@ CARGO_TARGET_DIR="$wasm_target_dir" \
   /usr/bin/cargo build --locked -p frontend --target wasm32-unknown-unknown \
     -Z build-std=std,panic_abort --profile wasm-release
 
+# The post-processing below (wasm-bindgen, then wasm-opt) takes over a minute. Cargo leaves its
+# output alone when nothing changed, so a stamp newer than that output means the site already
+# holds this build. The stamp lives in the site folder: removing target/site redoes it all.
+cargo_wasm="$wasm_target_dir/wasm32-unknown-unknown/wasm-release/frontend.wasm"
+stamp="$site_pkg/.built-from-wasm"
+if [ -f "$stamp" ] && [ "$stamp" -nt "$cargo_wasm" ]; then
+  echo "wasm bundle up to date (remove $stamp to rebuild it)"
+  exit 0
+fi
+rm -f "$stamp"
+
 wasm-bindgen --target web --no-typescript --out-dir "$site_pkg" --out-name sharewell \
   "$wasm_target_dir/wasm32-unknown-unknown/wasm-release/frontend.wasm"
 
@@ -28,3 +39,6 @@ frontend/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrappin
 raw=$(stat -c %s "$site_pkg/sharewell_bg.wasm")
 gzipped=$(gzip -9 -c "$site_pkg/sharewell_bg.wasm" | wc -c)
 echo "wasm bundle: $raw bytes, $gzipped bytes gzipped"
+
+# Last: the site now holds the build of this cargo output.
+touch "$stamp"

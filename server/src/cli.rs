@@ -6,6 +6,7 @@ use serde_json::json;
 
 use app::domain::identity::{service as identity, Role, TokenScope};
 use app::domain::ids::OrgId;
+use app::domain::store::operations::{self, BackupError};
 use app::domain::store::{OpenError, Store};
 use app::domain::DomainError;
 
@@ -34,6 +35,9 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Write a consistent copy of the SQLite database to a new file, also while the server is
+    /// serving. For PostgreSQL, use `pg_dump`.
+    Backup(BackupArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -107,6 +111,14 @@ pub struct TokenCreate {
 }
 
 #[derive(Args, Debug)]
+pub struct BackupArgs {
+    /// The file to write; it must not exist yet.
+    path: String,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(Args, Debug)]
 struct Output {
     /// Print exactly one JSON object on stdout.
     #[arg(long, env = "SHAREWELL_JSON")]
@@ -129,6 +141,8 @@ pub enum CliError {
     Start(#[from] StartError),
     #[error(transparent)]
     Open(#[from] OpenError),
+    #[error(transparent)]
+    Backup(#[from] BackupError),
     /// Operators see internal causes too: they are the ones who can fix them.
     #[error("{}", describe(.0))]
     Domain(#[from] DomainError),
@@ -218,8 +232,29 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 token.secret.clone(),
             );
         }
+        Command::Backup(args) => {
+            let url = &args.database.database_url;
+            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+                return Err(BackupError::NotSqlite.into());
+            }
+            let store = Store::connect(&without_creating(url)).await?;
+            let written = operations::backup_into(&store, &args.path).await;
+            store.close().await;
+            written?;
+            println!("wrote a consistent copy of the database to {}", args.path);
+        }
     }
     Ok(())
+}
+
+/// A SQLite URL that opens the file only if it exists (`mode=rw`), so that a mistyped path is
+/// an error rather than a backup of a new, empty database.
+fn without_creating(url: &str) -> String {
+    if !url.starts_with("sqlite:") || url.contains("mode=") {
+        return url.to_owned();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}mode=rw")
 }
 
 /// Opens and migrates the database, so that admin commands work on a fresh one.

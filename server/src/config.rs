@@ -114,6 +114,11 @@ pub struct Config {
     /// it. Defaults to `http://` and the address listened on.
     #[arg(long, env = "SHAREWELL_PUBLIC_URL")]
     pub public_url: Option<String>,
+
+    /// A bearer token a Prometheus scrape of `/metrics` must send. Without it `/metrics` is
+    /// open to anyone who reaches the server: then keep it off the public proxy.
+    #[arg(long, env = "SHAREWELL_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 impl Config {
@@ -142,6 +147,7 @@ impl Config {
             smtp_url: None,
             mail_from: None,
             public_url: None,
+            metrics_token: None,
         }
     }
 

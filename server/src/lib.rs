@@ -12,6 +12,7 @@ mod guard;
 mod health;
 pub mod jobs;
 pub mod mail;
+mod monitoring;
 pub mod senders;
 mod server_fn_status;
 mod sessions;

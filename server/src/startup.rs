@@ -34,6 +34,7 @@ use crate::delivery::{self, DeliverySettings};
 use crate::guard::{self, RequestLimits, ServedOverHttps};
 use crate::jobs::{self, WorkerSettings};
 use crate::mail::{self, MailSettings};
+use crate::monitoring::{self, Monitoring};
 use crate::sessions::SqlSessionStore;
 use crate::throttle::{LoginThrottle, PublicRateLimit, TrustedProxies};
 use crate::{access, api, csrf, faces, health, web};
@@ -313,7 +314,13 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
         .merge(faces::zus::router())
         .merge(faces::enablenow::router())
         .merge(faces::cloudflare::router())
+        .merge(monitoring::router(Monitoring::new(
+            state.store.clone(),
+            config.metrics_token.as_deref(),
+        )))
         .leptos_routes_with_context(&state, routes, leptos_context.clone(), render_shell)
+        // Every route above hands its template to `track_requests`; the fallback has none.
+        .route_layer(axum::middleware::from_fn(monitoring::remember_route))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             leptos_context,
             shell,
@@ -343,6 +350,8 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
             guard::security_headers,
         ))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        // Outside the guard, so that its refusals and time-outs are counted too.
+        .layer(axum::middleware::from_fn(monitoring::track_requests))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let request_id = request
                 .headers()

@@ -74,6 +74,20 @@ fn face_of(path: &str) -> Option<FaceOfPath> {
     .find_map(|(prefix, face)| under(prefix).then_some(face))
 }
 
+/// The face a path belongs to, as metrics label it: `web` for pages, server functions, static
+/// files and unknown paths.
+pub fn face_name(path: &str) -> &'static str {
+    match face_of(path) {
+        Some(FaceOfPath::Cloudflare) => "cloudflare",
+        Some(FaceOfPath::EnableNow) => "enablenow",
+        Some(FaceOfPath::Epilot) => "epilot",
+        Some(FaceOfPath::Puter) => "puter",
+        Some(FaceOfPath::Zus) => "zus",
+        Some(FaceOfPath::Native) => "api",
+        None => "web",
+    }
+}
+
 /// [`Refusal`] in the error shape of the face that `path` belongs to; pages, server functions
 /// and unknown paths get plain text.
 pub fn refusal_response(path: &str, request_id: &str, refusal: Refusal) -> Response {

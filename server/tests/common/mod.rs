@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each test binary uses its own part of the harness
 
+pub mod process;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 

@@ -21,6 +21,7 @@ pub mod files;
 pub mod identity;
 pub mod jobs;
 pub mod notifications;
+pub mod operations;
 pub mod overview;
 pub mod partners;
 pub mod users;
