@@ -177,7 +177,7 @@ async fn extending_by_too_many_days_is_refused_before_anything_is_looked_up() {
 }
 
 /// Every server function the pages call.
-const ENDPOINTS: [&str; 50] = [
+const ENDPOINTS: [&str; 56] = [
     "nav_counts",
     "navigation",
     "shares",
@@ -228,6 +228,12 @@ const ENDPOINTS: [&str; 50] = [
     "send_test_webhook",
     "resend_webhook_delivery",
     "take_webhook_secret",
+    "users",
+    "account_share",
+    "rename_account_share",
+    "set_account_share_expiry",
+    "delete_account_share",
+    "person",
 ];
 
 #[tokio::test]
@@ -245,6 +251,10 @@ async fn no_server_function_answers_500_to_missing_or_garbage_arguments() {
         ("access", ""),
         ("token", "%00"),
         ("tab", "x"),
+        ("sort", "x"),
+        ("dir", "sideways"),
+        ("per_page", "-5"),
+        ("expires_at", "tomorrow-ish"),
         ("kind", "x"),
         ("q", "x"),
         ("search", "x"),

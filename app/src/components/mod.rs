@@ -2,5 +2,6 @@
 
 pub mod badges;
 pub mod form_result;
+pub mod history;
 pub mod layout;
 pub mod ui;
