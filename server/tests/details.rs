@@ -345,6 +345,14 @@ async fn sorting_and_the_status_filter_order_and_cut_the_lists() {
     assert!(delta < alpha, "Delta before Alpha when sorted by name, descending");
     assert!(html.contains("sort=name&amp;dir=asc") || html.contains("sort=name&dir=asc"), "{html}");
 
+    // Every header link leads to a page that answers (the page size it carries included).
+    for link in html.split("href=\"/shared?").skip(1) {
+        let query = link.split('"').next().unwrap().replace("&amp;", "&");
+        if query.contains("sort=") {
+            page(&app, &format!("/shared?{query}")).await;
+        }
+    }
+
     // Users: by name, descending; only the active ones; a page size.
     let html = page(&app, "/users?sort=name&dir=desc&status=active&per_page=10").await;
     let html = &html[html.find("data-testid=\"user-list\"").unwrap()..];

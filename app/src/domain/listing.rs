@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::DomainError;
 
-/// The page sizes a list offers.
-pub const PER_PAGE_CHOICES: [i64; 4] = [10, 25, 50, 100];
+/// The page sizes a list offers (each list's default among them).
+pub const PER_PAGE_CHOICES: [i64; 5] = [10, 20, 25, 50, 100];
 
 /// Which way a sorted list runs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -110,11 +110,11 @@ impl<K: Copy> ListSpec<K> {
         };
         let per_page = match params.per_page.trim() {
             "" => self.default_per_page,
-            text => text
-                .parse::<i64>()
-                .ok()
-                .filter(|size| PER_PAGE_CHOICES.contains(size))
-                .ok_or_else(|| DomainError::invalid("per_page", "must be 10, 25, 50 or 100"))?,
+            text => {
+                text.parse::<i64>().ok().filter(|size| PER_PAGE_CHOICES.contains(size)).ok_or_else(
+                    || DomainError::invalid("per_page", "must be 10, 20, 25, 50 or 100"),
+                )?
+            }
         };
         Ok(ListChoice { key, dir, status, per_page })
     }
@@ -188,6 +188,15 @@ mod tests {
         assert_eq!(choice.dir, SortDir::Desc);
         assert_eq!(choice.status, None);
         assert_eq!(choice.per_page, 20);
+    }
+
+    #[test]
+    fn each_lists_default_page_size_may_also_be_asked_for() {
+        for size in [ACCOUNT_SHARE_LIST.default_per_page, USER_LIST.default_per_page] {
+            let asked = params("", "", "", &size.to_string());
+            assert_eq!(ACCOUNT_SHARE_LIST.parse(&asked).unwrap().per_page, size);
+            assert_eq!(USER_LIST.parse(&asked).unwrap().per_page, size);
+        }
     }
 
     #[test]

@@ -5,8 +5,9 @@ use leptos_router::hooks::use_query_map;
 use crate::components::layout::{Can, Frame, Tabs};
 use crate::components::ui::{
     encode_component, Column, DataTable, EmptyState, ErrorNotice, FormError, ListControls,
-    LocalTime, PageHeader, Pager, SortedDataTable, BUTTON_CLASSES, CARD_CLASSES,
-    DANGER_BUTTON_CLASSES, INPUT_CLASSES, LABEL_CLASSES, SECONDARY_BUTTON_CLASSES, TD_CLASSES,
+    LocalTime, PageHeader, Pager, SortedDataTable, BADGE_AMBER_CLASSES, BUTTON_CLASSES,
+    CARD_CLASSES, DANGER_BUTTON_CLASSES, INPUT_CLASSES, LABEL_CLASSES, SECONDARY_BUTTON_CLASSES,
+    TD_CLASSES,
 };
 use crate::domain::authz::Operation;
 use crate::domain::files::{Access, PersonShare, SharePage};
@@ -385,16 +386,17 @@ fn AccountShareLine(
     };
     let expiry = match (&share.expires_at, &share.time_left) {
         (Some(at), Some(left)) => {
-            let left =
-                if share.expires_soon { format!(" ({left}, soon)") } else { format!(" ({left})") };
-            view! { <LocalTime stored=at.clone() />{left} }.into_any()
+            let soon = share.expires_soon.then(|| {
+                view! { " " <span class=BADGE_AMBER_CLASSES>"expires soon"</span> }
+            });
+            view! { <LocalTime stored=at.clone() />{format!(" ({left})")}{soon} }.into_any()
         }
         _ => "never".into_any(),
     };
     let expiry_class = if share.expired {
         "text-red-700"
     } else if share.expires_soon {
-        "font-semibold text-amber-800"
+        "font-semibold"
     } else {
         ""
     };
