@@ -3,26 +3,31 @@
 // clicking its header; times show in the browser's zone after hydration, UTC in the tooltip;
 // without JavaScript the same page shows its data and its forms post.
 import assert from "node:assert/strict";
+import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
 
 import { launchBrowser } from "../support/browser.mjs";
 import { PASSWORD, sharewell, signIn } from "../support/cli.mjs";
 import { startServer } from "../support/server.mjs";
 
+const axeSource = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
 let server;
 let browser;
 const orgs = {};
 const tokens = {};
+const users = {};
 
 before(async () => {
   server = await startServer();
   browser = await launchBrowser();
   for (const [name, username] of [["Acme", "alice"], ["Globex", "gus"]]) {
     orgs[name] = sharewell(server, "org", "create", "--name", name);
-    sharewell(
+    const user = sharewell(
       server, "user", "create", "--org", orgs[name].id, "--username", username,
       "--email", `${username}@example.test`, "--password", PASSWORD, "--role", "admin",
     );
+    users[username] = user.id ?? user.user?.id;
     tokens[username] = sharewell(server, "token", "create", "--username", username).token;
   }
 });
@@ -176,18 +181,33 @@ test("without JavaScript the share page shows its data and its forms post", asyn
   await context.close();
 });
 
-test("on a phone the detail pages do not scroll sideways", async () => {
-  const id = await share("A share with a rather long name that must wrap on a phone screen");
-  const { context, page } = await signedIn(`/shared/accounts/${id}`, {
-    viewport: { width: 390, height: 844 },
+for (const [device, viewport] of [["phone", { width: 390, height: 844 }], ["desktop", { width: 1280, height: 800 }]]) {
+  test(`on a ${device} the detail pages and sorted lists do not scroll sideways and axe finds nothing serious`, async () => {
+    const id = await share("A share with a rather long name that must wrap on a phone screen");
+    // bypassCSP: axe is injected as an inline script, which the page's policy rightly forbids.
+    const { context, page } = await signedIn(`/shared/accounts/${id}`, { viewport, bypassCSP: true });
+    const aliceId = users.alice;
+    const paths = [`/shared/accounts/${id}`, "/users?sort=name&dir=desc", "/shared?kind=resource&sort=expiry&dir=asc"];
+    if (aliceId) paths.push(`/users/${aliceId}`);
+    const found = [];
+    for (const path of paths) {
+      await page.goto(`${server.baseUrl}${path}`);
+      await page.waitForSelector("body[data-hydrated=true]");
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      assert.ok(overflow <= 0, `${path} is ${overflow}px wider than the screen`);
+      await page.addScriptTag({ path: axeSource });
+      const serious = await page.evaluate(async () => {
+        const { violations } = await window.axe.run(document, { resultTypes: ["violations"] });
+        return violations
+          .filter((v) => v.impact === "serious" || v.impact === "critical")
+          .map((v) => `${v.id}: ${v.nodes.map((node) => node.target.join(" ")).join(", ")}`);
+      });
+      found.push(...serious.map((line) => `${path}: ${line}`));
+    }
+    assert.ok(aliceId, "the person page was visited");
+    assert.deepEqual(found, []);
+    await context.close();
   });
-  for (const path of [`/shared/accounts/${id}`, "/users", "/shared?kind=resource"]) {
-    await page.goto(`${server.baseUrl}${path}`);
-    await page.waitForSelector("body[data-hydrated=true]");
-    const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-    );
-    assert.ok(overflow <= 0, `${path} is ${overflow}px wider than the screen`);
-  }
-  await context.close();
-});
+}

@@ -39,7 +39,7 @@ pub fn History(
     view! {
         <section class="mt-8" aria-labelledby=format!("{test_id}-title")>
             <h2 id=format!("{test_id}-title") class="text-lg font-semibold">"History"</h2>
-            <p class="mb-2 text-sm text-slate-600">"The latest entries of the audit log. " <a href="/audit" class="text-indigo-700 hover:underline">"The whole log"</a></p>
+            <p class="mb-2 text-sm text-slate-600">"The latest entries of the audit log. " <a href="/audit" class="text-indigo-700 underline">"The whole log"</a></p>
             {body}
         </section>
     }

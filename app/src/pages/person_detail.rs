@@ -74,7 +74,7 @@ fn PersonView(detail: PersonDetail) -> impl IntoView {
                     <dd><LocalTime stored=at /></dd>
                 })}
             </dl>
-            <p class="mt-2 text-sm text-slate-600">"Role and status are changed on the " <a href="/users" class="text-indigo-700 hover:underline">"Users"</a> " page."</p>
+            <p class="mt-2 text-sm text-slate-600">"Role and status are changed on the " <a href="/users" class="text-indigo-700 underline">"Users"</a> " page."</p>
         </div>
         <section class="mt-6" aria-labelledby="access-title">
             <div class="flex flex-wrap items-baseline justify-between gap-2">
