@@ -25,6 +25,7 @@ use crate::pages::{
     roles::RolesPage, set_password::SetPasswordPage, shared::SharedPage, tokens::TokensPage,
     users::UsersPage,
 };
+use crate::pages::{account_share_detail::AccountShareDetailPage, person_detail::PersonDetailPage};
 use crate::pages::{webhook_detail::WebhookDetailPage, webhooks::WebhooksPage};
 
 /// Name shared by the wasm bundle, its JS glue and the stylesheet under `/pkg`.
@@ -103,6 +104,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/webhooks/:id") view=WebhookDetailPage ssr=SsrMode::InOrder />
                     // Rendered whole before answering, so the grants show without JavaScript.
                     <Route path=path!("/access") view=AccessPage ssr=SsrMode::Async />
+                    // Detail pages: rendered whole, so that another org's share or person is a 404.
+                    <Route path=path!("/shared/accounts/:id") view=AccountShareDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("/users/:id") view=PersonDetailPage ssr=SsrMode::Async />
                     // Public: the one-time link is the credential.
                     <Route path=path!("/set-password/:token") view=SetPasswordPage ssr=SsrMode::InOrder />
                     // Rendered whole before answering, so that an unknown link answers 404 and a

@@ -146,10 +146,16 @@ fn cases() -> Vec<Case> {
         case(ServerFn, Op::OwnTokenCreate, M::POST, "create_token", Some("name=web {n}&expires_in_days=&read_only=yes"), "amr", None),
         case(ServerFn, Op::AccountShareUpdate, M::POST, "extend_share", Some("id={en_share}&days=1"), "a", Some("id={f_en_share}&days=1")),
         case(ServerFn, Op::PartnerConfigure, M::POST, "partner_delete", Some("partner_org_id=web-partner-0&confirm=yes"), "a", None),
+        case(ServerFn, Op::AccountSharesRead, M::POST, "account_share", Some("id={en_share}"), "amr", Some("id={f_cf_share}")),
+        case(ServerFn, Op::AccountShareUpdate, M::POST, "rename_account_share", Some("id={en_share}&name=Renamed {n}"), "a", Some("id={f_cf_share}&name=Mine now")),
+        case(ServerFn, Op::AccountShareUpdate, M::POST, "set_account_share_expiry", Some("id={en_share}&expires_at=2099-01-01T00:00"), "a", Some("id={f_cf_share}&expires_at=2099-01-01T00:00")),
+        case(ServerFn, Op::UsersRead, M::POST, "users", Some("page=1&sort=name&dir=desc&status=active&per_page=50"), "ar", None),
+        case(ServerFn, Op::UsersRead, M::POST, "person", Some("id={other_id}"), "ar", Some("id={f_user}")),
         // ---- destructive, last ----------------------------------------------------------------
         case(Api, Op::TemplateRolesChange, M::DELETE, "/api/v1/roles/{role}", None, "a", Some("/api/v1/roles/{f_role}")),
         case(Api, Op::WebhooksManage, M::DELETE, "/api/v1/webhooks/{webhook}", None, "a", Some("/api/v1/webhooks/{f_webhook}")),
         case(Epilot, Op::PartnerConfigure, M::DELETE, "/v1/sharing/configurations/{globex}", None, "a", None),
+        case(ServerFn, Op::AccountShareDelete, M::POST, "delete_account_share", Some("id={web_share}"), "a", Some("id={f_cf_share}")),
         case(EnableNow, Op::AccountShareDelete, M::DELETE, "/v1/shares/{en_share}", None, "a", Some("/v1/shares/{f_en_share}")),
         case(Cloudflare, Op::AccountShareDelete, M::DELETE, "/client/v4/accounts/{acme_hex}/shares/{cf_share}", None, "a", Some("/client/v4/accounts/{acme_hex}/shares/{f_cf_share}")),
     ]
@@ -361,6 +367,15 @@ async fn world(app: &TestApp) -> World {
     )
     .await;
     shared.insert("f_en_share", f_en["data"].as_str().unwrap().to_owned());
+    let web = ok(
+        app,
+        Method::POST,
+        "/v1/shares",
+        &alice_t,
+        json!({"clientId": globex.to_string(), "reference": "to delete from the page"}),
+    )
+    .await;
+    shared.insert("web_share", web["data"].as_str().unwrap().to_owned());
     let cf_body = |from: OrgId, to: OrgId| json!({"name": "WAF rules", "recipients": [{"account_id": to.simple()}], "resources": [{"resource_type": "custom-ruleset", "resource_id": uuid::Uuid::now_v7().simple().to_string(), "resource_account_id": from.simple(), "meta": {}}]});
     let cf = ok(
         app,

@@ -3,5 +3,6 @@
 pub mod badges;
 pub mod combobox;
 pub mod form_result;
+pub mod history;
 pub mod layout;
 pub mod ui;

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::domain::listing::{SortDir, PER_PAGE_CHOICES};
 use crate::server_fns::AppError;
 
 pub const BUTTON_CLASSES: &str = "inline-flex items-center justify-center rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:opacity-50";
@@ -169,6 +170,158 @@ pub fn DataTable(
                 <tbody class="divide-y divide-slate-100">{children()}</tbody>
             </table>
         </div>
+    }
+}
+
+/// A stored UTC time as a `<time>`: the server renders it in UTC (`2026-11-23 14:05 UTC`);
+/// once the page has hydrated, the browser shows it in its own time zone, with the UTC text
+/// kept in the tooltip. The change is made by an effect, which runs only after hydration, so
+/// the server's HTML and the first client render always agree.
+#[component]
+pub fn LocalTime(#[prop(into)] stored: String) -> impl IntoView {
+    let utc = short_time(&stored);
+    let shown = RwSignal::new(utc.clone());
+    #[cfg(feature = "hydrate")]
+    {
+        let stored = stored.clone();
+        Effect::new(move |_| {
+            if let Some(local) = browser_local_time(&stored) {
+                shown.set(local);
+            }
+        });
+    }
+    view! { <time datetime=stored title=utc data-local-time="">{move || shown.get()}</time> }
+}
+
+/// `2026-11-23 15:05 UTC+1` in the browser's time zone; `None` for an unreadable time.
+#[cfg(feature = "hydrate")]
+fn browser_local_time(stored: &str) -> Option<String> {
+    use leptos::web_sys::js_sys::Date;
+    // Whole seconds are enough, and every engine reads this form.
+    let iso = format!("{}Z", stored.get(..19)?);
+    let date = Date::new(&leptos::wasm_bindgen::JsValue::from_str(&iso));
+    if date.get_time().is_nan() {
+        return None;
+    }
+    // getTimezoneOffset is minutes *behind* UTC: -60 for UTC+1.
+    let offset = -(date.get_timezone_offset() as i64);
+    let (sign, offset) = if offset < 0 { ('-', -offset) } else { ('+', offset) };
+    let zone = match (offset / 60, offset % 60) {
+        (0, 0) => "UTC".to_owned(),
+        (hours, 0) => format!("UTC{sign}{hours}"),
+        (hours, minutes) => format!("UTC{sign}{hours}:{minutes:02}"),
+    };
+    Some(format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} {zone}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes(),
+    ))
+}
+
+/// A column of a [`SortedDataTable`]: its heading and, when the list sorts by it, its sort key.
+pub type Column = (&'static str, Option<&'static str>);
+
+/// A [`DataTable`] whose sortable headings are links (`?sort=key&dir=…`), so that sorting
+/// works without JavaScript. The sorted column carries `aria-sort`; following its link again
+/// turns the order round. `href` builds a link from a key and a direction.
+#[component]
+pub fn SortedDataTable(
+    test_id: &'static str,
+    columns: &'static [Column],
+    /// The key and direction the list is sorted by now.
+    sorted: (&'static str, SortDir),
+    href: Callback<(&'static str, SortDir), String>,
+    children: Children,
+) -> impl IntoView {
+    let label = test_id.replace('-', " ");
+    view! {
+        <div
+            role="region"
+            aria-label=label
+            tabindex="0"
+            class="relative overflow-x-auto rounded-lg border border-slate-200 bg-white"
+        >
+            <table class=TABLE_CLASSES data-testid=test_id data-cards>
+                <thead class="bg-slate-50">
+                    <tr>
+                        {columns
+                            .iter()
+                            .map(|(heading, key)| {
+                                let aria = key.filter(|key| *key == sorted.0).map(|_| sorted.1.aria());
+                                let inner = match key {
+                                    _ if heading.is_empty() => view! { <span class="sr-only">"Actions"</span> }.into_any(),
+                                    None => heading.into_any(),
+                                    Some(key) => {
+                                        let (dir, mark) = if *key == sorted.0 {
+                                            (sorted.1.flipped(), if sorted.1 == SortDir::Asc { " ▲" } else { " ▼" })
+                                        } else {
+                                            (SortDir::Asc, "")
+                                        };
+                                        view! {
+                                            <a href=href.run((key, dir)) class="inline-block py-1 hover:text-indigo-700 hover:underline" data-sort=*key>
+                                                {*heading}<span aria-hidden="true">{mark}</span>
+                                            </a>
+                                        }.into_any()
+                                    }
+                                };
+                                view! { <th scope="col" class=TH_CLASSES aria-sort=aria>{inner}</th> }
+                            })
+                            .collect_view()}
+                    </tr>
+                </thead>
+                <tbody class="divide-y divide-slate-100">{children()}</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The status filter and page size of a sortable list, as a GET form that keeps the other
+/// query parameters (`keep`) and the sort. Works without JavaScript.
+#[component]
+pub fn ListControls(
+    /// What the form filters, for its accessible name (`Filter users`).
+    label: &'static str,
+    statuses: &'static [&'static str],
+    status: Option<&'static str>,
+    per_page: i64,
+    /// Other parameters to keep: `(name, value)`; empty values are left out.
+    keep: Vec<(&'static str, String)>,
+    /// An id prefix, unique on the page.
+    id: &'static str,
+) -> impl IntoView {
+    let status_id = format!("{id}-status");
+    let size_id = format!("{id}-per-page");
+    view! {
+        <form method="get" class="my-3 flex flex-wrap items-end gap-3" aria-label=label data-testid=format!("{id}-controls")>
+            {keep
+                .into_iter()
+                .filter(|(_, value)| !value.is_empty())
+                .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })
+                .collect_view()}
+            <div>
+                <label for=status_id.clone() class=LABEL_CLASSES>"Status"</label>
+                <select id=status_id name="status" class=format!("{INPUT_CLASSES} mt-1")>
+                    <option value="">"All"</option>
+                    {statuses
+                        .iter()
+                        .map(|name| view! { <option value=*name selected=status == Some(*name)>{*name}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <div>
+                <label for=size_id.clone() class=LABEL_CLASSES>"Per page"</label>
+                <select id=size_id name="per_page" class=format!("{INPUT_CLASSES} mt-1")>
+                    {PER_PAGE_CHOICES
+                        .iter()
+                        .map(|size| view! { <option value=size.to_string() selected=*size == per_page>{size.to_string()}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Show"</button>
+        </form>
     }
 }
 

@@ -13,6 +13,7 @@ pub mod error;
 pub mod files;
 pub mod identity;
 pub mod ids;
+pub mod listing;
 pub mod notifications;
 pub mod overview;
 pub mod partners;

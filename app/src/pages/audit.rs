@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::ui::{
-    encode_component, short_time, DataTable, EmptyState, ErrorNotice, PageHeader, INPUT_CLASSES,
+    encode_component, DataTable, EmptyState, ErrorNotice, LocalTime, PageHeader, INPUT_CLASSES,
     LABEL_CLASSES, SECONDARY_BUTTON_CLASSES, TD_CLASSES,
 };
 use crate::domain::audit::EventPage;
@@ -104,7 +104,7 @@ fn EventTable(page: EventPage, action: Option<String>) -> impl IntoView {
                         .map(|event| {
                             view! {
                                 <tr>
-                                    <td class=format!("{TD_CLASSES} whitespace-nowrap")>{short_time(&event.created_at)}</td>
+                                    <td class=format!("{TD_CLASSES} whitespace-nowrap")><LocalTime stored=event.created_at.clone() /></td>
                                     <td class=TD_CLASSES>{event.actor_name}</td>
                                     <td class=TD_CLASSES><code>{event.action}</code></td>
                                     <td class=TD_CLASSES>

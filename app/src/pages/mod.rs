@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod account;
+pub mod account_share_detail;
 pub mod audit;
 pub mod home;
 pub mod login;
@@ -11,6 +12,7 @@ pub mod offer;
 pub mod overview;
 pub mod partner_detail;
 pub mod partners;
+pub mod person_detail;
 pub mod requests;
 pub mod roles;
 pub mod set_password;

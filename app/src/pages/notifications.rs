@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::ui::{
-    short_time, EmptyState, ErrorNotice, PageHeader, CARD_CLASSES, SECONDARY_BUTTON_CLASSES,
+    EmptyState, ErrorNotice, LocalTime, PageHeader, CARD_CLASSES, SECONDARY_BUTTON_CLASSES,
 };
 use crate::server_fns::files::{list_notifications, MarkRead};
 
@@ -37,7 +37,7 @@ pub fn NotificationsPage() -> impl IntoView {
                                             )}
                                         </span>
                                         <span class="flex items-center gap-3 text-xs text-slate-500">
-                                            {short_time(&notification.created_at)}
+                                            <LocalTime stored=notification.created_at.clone() />
                                             {(!notification.read).then(|| view! {
                                                 <ActionForm action=mark>
                                                     <input type="hidden" name="id" value=id />

@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::badges::OfferStateBadge;
-use crate::components::ui::{short_time, BUTTON_CLASSES, CARD_CLASSES, SECONDARY_BUTTON_CLASSES};
+use crate::components::ui::{LocalTime, BUTTON_CLASSES, CARD_CLASSES, SECONDARY_BUTTON_CLASSES};
 use crate::domain::partners::{OfferState, OfferView};
 use crate::server_fns::partners::{get_offer, AnswerOffer};
 
@@ -87,15 +87,15 @@ fn OfferCard(offer: OfferView, token: String, answer: ServerAction<AnswerOffer>)
                         }).collect_view()}
                     </ul>
                 })}
-                <p>{until} " " <strong>{short_time(&offer.expires_at)}</strong> "."</p>
+                <p>{until} " " <strong><LocalTime stored=offer.expires_at.clone() /></strong> "."</p>
             </div>
             <dl class="mt-4 grid grid-cols-2 gap-2 text-sm">
                 <dt class="text-slate-500">"From"</dt><dd class="break-words">{offer.sharing_org_name.clone()}</dd>
                 <dt class="text-slate-500">"For"</dt>
                 <dd class="break-words" title=offer.partner_org_id.clone()>{partner.clone()}</dd>
                 <dt class="text-slate-500">"Kind"</dt><dd>{offer.schema.clone()}</dd>
-                <dt class="text-slate-500">"Offered"</dt><dd>{short_time(&offer.offered_at)}</dd>
-                <dt class="text-slate-500">"Open until"</dt><dd>{short_time(&offer.expires_at)}</dd>
+                <dt class="text-slate-500">"Offered"</dt><dd><LocalTime stored=offer.offered_at.clone() /></dd>
+                <dt class="text-slate-500">"Open until"</dt><dd><LocalTime stored=offer.expires_at.clone() /></dd>
                 <dt class="text-slate-500">"Status"</dt><dd><OfferStateBadge state=offer.status /></dd>
             </dl>
             {outcome.map(|text| view! { <p role="status" class="mt-4 rounded-md bg-slate-50 p-3 text-sm" data-testid="offer-outcome">{text}</p> })}

@@ -4,11 +4,13 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::badges::{OfferStateBadge, PartnerStatusBadge};
 use crate::components::combobox::{person_choice, Combobox};
+use crate::components::history::History;
 use crate::components::layout::Can;
 use crate::components::ui::{
-    short_time, DataTable, EmptyState, ErrorNotice, FormError, BUTTON_CLASSES, CARD_CLASSES,
+    DataTable, EmptyState, ErrorNotice, FormError, LocalTime, BUTTON_CLASSES, CARD_CLASSES,
     DANGER_BUTTON_CLASSES, INPUT_CLASSES, LABEL_CLASSES, SECONDARY_BUTTON_CLASSES, TD_CLASSES,
 };
+use crate::domain::audit::EventView;
 use crate::domain::authz::Operation;
 use crate::domain::partners::{
     OfferState, OfferedEntity, PartnerConfig, SharedEntity, TemplateRole,
@@ -54,7 +56,7 @@ pub fn PartnerDetailPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(detail) => view! { <PartnerView config=detail.config roles=detail.roles actions /> }.into_any(),
+                    Ok(detail) => view! { <PartnerView config=detail.config roles=detail.roles history=detail.history actions /> }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
             })}
@@ -74,7 +76,12 @@ struct Actions {
 }
 
 #[component]
-fn PartnerView(config: PartnerConfig, roles: Vec<TemplateRole>, actions: Actions) -> impl IntoView {
+fn PartnerView(
+    config: PartnerConfig,
+    roles: Vec<TemplateRole>,
+    history: Option<Vec<EventView>>,
+    actions: Actions,
+) -> impl IntoView {
     let partner = config.partner_org_id.clone();
     let title = config.partner_name.clone().unwrap_or_else(|| partner.clone());
     view! {
@@ -95,6 +102,7 @@ fn PartnerView(config: PartnerConfig, roles: Vec<TemplateRole>, actions: Actions
         </div>
         <SharedSection partner=partner.clone() entities=config.entities actions />
         <OffersSection partner=partner.clone() offers=config.offered_entities actions />
+        {history.map(|events| view! { <History events /> })}
         <Can op=Operation::PartnerConfigure>
             <DeleteSection partner=partner.clone() actions />
         </Can>
@@ -270,7 +278,7 @@ fn SharedSection(partner: String, entities: Vec<SharedEntity>, actions: Actions)
                         <td class=TD_CLASSES><code>{entity.entity_id.clone()}</code>{parent}</td>
                         <td class=TD_CLASSES>{entity.schema.clone()}</td>
                         <td class=TD_CLASSES>{if entity.offer_accepted { "yes" } else { "no" }}</td>
-                        <td class=TD_CLASSES>{short_time(&entity.created_at)}</td>
+                        <td class=TD_CLASSES><LocalTime stored=entity.created_at.clone() /></td>
                         <td class=format!("{TD_CLASSES} text-right")>
                             <Can op=Operation::EntitiesShare>
                                 {
@@ -362,7 +370,7 @@ fn OffersSection(partner: String, offers: Vec<OfferedEntity>, actions: Actions) 
                     <tr>
                         <td class=TD_CLASSES><code>{offer.entity_id.clone()}</code> " " <span class="text-xs text-slate-500">{offer.schema.clone()}</span></td>
                         <td class=TD_CLASSES><OfferStateBadge state=offer.offer_status /></td>
-                        <td class=TD_CLASSES>{short_time(&offer.expires_at)}</td>
+                        <td class=TD_CLASSES><LocalTime stored=offer.expires_at.clone() /></td>
                         <td class=TD_CLASSES>
                             <input readonly value=link.clone() aria-label=link_label data-testid="offer-link" class="w-56 rounded border border-slate-200 bg-slate-50 px-2 py-1 font-mono text-xs" />
                             " " <a href=link class="text-xs text-indigo-700 hover:underline">"open"</a>

@@ -4,7 +4,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::layout::{Can, Tabs};
 use crate::components::ui::{
-    short_time, DataTable, EmptyState, ErrorNotice, FormError, PageHeader, BADGE_AMBER_CLASSES,
+    DataTable, EmptyState, ErrorNotice, FormError, LocalTime, PageHeader, BADGE_AMBER_CLASSES,
     BADGE_GREEN_CLASSES, BADGE_GREY_CLASSES, BUTTON_CLASSES, CARD_CLASSES, DANGER_BUTTON_CLASSES,
     INPUT_CLASSES, LABEL_CLASSES, SECONDARY_BUTTON_CLASSES, TD_CLASSES,
 };
@@ -145,7 +145,7 @@ fn RequestRow(
             <td class=TD_CLASSES>{counterpart}</td>
             <td class=TD_CLASSES>{request.message}</td>
             <td class=TD_CLASSES><span class=badge data-testid="request-status">{request.status.as_str()}</span></td>
-            <td class=TD_CLASSES>{short_time(&request.created_at)}</td>
+            <td class=TD_CLASSES><LocalTime stored=request.created_at.clone() /></td>
             <td class=format!("{TD_CLASSES} whitespace-nowrap text-right")>{actions}</td>
         </tr>
     }

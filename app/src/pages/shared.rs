@@ -5,12 +5,16 @@ use leptos_router::hooks::use_query_map;
 use crate::components::combobox::{person_choice, Combobox};
 use crate::components::layout::{Can, Frame, Tabs};
 use crate::components::ui::{
-    encode_component, short_time, DataTable, EmptyState, ErrorNotice, FormError, PageHeader, Pager,
-    BUTTON_CLASSES, CARD_CLASSES, DANGER_BUTTON_CLASSES, INPUT_CLASSES, LABEL_CLASSES,
-    SECONDARY_BUTTON_CLASSES, TD_CLASSES,
+    encode_component, Column, DataTable, EmptyState, ErrorNotice, FormError, ListControls,
+    LocalTime, PageHeader, Pager, SortedDataTable, BADGE_AMBER_CLASSES, BUTTON_CLASSES,
+    CARD_CLASSES, DANGER_BUTTON_CLASSES, INPUT_CLASSES, LABEL_CLASSES, SECONDARY_BUTTON_CLASSES,
+    TD_CLASSES,
 };
 use crate::domain::authz::Operation;
 use crate::domain::files::{Access, PersonShare, SharePage};
+use crate::domain::listing::{
+    AccountShareSort, ListChoice, ListParams, SortDir, ACCOUNT_SHARE_LIST,
+};
 use crate::server_fns::files::{
     find_people, list_shares, ChangeShareAccess, RevokeShare, ShareFiles,
 };
@@ -27,6 +31,20 @@ pub fn SharedPage() -> impl IntoView {
     let revoke = ServerAction::<RevokeShare>::new();
     let change = ServerAction::<ChangeShareAccess>::new();
     let frame = use_context::<Frame>();
+    let list_params = move || ListParams {
+        sort: param("sort"),
+        dir: param("dir"),
+        status: param("status"),
+        per_page: param("per_page"),
+    };
+    // A sort or status the list does not know is the caller's mistake: a 400, with the
+    // reason shown where the list would be.
+    #[cfg(feature = "ssr")]
+    if ACCOUNT_SHARE_LIST.parse(&list_params()).is_err() {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(axum::http::StatusCode::BAD_REQUEST);
+        }
+    }
     let shares = Resource::new(
         move || {
             (
@@ -143,6 +161,7 @@ pub fn SharedPage() -> impl IntoView {
                 kind=Signal::derive(move || param("kind"))
                 text=Signal::derive(move || param("q"))
                 org_page=Signal::derive(move || param("opage").parse::<i64>().unwrap_or(1))
+                list=Signal::derive(list_params)
             />
         </Show>
     }
@@ -158,6 +177,7 @@ fn OrgShares(
     kind: Signal<String>,
     text: Signal<String>,
     org_page: Signal<i64>,
+    list: Signal<ListParams>,
 ) -> impl IntoView {
     let extend = ServerAction::<ExtendShare>::new();
     let refresh = RwSignal::new(0_u32);
@@ -168,11 +188,14 @@ fn OrgShares(
                 kind.get(),
                 text.get(),
                 org_page.get(),
+                list.get(),
                 extend.version().get(),
                 refresh.get(),
             )
         },
-        |(tab, kind, text, page, ..)| org_shares(tab, kind, text, page),
+        |(tab, kind, text, page, list, ..)| {
+            org_shares(tab, kind, text, page, list.sort, list.dir, list.status, list.per_page)
+        },
     );
     // Transitional statuses (deleting, associating…) change when the worker completes them:
     // look again until none is left, with at most one look scheduled at a time.
@@ -209,7 +232,19 @@ fn OrgShares(
                                 encode_component(&kind.get_untracked()),
                                 encode_component(&text.get_untracked()),
                             );
-                            view! { <OrgShareTables view received=tab.get_untracked() == "received" query extend /> }.into_any()
+                            let list = list.get_untracked();
+                            // Checked by the server function already, which answered.
+                            let Ok(choice) = ACCOUNT_SHARE_LIST.parse(&list) else {
+                                return ().into_any();
+                            };
+                            let keep = vec![
+                                ("tab", tab.get_untracked()),
+                                ("kind", kind.get_untracked()),
+                                ("q", text.get_untracked()),
+                                ("sort", list.sort.clone()),
+                                ("dir", list.dir.clone()),
+                            ];
+                            view! { <OrgShareTables view received=tab.get_untracked() == "received" query choice keep extend /> }.into_any()
                         }
                     }
                 })}
@@ -223,9 +258,27 @@ fn OrgShareTables(
     view: OrgSharesView,
     received: bool,
     query: String,
+    choice: ListChoice<AccountShareSort>,
+    /// The query parameters the status and page size form keeps.
+    keep: Vec<(&'static str, String)>,
     extend: ServerAction<ExtendShare>,
 ) -> impl IntoView {
-    let link = move |target: i64| format!("/shared?{query}&opage={target}");
+    let status = choice.status.map_or_else(String::new, str::to_owned);
+    let size = choice.per_page.to_string();
+    let filtered = format!("{query}&status={status}&per_page={size}");
+    let sort_href = {
+        let filtered = filtered.clone();
+        Callback::new(move |(key, dir): (&'static str, SortDir)| {
+            format!("/shared?{filtered}&sort={key}&dir={}", dir.as_str())
+        })
+    };
+    let sorted = (ACCOUNT_SHARE_LIST.name_of(choice.key), choice.dir);
+    let paged = format!(
+        "{filtered}&sort={}&dir={}",
+        ACCOUNT_SHARE_LIST.name_of(choice.key),
+        choice.dir.as_str()
+    );
+    let link = move |target: i64| format!("/shared?{paged}&opage={target}");
     let previous = (view.page > 1).then(|| link(view.page - 1));
     let next = (view.page < view.pages).then(|| link(view.page + 1));
     let shares = if view.shares.is_empty() && view.with_account_shares {
@@ -237,10 +290,27 @@ fn OrgShareTables(
         }
         .into_any()
     } else {
-        let headers: &'static [&'static str] = if received {
-            &["Share", "Via", "From", "Resources", "Status", "Expires", "Created"]
+        let columns: &'static [Column] = if received {
+            &[
+                ("Share", Some("name")),
+                ("Via", None),
+                ("From", None),
+                ("Resources", None),
+                ("Status", Some("status")),
+                ("Expires", Some("expiry")),
+                ("Created", Some("created")),
+            ]
         } else {
-            &["Share", "Via", "With", "Resources", "Status", "Expires", "Created", ""]
+            &[
+                ("Share", Some("name")),
+                ("Via", None),
+                ("With", None),
+                ("Resources", None),
+                ("Status", Some("status")),
+                ("Expires", Some("expiry")),
+                ("Created", Some("created")),
+                ("", None),
+            ]
         };
         let rows = view
             .shares
@@ -248,7 +318,7 @@ fn OrgShareTables(
             .map(|share| view! { <AccountShareLine share received extend /> })
             .collect_view();
         view! {
-            <DataTable test_id=if received { "received-account-shares" } else { "sent-account-shares" } headers=headers>{rows}</DataTable>
+            <SortedDataTable test_id=if received { "received-account-shares" } else { "sent-account-shares" } columns sorted href=sort_href>{rows}</SortedDataTable>
             <Pager summary=format!("Page {} of {} · {} account shares", view.page, view.pages, view.total) previous next label="Pages of account shares" />
         }
         .into_any()
@@ -281,7 +351,7 @@ fn OrgShareTables(
                         </td>
                         <td class=TD_CLASSES><span title=title>{counterpart}</span></td>
                         <td class=TD_CLASSES>{if entity.via_offer { "accepted offer" } else { "shared" }}</td>
-                        <td class=TD_CLASSES>{short_time(&entity.created_at)}</td>
+                        <td class=TD_CLASSES><LocalTime stored=entity.created_at.clone() /></td>
                     </tr>
                 }
             })
@@ -293,8 +363,18 @@ fn OrgShareTables(
         };
         view! { <DataTable test_id="entity-shares" headers=headers>{rows}</DataTable> }.into_any()
     };
+    let controls = view! {
+        <ListControls
+            label="Filter account shares"
+            statuses=ACCOUNT_SHARE_LIST.statuses
+            status=choice.status
+            per_page=choice.per_page
+            keep
+            id="account-shares"
+        />
+    };
     view! {
-        {view.with_account_shares.then(|| view! { <div class="mt-4">{shares}</div> })}
+        {view.with_account_shares.then(|| view! { {controls} <div class="mt-2">{shares}</div> })}
         {view.with_entities.then(|| view! {
             <h3 class="mt-8 text-base font-semibold">"Partner entities"</h3>
             <div class="mt-2">{entities}</div>
@@ -316,10 +396,22 @@ fn AccountShareLine(
         "text-slate-600"
     };
     let expiry = match (&share.expires_at, &share.time_left) {
-        (Some(at), Some(left)) => format!("{} ({left})", short_time(at)),
-        _ => "never".to_owned(),
+        (Some(at), Some(left)) => {
+            let soon = share.expires_soon.then(|| {
+                view! { " " <span class=BADGE_AMBER_CLASSES>"expires soon"</span> }
+            });
+            view! { <LocalTime stored=at.clone() />{format!(" ({left})")}{soon} }.into_any()
+        }
+        _ => "never".into_any(),
     };
-    let expiry_class = if share.expired { "text-red-700" } else { "" };
+    let expiry_class = if share.expired {
+        "text-red-700"
+    } else if share.expires_soon {
+        "font-semibold"
+    } else {
+        ""
+    };
+    let detail = format!("/shared/accounts/{}", encode_component(&share.id));
     let actions = (!received).then(|| {
         // Whether the role may extend is part of the row (`can_extend`): a `Can` here, a
         // suspense nested in the table's own, made the page fail to hydrate.
@@ -342,13 +434,15 @@ fn AccountShareLine(
     });
     view! {
         <tr>
-            <td class=TD_CLASSES>{share.name}</td>
+            <td class=TD_CLASSES>
+                <a href=detail class="font-medium text-indigo-700 hover:underline break-all" data-testid="account-share-link">{share.name}</a>
+            </td>
             <td class=TD_CLASSES>{share.face}</td>
             <td class=TD_CLASSES>{share.counterpart}</td>
             <td class=TD_CLASSES>{share.resources}</td>
             <td class=TD_CLASSES><span class=status_class data-testid="account-share-status">{share.status}</span></td>
-            <td class=TD_CLASSES><span class=expiry_class data-testid="account-share-expiry">{expiry}</span></td>
-            <td class=TD_CLASSES>{short_time(&share.created_at)}</td>
+            <td class=TD_CLASSES><span class=expiry_class data-testid="account-share-expiry" data-soon=share.expires_soon.to_string()>{expiry}</span></td>
+            <td class=TD_CLASSES><LocalTime stored=share.created_at.clone() /></td>
             {actions}
         </tr>
     }
@@ -447,7 +541,7 @@ fn ShareRow(
             <td class=TD_CLASSES>{counterpart}</td>
             <td class=TD_CLASSES>{share.access.as_str()}</td>
             <td class=TD_CLASSES>{share.face}</td>
-            <td class=TD_CLASSES>{short_time(&share.created_at)}</td>
+            <td class=TD_CLASSES><LocalTime stored=share.created_at.clone() /></td>
             {actions}
         </tr>
     }

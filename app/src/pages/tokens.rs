@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::ui::{
-    short_time, DataTable, EmptyState, ErrorNotice, PageHeader, BADGE_GREEN_CLASSES,
+    DataTable, EmptyState, ErrorNotice, LocalTime, PageHeader, BADGE_GREEN_CLASSES,
     BADGE_GREY_CLASSES, BUTTON_CLASSES, CARD_CLASSES, DANGER_BUTTON_CLASSES, INPUT_CLASSES,
     LABEL_CLASSES, TD_CLASSES,
 };
@@ -142,15 +142,15 @@ fn TokenTable(tokens: Vec<TokenSummary>, revoke: ServerAction<RevokeToken>) -> i
                             view! {
                                 <tr>
                                     <td class=TD_CLASSES>{token.name.clone()}</td>
-                                    <td class=TD_CLASSES>{short_time(&token.created_at)}</td>
+                                    <td class=TD_CLASSES><LocalTime stored=token.created_at.clone() /></td>
                                     <td class=TD_CLASSES>
-                                        {token.last_used_at.as_deref().map_or_else(|| "never".to_owned(), short_time)}
+                                        {match token.last_used_at.clone() { Some(at) => view! { <LocalTime stored=at /> }.into_any(), None => "never".into_any() }}
                                     </td>
                                     <td class=TD_CLASSES>
                                         {if token.read_only { "read only" } else { "read and write" }}
                                     </td>
                                     <td class=TD_CLASSES>
-                                        {token.expires_at.as_deref().map_or_else(|| "never".to_owned(), short_time)}
+                                        {match token.expires_at.clone() { Some(at) => view! { <LocalTime stored=at /> }.into_any(), None => "never".into_any() }}
                                     </td>
                                     <td class=TD_CLASSES>
                                         {if live {

@@ -3,12 +3,13 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::ui::{
-    short_time, EmptyState, ErrorNotice, FormError, PageHeader, Pager, BADGE_GREEN_CLASSES,
-    BADGE_GREY_CLASSES, BUTTON_CLASSES, CARD_CLASSES, DANGER_BUTTON_CLASSES, INPUT_CLASSES,
-    LABEL_CLASSES, SECONDARY_BUTTON_CLASSES,
+    short_time, EmptyState, ErrorNotice, FormError, ListControls, LocalTime, PageHeader, Pager,
+    BADGE_GREEN_CLASSES, BADGE_GREY_CLASSES, BUTTON_CLASSES, CARD_CLASSES, DANGER_BUTTON_CLASSES,
+    INPUT_CLASSES, LABEL_CLASSES, SECONDARY_BUTTON_CLASSES,
 };
 use crate::domain::identity::users::{PasswordLink, UserPage, UserSummary};
 use crate::domain::identity::{Password, Role};
+use crate::domain::listing::{ListChoice, ListParams, SortDir, UserSort, USER_LIST};
 use crate::server_fns::users::{
     list_users, take_password_link, AddUser, ChangeUserRole, ResetUserPassword, SetUserActive,
 };
@@ -28,6 +29,23 @@ struct Actions {
 pub fn UsersPage() -> impl IntoView {
     let query = use_query_map();
     let page = move || query.read().get("page").unwrap_or_default();
+    let list_params = move || {
+        let query = query.read();
+        let param = |name: &str| query.get(name).unwrap_or_default();
+        ListParams {
+            sort: param("sort"),
+            dir: param("dir"),
+            status: param("status"),
+            per_page: param("per_page"),
+        }
+    };
+    // A sort or status the list does not know is a 400, with the reason where the list was.
+    #[cfg(feature = "ssr")]
+    if USER_LIST.parse(&list_params()).is_err() {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(axum::http::StatusCode::BAD_REQUEST);
+        }
+    }
     let add = ServerAction::<AddUser>::new();
     let actions = Actions {
         role: ServerAction::new(),
@@ -38,13 +56,14 @@ pub fn UsersPage() -> impl IntoView {
         move || {
             (
                 page(),
+                list_params(),
                 add.version().get(),
                 actions.role.version().get(),
                 actions.active.version().get(),
                 actions.reset.version().get(),
             )
         },
-        |(page, ..)| list_users(page),
+        |(page, list, ..)| list_users(page, list.sort, list.dir, list.status, list.per_page),
     );
     // A link made by a form posted without JavaScript comes back through the session.
     let kept_link = Resource::new(|| (), |_| take_password_link());
@@ -73,10 +92,12 @@ pub fn UsersPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match users.await {
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    Ok(page) if page.users.is_empty() => view! {
-                        <EmptyState title="No users on this page" hint="Go back to the first page, or add a user above." />
-                    }.into_any(),
-                    Ok(page) => view! { <UserList page actions /> }.into_any(),
+                    Ok(page) => {
+                        let Ok(choice) = USER_LIST.parse(&list_params()) else {
+                            return ().into_any();
+                        };
+                        view! { <UserList page choice actions /> }.into_any()
+                    }
                 }
             })}
         </Transition>
@@ -145,10 +166,55 @@ fn LinkNotice(link: PasswordLink) -> impl IntoView {
 }
 
 #[component]
-fn UserList(page: UserPage, actions: Actions) -> impl IntoView {
-    let previous = (page.page > 1).then(|| format!("?page={}", page.page - 1));
-    let next = (page.page < page.pages).then(|| format!("?page={}", page.page + 1));
+fn UserList(page: UserPage, choice: ListChoice<UserSort>, actions: Actions) -> impl IntoView {
+    let status = choice.status.unwrap_or_default();
+    let filtered = format!("status={status}&per_page={}", choice.per_page);
+    let sorted = USER_LIST.name_of(choice.key);
+    let paged = format!("{filtered}&sort={sorted}&dir={}", choice.dir.as_str());
+    let previous = (page.page > 1).then(|| format!("?{paged}&page={}", page.page - 1));
+    let next = (page.page < page.pages).then(|| format!("?{paged}&page={}", page.page + 1));
+    // The list is of cards, not a table: the sort is a row of links, the current one marked.
+    let sort_links = USER_LIST
+        .keys
+        .iter()
+        .map(|(key, _, start)| {
+            let current = *key == sorted;
+            let dir = if current { choice.dir.flipped() } else { *start };
+            let mark = match (current, choice.dir) {
+                (false, _) => "",
+                (true, SortDir::Asc) => " ▲",
+                (true, SortDir::Desc) => " ▼",
+            };
+            let label = match *key {
+                "name" => "Name",
+                "status" => "Status",
+                _ => "Added",
+            };
+            view! {
+                <a
+                    href=format!("?{filtered}&sort={key}&dir={}", dir.as_str())
+                    aria-current=current.then_some("true")
+                    data-sort=*key
+                    class=if current { "font-semibold text-indigo-800 underline" } else { "text-indigo-700 hover:underline" }
+                >
+                    {label}<span aria-hidden="true">{mark}</span>
+                    {current.then(|| view! { <span class="sr-only">{format!(" (sorted {})", choice.dir.aria())}</span> })}
+                </a>
+            }
+        })
+        .collect_view();
+    let keep = vec![("sort", sorted.to_owned()), ("dir", choice.dir.as_str().to_owned())];
     view! {
+        <div class="flex flex-wrap items-end justify-between gap-3">
+            <nav aria-label="Sort users" class="my-3 flex flex-wrap gap-4 text-sm">
+                <span class="text-slate-600">"Sort by:"</span>
+                {sort_links}
+            </nav>
+            <ListControls label="Filter users" statuses=USER_LIST.statuses status=choice.status per_page=choice.per_page keep id="users" />
+        </div>
+        {page.users.is_empty().then(|| view! {
+            <EmptyState title="No users on this page" hint="Go back to the first page, change the filter, or add a user above." />
+        })}
         <ul class="space-y-3" data-testid="user-list">
             {page.users.into_iter().map(|user| view! { <UserCard user actions /> }).collect_view()}
         </ul>
@@ -172,12 +238,15 @@ fn UserCard(user: UserSummary, actions: Actions) -> impl IntoView {
     let confirm_label = format!("Confirm deactivating {name}");
     let reactivate_label = format!("Reactivate {name}");
     let current_role = user.role;
-    let last = user.last_sign_in_at.as_deref().map_or_else(|| "never".to_owned(), short_time);
+    let last = match user.last_sign_in_at.clone() {
+        Some(at) => view! { <LocalTime stored=at /> }.into_any(),
+        None => "never".into_any(),
+    };
     view! {
         <li class=format!("{CARD_CLASSES} flex flex-col gap-3 md:flex-row md:items-start md:justify-between")>
             <div class="min-w-0">
                 <p class="flex flex-wrap items-center gap-2">
-                    <span class="font-medium break-all">{user.username.clone()}</span>
+                    <a href=format!("/users/{}", user.id) class="font-medium break-all text-indigo-700 hover:underline" data-testid="person-link">{user.username.clone()}</a>
                     <span class=BADGE_GREY_CLASSES>{user.role.as_str()}</span>
                     {if user.active {
                         view! { <span class=BADGE_GREEN_CLASSES>"active"</span> }.into_any()
@@ -187,7 +256,7 @@ fn UserCard(user: UserSummary, actions: Actions) -> impl IntoView {
                 </p>
                 <p class="text-sm text-slate-600 break-all">{user.email.clone()}</p>
                 <p class="text-xs text-slate-500">
-                    "Added " {short_time(&user.created_at)} " · last sign-in " {last}
+                    "Added " <LocalTime stored=user.created_at.clone() /> " · last sign-in " {last}
                 </p>
             </div>
             <div class="flex flex-wrap items-start gap-2">

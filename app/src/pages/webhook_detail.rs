@@ -4,9 +4,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::layout::Can;
 use crate::components::ui::{
-    encode_component, short_time, EmptyState, ErrorNotice, FormError, BADGE_AMBER_CLASSES,
-    BADGE_GREEN_CLASSES, BADGE_RED_CLASSES, BUTTON_CLASSES, CARD_CLASSES, DANGER_BUTTON_CLASSES,
-    INPUT_CLASSES, LABEL_CLASSES, SECONDARY_BUTTON_CLASSES,
+    encode_component, short_time, EmptyState, ErrorNotice, FormError, LocalTime,
+    BADGE_AMBER_CLASSES, BADGE_GREEN_CLASSES, BADGE_RED_CLASSES, BUTTON_CLASSES, CARD_CLASSES,
+    DANGER_BUTTON_CLASSES, INPUT_CLASSES, LABEL_CLASSES, SECONDARY_BUTTON_CLASSES,
 };
 use crate::domain::authz::Operation;
 use crate::domain::notifications::{Delivery, DeliveryPage, DeliveryStatus, WebhookEndpoint};
@@ -125,7 +125,7 @@ fn EndpointView(endpoint: WebhookEndpoint, actions: Actions) -> impl IntoView {
             <EndpointState endpoint=endpoint.clone() />
             <p class="break-words">"Events: " {events_text(&endpoint.events)}</p>
             <p class="text-slate-500">
-                "Registered " {short_time(&endpoint.created_at)} " · changed " {short_time(&endpoint.updated_at)}
+                "Registered " <LocalTime stored=endpoint.created_at.clone() /> " · changed " <LocalTime stored=endpoint.updated_at.clone() />
             </p>
             <p class="text-slate-500 break-all">"Id " <code>{endpoint.id.to_string()}</code></p>
         </section>

@@ -3,7 +3,7 @@ use leptos_meta::Title;
 
 use crate::components::layout::Can;
 use crate::components::ui::{
-    short_time, EmptyState, ErrorNotice, FormError, PageHeader, BADGE_GREEN_CLASSES,
+    EmptyState, ErrorNotice, FormError, LocalTime, PageHeader, BADGE_GREEN_CLASSES,
     BADGE_GREY_CLASSES, BADGE_RED_CLASSES, BUTTON_CLASSES, CARD_CLASSES, INPUT_CLASSES,
     LABEL_CLASSES,
 };
@@ -163,7 +163,7 @@ pub fn EndpointState(endpoint: WebhookEndpoint) -> impl IntoView {
                 .flatten()
                 .map(|reason| view! { <span class="text-xs text-slate-600">{reason}</span> })}
             {endpoint.failing_since.map(|since| view! {
-                <span class=BADGE_RED_CLASSES>"failing since " {short_time(&since)}</span>
+                <span class=BADGE_RED_CLASSES>"failing since " <LocalTime stored=since.clone() /></span>
             })}
         </span>
     }
@@ -189,7 +189,7 @@ fn EndpointCard(endpoint: WebhookEndpoint) -> impl IntoView {
             {description.map(|text| view! { <p class="text-sm text-slate-700 break-words">{text}</p> })}
             <EndpointState endpoint=endpoint.clone() />
             <p class="text-xs text-slate-500 break-words">"Events: " {events}</p>
-            <p class="text-xs text-slate-500">"Registered " {short_time(&endpoint.created_at)}</p>
+            <p class="text-xs text-slate-500">"Registered " <LocalTime stored=endpoint.created_at.clone() /></p>
         </li>
     }
 }

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 pub mod access;
+pub mod details;
 mod error;
 pub mod files;
 pub mod org_shares;

@@ -11,9 +11,6 @@ use crate::domain::partners::EntityShareView;
 #[cfg(feature = "ssr")]
 use super::ssr::actor_and_store;
 
-/// Account shares a page of the organization section shows.
-pub const ORG_SHARES_PER_PAGE: i64 = 20;
-
 /// One account share as the page shows it, worked out on the server (time left included).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountShareRow {
@@ -33,6 +30,9 @@ pub struct AccountShareRow {
     /// `3 h left`, `expired`, or `None` without expiry.
     pub time_left: Option<String>,
     pub expired: bool,
+    /// The expiry is less than 48 hours away: the page makes it stand out.
+    #[serde(default)]
+    pub expires_soon: bool,
     pub created_at: String,
     /// The caller's org owns it, it expires and the caller's role may change shares: the page
     /// offers to extend it.
@@ -54,18 +54,26 @@ pub struct OrgSharesView {
 
 /// The organization section of the Shared page. `kind` is the page's kind filter (`resource`,
 /// `entity`, or empty for both); `q` matches share names and references, and entity ids.
+// Each argument is one query parameter of the page (and one form field of the call).
+#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "org_shares")]
 pub async fn org_shares(
     tab: String,
     kind: String,
     q: String,
     page: i64,
+    #[server(default)] sort: String,
+    #[server(default)] dir: String,
+    #[server(default)] status: String,
+    #[server(default)] per_page: String,
 ) -> Result<OrgSharesView, AppError> {
     use crate::domain::account_shares::service as account_shares;
-    use crate::domain::account_shares::{Direction, ShareQuery};
+    use crate::domain::account_shares::{Direction, ShareOrder, ShareQuery, ShareStatus};
+    use crate::domain::listing::{AccountShareSort, ListParams, SortDir, ACCOUNT_SHARE_LIST};
     use crate::domain::partners::service as partners;
 
     let (store, actor) = actor_and_store().await?;
+    let choice = ACCOUNT_SHARE_LIST.parse(&ListParams { sort, dir, status, per_page })?;
     let received = tab == "received";
     let page = page.clamp(1, 1_000_000);
     let account = account_shares::account(&store, &actor, &actor.org_id.to_string()).await?;
@@ -75,9 +83,25 @@ pub async fn org_shares(
     let query = ShareQuery {
         direction: Some(if received { Direction::Received } else { Direction::Sent }),
         text: text.clone(),
-        descending: true,
+        order: match choice.key {
+            AccountShareSort::Created => ShareOrder::Created,
+            AccountShareSort::Name => ShareOrder::Name,
+            AccountShareSort::Expiry => ShareOrder::Expiry,
+            AccountShareSort::Status => ShareOrder::Status,
+        },
+        descending: choice.dir == SortDir::Desc,
+        status: match choice.status {
+            Some("active" | "expired") => Some(ShareStatus::Active),
+            Some(other) => ShareStatus::parse(other),
+            None => None,
+        },
+        expired: match choice.status {
+            Some("active") => Some(false),
+            Some("expired") => Some(true),
+            _ => None,
+        },
         page: page.max(1),
-        per_page: ORG_SHARES_PER_PAGE,
+        per_page: choice.per_page,
         ..ShareQuery::default()
     };
     let (mut shares, mut total, mut pages) = (Vec::new(), 0, 1);
@@ -132,7 +156,7 @@ pub async fn extend_share(id: String, days: i64) -> Result<(), AppError> {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use super::AccountShareRow;
     use crate::domain::account_shares::{AccountShare, Association, ShareStatus};
     use crate::domain::ids::OrgId;
@@ -195,6 +219,8 @@ mod ssr {
             expires_at: share.expires_at.clone(),
             time_left: share.expires_at.as_deref().map(|expiry| time_left(expiry, now)),
             expired: share.expired,
+            expires_soon: !share.expired
+                && share.expires_at.as_deref().is_some_and(|expiry| expires_soon(expiry, now)),
             created_at: share.created_at.clone(),
             can_extend: may_extend
                 && sent
@@ -203,7 +229,16 @@ mod ssr {
         }
     }
 
-    fn time_left(expiry: &str, now: &str) -> String {
+    /// Whether an expiry that has not passed is less than 48 hours away.
+    pub fn expires_soon(expiry: &str, now: &str) -> bool {
+        use crate::domain::clock::parse;
+        match (parse(expiry), parse(now)) {
+            (Some(expiry), Some(now)) => expiry > now && expiry - now <= time::Duration::hours(48),
+            _ => false,
+        }
+    }
+
+    pub fn time_left(expiry: &str, now: &str) -> String {
         use crate::domain::clock::parse;
         let (Some(expiry), Some(now)) = (parse(expiry), parse(now)) else {
             return String::new();

@@ -14,6 +14,10 @@ use super::ssr::actor_and_store;
 pub struct PartnerDetail {
     pub config: PartnerConfig,
     pub roles: Vec<TemplateRole>,
+    /// The partner's audit entries (its configuration and the offers made under it), newest
+    /// first; `None` where the viewer's role may not read the audit log.
+    #[serde(default)]
+    pub history: Option<Vec<crate::domain::audit::EventView>>,
 }
 
 #[server(endpoint = "partners")]
@@ -27,9 +31,17 @@ pub async fn list_partners(search: String, page: usize) -> Result<PartnerPage, A
 pub async fn get_partner(partner_org_id: String) -> Result<PartnerDetail, AppError> {
     use crate::domain::partners::service as partners;
     let (store, actor) = actor_and_store().await?;
+    use crate::domain::audit::service::{self as audit, HistoryOf};
+    use crate::domain::authz::Operation;
     let config = partners::config(&store, &actor, &partner_org_id).await?;
     let roles = partners::roles(&store, &actor).await?;
-    Ok(PartnerDetail { config, roles })
+    let history = if actor.may(Operation::AuditRead) {
+        let id = config.id.to_string();
+        Some(audit::history(&store, &actor, HistoryOf::Partner(&id)).await?)
+    } else {
+        None
+    };
+    Ok(PartnerDetail { config, roles, history })
 }
 
 /// Orgs whose name contains `q`, for the partner picker (ids and names only).

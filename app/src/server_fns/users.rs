@@ -13,19 +13,29 @@ use crate::domain::notifications::EmailSettings;
 #[cfg(feature = "ssr")]
 use super::ssr::{actor_and_store, to_server_fn_error as fail};
 
+/// A page of the org's users; `sort` (`created`, `name`, `status`), `dir`, `status`
+/// (`active`, `deactivated`) and `per_page` as the list page's query gives them.
 #[server(endpoint = "users")]
-pub async fn list_users(page: String) -> Result<UserPage, AppError> {
+pub async fn list_users(
+    page: String,
+    #[server(default)] sort: String,
+    #[server(default)] dir: String,
+    #[server(default)] status: String,
+    #[server(default)] per_page: String,
+) -> Result<UserPage, AppError> {
     use crate::domain::identity::user_service as users;
+    use crate::domain::listing::{ListParams, USER_LIST};
     use crate::domain::DomainError;
 
     let (store, actor) = actor_and_store().await?;
+    let choice = USER_LIST.parse(&ListParams { sort, dir, status, per_page })?;
     let page = match page.trim() {
         "" => 1,
         text => text
             .parse()
             .map_err(|_| fail(DomainError::invalid("page", "must be a whole number from 1")))?,
     };
-    users::list_users(&store, &actor, page).await.map_err(fail)
+    users::list_users_by(&store, &actor, page, &choice).await.map_err(fail)
 }
 
 /// Adds a user; an empty password field means "send a set-password link". Posted without

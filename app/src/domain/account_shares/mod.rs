@@ -163,6 +163,9 @@ pub enum ShareOrder {
     #[default]
     Created,
     Name,
+    /// Soonest expiry first (ascending); shares that never expire come last.
+    Expiry,
+    Status,
 }
 
 /// A query over the shares an account sent and received.

@@ -5,6 +5,7 @@ use crate::domain::authz::Operation;
 use crate::domain::identity::{Actor, Face};
 use crate::domain::ids::{EventId, OrgId};
 use crate::domain::notifications::{self, service::Recorded};
+pub use crate::domain::store::audit::HistoryOf;
 use crate::domain::store::{audit as store, Store};
 use crate::domain::{clock, DomainError};
 
@@ -90,6 +91,20 @@ pub async fn list(
         None
     };
     Ok(EventPage { events, next_before })
+}
+
+/// How many events a history on a detail page shows.
+pub const HISTORY_SIZE: u32 = 20;
+
+/// The latest events about one thing or person of the actor's org, newest first, for the
+/// detail pages. For admins and auditors, as the audit log is.
+pub async fn history(
+    store: &Store,
+    actor: &Actor,
+    of: store::HistoryOf<'_>,
+) -> Result<Vec<super::EventView>, DomainError> {
+    actor.require(Operation::AuditRead)?;
+    store::history_events(store.pool(), actor.org_id, of, HISTORY_SIZE).await
 }
 
 /// The actions that occur in the actor's org's log, for the filter.

@@ -15,6 +15,7 @@ use super::{password, token_secret, Actor, Email, Face, Password, Role, Username
 use crate::domain::audit::service::{record, Author, Change};
 use crate::domain::authz::Operation;
 use crate::domain::ids::UserId;
+use crate::domain::listing::{ListChoice, ListParams, SortDir, UserSort, USER_LIST};
 use crate::domain::store::{identity as identity_store, users as store, Store};
 use crate::domain::{clock, DomainError};
 
@@ -34,23 +35,49 @@ pub struct UserChange {
     pub active: Option<bool>,
 }
 
-/// The org's users, a page at a time (pages count from 1). Admins only.
+/// The org's users, a page at a time (pages count from 1), oldest first. Admins and auditors.
 pub async fn list_users(
     store: &Store,
     actor: &Actor,
     page: usize,
 ) -> Result<UserPage, DomainError> {
+    let choice = USER_LIST.parse(&ListParams::default())?;
+    list_users_by(store, actor, page, &choice).await
+}
+
+/// The org's users in the order, status and page size the list page asked for (checked by
+/// [`USER_LIST`]).
+pub async fn list_users_by(
+    store: &Store,
+    actor: &Actor,
+    page: usize,
+    choice: &ListChoice<UserSort>,
+) -> Result<UserPage, DomainError> {
     actor.require(Operation::UsersRead)?;
     if !(1..=MAX_PAGE).contains(&page) {
         return Err(DomainError::invalid("page", format!("must be 1 to {MAX_PAGE}")));
     }
-    let total = store::count_users(store.pool(), actor.org_id).await?;
+    let active = choice.status.map(|status| status == "active");
+    let per_page = usize::try_from(choice.per_page).unwrap_or(USERS_PER_PAGE).max(1);
+    let total = store::count_users(store.pool(), actor.org_id, active).await?;
     let total = usize::try_from(total).unwrap_or_default();
-    let pages = total.div_ceil(USERS_PER_PAGE).max(1);
+    let pages = total.div_ceil(per_page).max(1);
     // Both fit: page <= MAX_PAGE keeps the offset far below i64::MAX.
-    let offset = ((page - 1) * USERS_PER_PAGE) as i64;
-    let users =
-        store::users_of_org(store.pool(), actor.org_id, USERS_PER_PAGE as i64, offset).await?;
+    let offset = ((page - 1) * per_page) as i64;
+    let order = match choice.key {
+        UserSort::Created => store::UserOrder::Created,
+        UserSort::Name => store::UserOrder::Name,
+        UserSort::Status => store::UserOrder::Status,
+    };
+    let descending = choice.dir == SortDir::Desc;
+    let users = store::users_of_org(
+        store.pool(),
+        actor.org_id,
+        (order, descending, active),
+        per_page as i64,
+        offset,
+    )
+    .await?;
     Ok(UserPage { users, page, pages, total })
 }
 

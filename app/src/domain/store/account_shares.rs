@@ -258,11 +258,15 @@ pub async fn shares(
     }
     let total = count.fetch_one(db).await?;
 
-    let column = match query.order {
-        ShareOrder::Created => "s.created_at",
-        ShareOrder::Name => "s.name",
-    };
     let direction = if query.descending { "DESC" } else { "ASC" };
+    // NULL sorts first on SQLite and last on PostgreSQL: "never expires" is put last (for
+    // ascending) by its own key, the same on both.
+    let column = match query.order {
+        ShareOrder::Created => "s.created_at".to_owned(),
+        ShareOrder::Name => "s.name".to_owned(),
+        ShareOrder::Expiry => format!("(s.expires_at IS NULL) {direction}, s.expires_at"),
+        ShareOrder::Status => "s.status".to_owned(),
+    };
     let limit = query.per_page.max(1);
     let offset = (query.page.max(1) - 1).saturating_mul(limit);
     let sql = format!(

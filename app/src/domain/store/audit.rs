@@ -85,23 +85,71 @@ pub async fn list_events(
     .bind(i64::from(limit))
     .fetch_all(db)
     .await?;
-    rows.into_iter()
-        .map(|row| {
-            Ok(EventView {
-                id: parse_id(&row.id)?,
-                actor_name: row.actor_name,
-                action: row.action,
-                object_type: row.object_type,
-                object_id: row.object_id,
-                object_name: row.object_name,
-                face: row.face,
-                // Written by `record` from a JSON value; anything else means a hand-edited row.
-                detail: serde_json::from_str(&row.detail)
-                    .map_err(|error| DomainError::Internal(Box::new(error)))?,
-                created_at: row.created_at,
-            })
+    rows.into_iter().map(ListedEvent::into_view).collect()
+}
+
+impl ListedEvent {
+    fn into_view(self) -> Result<EventView, DomainError> {
+        Ok(EventView {
+            id: parse_id(&self.id)?,
+            actor_name: self.actor_name,
+            action: self.action,
+            object_type: self.object_type,
+            object_id: self.object_id,
+            object_name: self.object_name,
+            face: self.face,
+            // Written by `record` from a JSON value; anything else means a hand-edited row.
+            detail: serde_json::from_str(&self.detail)
+                .map_err(|error| DomainError::Internal(Box::new(error)))?,
+            created_at: self.created_at,
         })
-        .collect()
+    }
+}
+
+/// Whose history [`history_events`] reads.
+#[derive(Clone, Copy, Debug)]
+pub enum HistoryOf<'a> {
+    /// One object: `(object_type, object_id)`.
+    Object(&'a str, &'a str),
+    /// A partner configuration and the offers made under it.
+    Partner(&'a str),
+    /// A person: what they did, and what was done to their account.
+    Person(&'a str),
+}
+
+/// The org's events about one object or person, newest first.
+pub async fn history_events(
+    db: impl AnyExecutor<'_>,
+    org_id: OrgId,
+    of: HistoryOf<'_>,
+    limit: u32,
+) -> Result<Vec<EventView>, DomainError> {
+    let (condition, first, second) = match of {
+        HistoryOf::Object(object_type, object_id) => {
+            ("e.object_type = $2 AND e.object_id = $3", object_type, object_id)
+        }
+        HistoryOf::Partner(config_id) => (
+            "(e.object_type = $2 AND e.object_id = $3) OR (e.object_type = 'offer' AND \
+             e.object_id IN (SELECT id FROM entity_offers WHERE config_id = $3))",
+            "partner_config",
+            config_id,
+        ),
+        HistoryOf::Person(user_id) => {
+            ("e.actor_user_id = $3 OR (e.object_type = $2 AND e.object_id = $3)", "user", user_id)
+        }
+    };
+    let rows: Vec<ListedEvent> = sqlx::query_as(&format!(
+        "SELECT e.id, e.actor_name, e.action, e.object_type, e.object_id, {OBJECT_NAME}, e.face, \
+         e.detail, e.created_at \
+         FROM events e WHERE e.org_id = $1 AND ({condition}) ORDER BY e.id DESC LIMIT $4"
+    ))
+    .bind(org_id.to_string())
+    .bind(first)
+    .bind(second)
+    .bind(i64::from(limit))
+    .fetch_all(db)
+    .await?;
+    rows.into_iter().map(ListedEvent::into_view).collect()
 }
 
 pub async fn distinct_actions(

@@ -58,22 +58,57 @@ pub async fn lock_user(db: impl AnyExecutor<'_>, user_id: UserId) -> Result<(), 
     Ok(())
 }
 
-pub async fn count_users(db: impl AnyExecutor<'_>, org_id: OrgId) -> Result<i64, DomainError> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1")
-        .bind(org_id.to_string())
-        .fetch_one(db)
-        .await?)
+/// How many users the org has; `active`: only active (`true`) or deactivated (`false`) ones.
+pub async fn count_users(
+    db: impl AnyExecutor<'_>,
+    org_id: OrgId,
+    active: Option<bool>,
+) -> Result<i64, DomainError> {
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM users WHERE org_id = $1 AND {}",
+        active_condition(active)
+    ))
+    .bind(org_id.to_string())
+    .fetch_one(db)
+    .await?)
 }
 
-/// A page of the org's users, oldest first (ids are time-ordered).
+/// How a page of users is ordered; `id` (creation order) always breaks ties.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UserOrder {
+    #[default]
+    Created,
+    Name,
+    /// Active first (ascending), then deactivated.
+    Status,
+}
+
+fn active_condition(active: Option<bool>) -> &'static str {
+    match active {
+        None => "1 = 1",
+        Some(true) => "deactivated_at IS NULL",
+        Some(false) => "deactivated_at IS NOT NULL",
+    }
+}
+
+/// A page of the org's users in `order` (ids are time-ordered: `Created` is by id).
 pub async fn users_of_org(
     db: impl AnyExecutor<'_>,
     org_id: OrgId,
+    (order, descending, active): (UserOrder, bool, Option<bool>),
     limit: i64,
     offset: i64,
 ) -> Result<Vec<UserSummary>, DomainError> {
+    let dir = if descending { "DESC" } else { "ASC" };
+    let order = match order {
+        UserOrder::Created => String::new(),
+        UserOrder::Name => format!("LOWER(username) {dir}, "),
+        UserOrder::Status => format!("(deactivated_at IS NOT NULL) {dir}, "),
+    };
     let rows: Vec<UserRow> = sqlx::query_as(&format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE org_id = $1 ORDER BY id LIMIT $2 OFFSET $3"
+        "SELECT {USER_COLUMNS} FROM users WHERE org_id = $1 AND {} \
+         ORDER BY {order}id {dir} LIMIT $2 OFFSET $3",
+        active_condition(active)
     ))
     .bind(org_id.to_string())
     .bind(limit)
