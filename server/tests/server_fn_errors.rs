@@ -177,7 +177,7 @@ async fn extending_by_too_many_days_is_refused_before_anything_is_looked_up() {
 }
 
 /// Every server function the pages call.
-const ENDPOINTS: [&str; 50] = [
+const ENDPOINTS: [&str; 51] = [
     "nav_counts",
     "navigation",
     "shares",
@@ -211,6 +211,7 @@ const ENDPOINTS: [&str; 50] = [
     "partner_offer",
     "partner_delete",
     "roles",
+    "roles_page",
     "save_role",
     "delete_role",
     "offer",
@@ -336,10 +337,7 @@ async fn the_webhook_form_saves_the_ticked_event_types_and_none_ticked_means_all
     assert_eq!(updated["events"], serde_json::json!([]), "none ticked: every event type");
     assert_eq!(updated["url"], "http://127.0.0.1:9/other");
     let (status, error) = refused(&app, "delete_webhook", &[("id", &id)]).await;
-    assert_eq!(
-        (status, error),
-        (400, AppError::invalid("confirm", "tick the box to confirm the deletion"))
-    );
+    assert_eq!((status, error), (400, AppError::invalid("confirm", "confirm the deletion first")));
     app.stop().await;
 }
 

@@ -1,6 +1,7 @@
 //! UI pieces shared by the pages.
 
 pub mod badges;
+pub mod feedback;
 pub mod form_result;
 pub mod layout;
 pub mod ui;
