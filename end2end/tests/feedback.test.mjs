@@ -2,11 +2,14 @@
 // JavaScript), a form is cleared once it worked, the navigation counts follow, a destructive
 // action says what it will do and does nothing until confirmed, and copy buttons copy.
 import assert from "node:assert/strict";
+import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
 
 import { launchBrowser, newContextWithClipboard } from "../support/browser.mjs";
 import { PASSWORD, createOrgWithAdmin, sharewell, signIn } from "../support/cli.mjs";
 import { startServer } from "../support/server.mjs";
+
+const axeSource = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 let server;
 let browser;
@@ -30,7 +33,8 @@ after(async () => {
 
 /** `username` signed in on `path`, hydrated, in a context made with `options`. */
 async function signedIn(username, path, options = {}) {
-  const context = await newContextWithClipboard(browser, options);
+  // bypassCSP: so that axe can be added to the page.
+  const context = await newContextWithClipboard(browser, { bypassCSP: true, ...options });
   const page = await context.newPage();
   await signIn(page, server.baseUrl, username, path);
   await page.waitForURL(`${server.baseUrl}${path}`);
@@ -41,6 +45,18 @@ async function signedIn(username, path, options = {}) {
 /** Waits until the live region says `text`. */
 async function said(page, text) {
   await page.getByTestId("live-region").getByText(text, { exact: true }).first().waitFor();
+}
+
+/** axe finds nothing serious or critical on the page as it is (steps and messages open). */
+async function assertAxeClean(page, where) {
+  await page.addScriptTag({ path: axeSource });
+  const violations = await page.evaluate(async () => {
+    const { violations } = await window.axe.run(document, { resultTypes: ["violations"] });
+    return violations
+      .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+      .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
+  });
+  assert.deepEqual(violations, [], where);
 }
 
 async function assertNoSidewaysScroll(page, where) {
@@ -90,6 +106,7 @@ test("answering requests is said in the live region, clears the form, and the Re
   await phone.page.getByTestId("incoming-requests").getByText("Decline…").click();
   await phone.page.getByRole("button", { name: "Decline the request" }).waitFor();
   await assertNoSidewaysScroll(phone.page, "/requests with a confirm step open");
+  await assertAxeClean(phone.page, "/requests on a phone with a confirm step open");
   const box = await phone.page.getByRole("button", { name: "Decline the request" }).boundingBox();
   assert.ok(box.x >= 0 && box.x + box.width <= 390, `the button is on screen: ${JSON.stringify(box)}`);
   await phone.context.close();
@@ -172,14 +189,15 @@ test("a token's secret is copied with one click, and revoking the token after it
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret);
 
   const me = () => fetch(`${server.baseUrl}/api/v1/me`, { headers: { authorization: `Bearer ${secret}` } });
-  await page.getByLabel("Revoke token ci…").click();
+  await page.getByLabel("Revoke… (token ci)").click();
   assert.match(
     await page.getByTestId("token-table").getByTestId("confirm-consequence").innerText(),
     /Programs using this token are refused at once/,
   );
   assert.equal((await me()).status, 200, "nothing is revoked before the confirmation");
+  await assertAxeClean(page, "/tokens with a message, a secret and a confirm step shown");
 
-  await page.getByRole("button", { name: "Revoke token ci" }).click();
+  await page.getByRole("button", { name: "Revoke the token ci" }).click();
   await said(page, "Token revoked.");
   await page.getByTestId("token-table").getByText("revoked").waitFor();
   await page.getByTestId("new-token-secret").waitFor({ state: "detached" });
@@ -203,7 +221,7 @@ test("without JavaScript, a confirm step opens, posts, and the result is said in
   const row = page.getByTestId("token-table").locator("tbody tr").filter({ hasText: "nightly" });
   await row.getByText("Revoke…").click();
   assert.match(await row.getByTestId("confirm-consequence").innerText(), /Programs using this token are refused/);
-  await row.getByRole("button", { name: "Revoke token nightly" }).click();
+  await row.getByRole("button", { name: "Revoke the token nightly" }).click();
   await page.waitForURL(/\/tokens\?done=revoke_token$/);
   await page.getByTestId("live-region").getByText("Token revoked.").waitFor();
   await page.getByTestId("token-table").getByText("revoked").first().waitFor();

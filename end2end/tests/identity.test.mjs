@@ -63,8 +63,8 @@ test("a token is created and revoked on the hydrated tokens page, then the user 
   assert.equal(me.status, 200);
   assert.equal((await me.json()).username, "alice");
 
-  await page.getByLabel("Revoke token browser test…").click();
-  await page.getByRole("button", { name: "Revoke token browser test" }).click();
+  await page.getByLabel("Revoke… (token browser test)").click();
+  await page.getByRole("button", { name: "Revoke the token browser test" }).click();
   await page.getByTestId("token-table").getByText("revoked").waitFor();
   const after = await fetch(`${server.baseUrl}/api/v1/me`, { headers: { authorization: `Bearer ${secret}` } });
   assert.equal(after.status, 401);

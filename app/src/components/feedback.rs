@@ -205,10 +205,10 @@ pub fn Confirm(
     /// The summary's words, ending in "…": "Revoke…".
     #[prop(into)]
     action: String,
-    /// Names the action for screen readers when the words alone are ambiguous in a list:
-    /// "Revoke the token ci".
+    /// What the action is on, for screen readers when the words alone are ambiguous in a
+    /// list: `token ci` names the summary "Revoke… (token ci)".
     #[prop(optional, into)]
-    label: Option<String>,
+    object: Option<String>,
     /// What happens, spelled out: "Programs using it are refused at once."
     #[prop(into)]
     consequence: String,
@@ -218,6 +218,8 @@ pub fn Confirm(
     children: Children,
 ) -> impl IntoView {
     let details = NodeRef::<leptos::html::Details>::new();
+    // The name starts with the visible words, so that speaking them finds the control.
+    let label = object.map(|object| format!("{action} ({object})"));
     let summary_class = if plain { SECONDARY_BUTTON_CLASSES } else { DANGER_BUTTON_CLASSES };
     let on_key = move |event: leptos::ev::KeyboardEvent| {
         if event.key() == "Escape" {
@@ -269,13 +271,15 @@ pub fn CopyField(
             let _ = (&value, toasts);
         }
     };
-    let button_label = format!("Copy {label}");
+    let field_label = label.clone();
+    // Starts with the visible word, "Copy" or "Copied".
+    let button_label = move || format!("{} {label}", if copied.get() { "Copied" } else { "Copy" });
     view! {
         <span class="mt-2 flex min-w-0 max-w-full items-center gap-2">
             <input
                 readonly
                 value=value
-                aria-label=label
+                aria-label=field_label
                 data-testid=test_id
                 on:focus=move |event| {
                     #[cfg(feature = "hydrate")]

@@ -151,15 +151,15 @@ fn UsersSection(config: PartnerConfig, actions: Actions, may: Permissions) -> im
                 let consequence = format!(
                     "They lose, at once, everything your org shares with {partner_name}."
                 );
-                let (summary_label, button_label) =
-                    (format!("Remove {}…", user.username), format!("Remove {}", user.username));
+                let (object, button_label) =
+                    (user.username.clone(), format!("Remove {}", user.username));
                 let user_id = user.id.to_string();
                 view! {
-                    <Confirm action="Remove…" label=summary_label consequence>
+                    <Confirm action="Remove…" object consequence>
                         <ActionForm action=actions.remove_user>
                             <input type="hidden" name="partner_org_id" value=partner />
                             <input type="hidden" name="user_id" value=user_id />
-                            <button type="submit" class=DANGER_BUTTON_CLASSES aria-label=button_label>"Remove the person"</button>
+                            <button type="submit" class=DANGER_BUTTON_CLASSES aria-label=button_label>"Remove"</button>
                         </ActionForm>
                     </Confirm>
                 }
@@ -298,10 +298,9 @@ fn SharedSection(
                     let consequence = format!("{name} loses access to it at once.");
                     let (partner, schema, entity_id) =
                         (partner.clone(), entity.schema.clone(), entity.entity_id.clone());
-                    let (summary_label, button_label) =
-                        (format!("Unshare {entity_id}…"), format!("Unshare {entity_id}"));
+                    let (object, button_label) = (entity_id.clone(), format!("Unshare {entity_id}"));
                     view! {
-                        <Confirm action="Unshare…" label=summary_label consequence>
+                        <Confirm action="Unshare…" object consequence>
                             <ActionForm action=actions.share>
                                 <input type="hidden" name="partner_org_id" value=partner />
                                 <input type="hidden" name="schema" value=schema />
@@ -376,9 +375,9 @@ fn OffersSection(
                         format!("Its link stops working: {name} can no longer accept it.");
                     let (partner, schema, entity_id) =
                         (partner.clone(), offer.schema.clone(), offer.entity_id.clone());
-                    let summary_label = format!("Withdraw the offer of {entity_id}…");
+                    let object = format!("offer of {entity_id}");
                     view! {
-                        <Confirm action="Withdraw…" label=summary_label consequence>
+                        <Confirm action="Withdraw…" object consequence>
                             <ActionForm action=actions.offer>
                                 <input type="hidden" name="partner_org_id" value=partner />
                                 <input type="hidden" name="schema" value=schema />

@@ -138,7 +138,7 @@ fn RequestRow(
                     </ActionForm>
                     <Confirm
                         action="Decline…"
-                        label=format!("Decline the request of {requester} for {file}…")
+                        object=format!("request of {requester} for {file}")
                         consequence=format!("{requester} is told that you said no, and gets no access.")
                         plain=true
                     >
@@ -155,7 +155,7 @@ fn RequestRow(
             may.withdraw.then(|| view! {
                 <Confirm
                     action="Withdraw…"
-                    label=format!("Withdraw your request for {file}…")
+                    object=format!("request for {file}")
                     consequence=format!("Your request is withdrawn: {owner} can no longer answer it.")
                 >
                     <ActionForm action=withdraw>

@@ -91,10 +91,10 @@ fn RoleCard(
             <div class="flex flex-wrap items-start justify-between gap-2">
                 <h2 class="text-base font-semibold">{name.clone()}</h2>
                 {may_change.then(|| view! {
-                    <Confirm action="Delete…" label=format!("Delete role {name}…") consequence>
+                    <Confirm action="Delete…" object=format!("role {name}") consequence>
                         <ActionForm action=delete>
                             <input type="hidden" name="id" value=id />
-                            <button type="submit" class=DANGER_BUTTON_CLASSES aria-label=format!("Delete role {name}")>"Delete the role"</button>
+                            <button type="submit" class=DANGER_BUTTON_CLASSES aria-label=format!("Delete the role {name}")>"Delete the role"</button>
                         </ActionForm>
                     </Confirm>
                 })}

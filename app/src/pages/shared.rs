@@ -427,7 +427,7 @@ fn ShareRow(
                     <span class="ml-2 inline-block">
                         <Confirm
                             action="Revoke…"
-                            label=format!("Revoke the share of {item_name} with {counterpart}…")
+                            object=format!("share of {item_name} with {counterpart}")
                             consequence=format!("{who} at once. This cannot be undone.")
                         >
                             <ActionForm action=revoke>

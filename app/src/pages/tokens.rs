@@ -185,7 +185,7 @@ fn TokenTable(tokens: Vec<TokenSummary>, revoke: ServerAction<RevokeToken>) -> i
                                             view! {
                                                 <Confirm
                                                     action="Revoke…"
-                                                    label=format!("Revoke token {}…", token.name)
+                                                    object=format!("token {}", token.name)
                                                     consequence="Programs using this token are refused at once. This cannot be undone."
                                                 >
                                                     <ActionForm action=revoke>
@@ -193,7 +193,7 @@ fn TokenTable(tokens: Vec<TokenSummary>, revoke: ServerAction<RevokeToken>) -> i
                                                         <button
                                                             type="submit"
                                                             class=DANGER_BUTTON_CLASSES
-                                                            aria-label=format!("Revoke token {}", token.name)
+                                                            aria-label=format!("Revoke the token {}", token.name)
                                                         >
                                                             "Revoke the token"
                                                         </button>

@@ -174,8 +174,8 @@ fn UserCard(user: UserSummary, actions: Actions) -> impl IntoView {
     let question = format!(
         "Deactivate {name}? They are signed out and their API tokens stop working at once."
     );
-    let confirm_label = format!("Confirm deactivating {name}");
-    let deactivate_label = format!("Deactivate {name}…");
+    let confirm_label = format!("Deactivate {name}");
+    let object = name.clone();
     let reactivate_label = format!("Reactivate {name}");
     let current_role = user.role;
     let last = user.last_sign_in_at.as_deref().map_or_else(|| "never".to_owned(), short_time);
@@ -213,7 +213,7 @@ fn UserCard(user: UserSummary, actions: Actions) -> impl IntoView {
                 </ActionForm>
                 {if user.active {
                     view! {
-                        <Confirm action="Deactivate…" label=deactivate_label consequence=question>
+                        <Confirm action="Deactivate…" object consequence=question>
                             <ActionForm action=actions.active>
                                 <input type="hidden" name="id" value=active_id />
                                 <input type="hidden" name="active" value="false" />
