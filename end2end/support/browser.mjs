@@ -33,3 +33,11 @@ export async function openHydrated(context, url) {
   }
   return { page, problems };
 }
+
+/**
+ * A browser context whose pages may read and write the clipboard (copy buttons), with
+ * `options` as for `browser.newContext`.
+ */
+export function newContextWithClipboard(browser, options = {}) {
+  return browser.newContext({ ...options, permissions: ["clipboard-read", "clipboard-write"] });
+}

@@ -56,14 +56,15 @@ test("a token is created and revoked on the hydrated tokens page, then the user 
 
   await page.getByLabel("Name").fill("browser test");
   await page.getByRole("button", { name: "Create token" }).click();
-  const secret = await page.getByTestId("new-token-secret").innerText();
+  const secret = await page.getByTestId("new-token-secret").inputValue();
   assert.match(secret, /^sw_[A-Za-z0-9_-]{43}$/);
 
   const me = await fetch(`${server.baseUrl}/api/v1/me`, { headers: { authorization: `Bearer ${secret}` } });
   assert.equal(me.status, 200);
   assert.equal((await me.json()).username, "alice");
 
-  await page.getByRole("button", { name: "Revoke token browser test" }).click();
+  await page.getByLabel("Revoke… (token browser test)").click();
+  await page.getByRole("button", { name: "Revoke the token browser test" }).click();
   await page.getByTestId("token-table").getByText("revoked").waitFor();
   const after = await fetch(`${server.baseUrl}/api/v1/me`, { headers: { authorization: `Bearer ${secret}` } });
   assert.equal(after.status, 401);

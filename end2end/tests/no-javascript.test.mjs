@@ -69,7 +69,7 @@ test("without JavaScript, sign-in lands on the wanted page and every signed-in p
   await page.getByLabel("Name").fill("nightly export");
   await page.getByRole("button", { name: "Create token" }).click();
   await page.waitForURL(/\/tokens\?done=create_token$/);
-  const secret = await page.getByTestId("new-token-secret").innerText();
+  const secret = await page.getByTestId("new-token-secret").inputValue();
   assert.match(secret, /^\S{20,}$/);
   await assertPage(page, null, [/Token created\./, /nightly export/]);
   await page.reload();
@@ -126,7 +126,10 @@ test("without JavaScript, sign-in lands on the wanted page and every signed-in p
   await page.getByRole("button", { name: "Offer", exact: true }).click();
   await page.waitForURL(/done=partner_offer/);
   await assertPage(page, null, [/Offer made\./, /Installer GmbH/, /deal-7/, /deal-42/, /installer/]);
-  const link = await page.getByTestId("offer-link").inputValue();
+  // Shown whole, to be sent as it is.
+  const wholeLink = await page.getByTestId("offer-link").inputValue();
+  assert.ok(wholeLink.startsWith(`${server.baseUrl}/offers/`), wholeLink);
+  const link = new URL(wholeLink).pathname;
   assert.match(link, /^\/offers\/[A-Za-z0-9_-]{43}$/);
 
   // The public offer page, to a partner without JavaScript and without an account.
@@ -167,7 +170,7 @@ test("without JavaScript, sign-in lands on the wanted page and every signed-in p
   await page.getByRole("button", { name: "Register endpoint" }).click();
   await page.waitForURL(/done=create_webhook/);
   await assertPage(page, null, [/Webhook created\./, /Order system/]);
-  assert.match(await page.getByTestId("webhook-secret").innerText(), /^whsec_/);
+  assert.match(await page.getByTestId("webhook-secret").inputValue(), /^whsec_/);
   const card = page.getByTestId("webhook-list").getByRole("listitem").filter({ hasText: hook });
   const detail = await card.getByRole("link", { name: hook }).getAttribute("href");
   await assertPage(page, detail, [/Order system/, new RegExp(hook.replaceAll(".", "\\."))]);

@@ -39,7 +39,10 @@ test("an entity offered on the dashboard is accepted from its public link, and t
   await page.getByLabel("Entity id").last().fill("deal-42");
   await page.getByLabel("Also offer to (partner ids)").fill("prospect-b");
   await page.getByRole("button", { name: "Offer", exact: true }).click();
-  const link = await page.getByTestId("offer-link").inputValue();
+  // The link is shown whole, ready to send.
+  const wholeLink = await page.getByTestId("offer-link").inputValue();
+  assert.ok(wholeLink.startsWith(`${server.baseUrl}/offers/`), wholeLink);
+  const link = new URL(wholeLink).pathname;
   assert.match(link, /^\/offers\/[A-Za-z0-9_-]{43}$/);
   assert.equal(await page.getByTestId("offer-state").innerText(), "PENDING");
 

@@ -113,7 +113,7 @@ before(async () => {
   await page.getByLabel("Schema").last().fill("opportunity");
   await page.getByLabel("Entity id").last().fill("deal-0f8fad5b-d9cb-469f-a165-70867728950e");
   await page.getByRole("button", { name: "Offer", exact: true }).click();
-  offerLink = await page.getByTestId("offer-link").inputValue();
+  offerLink = new URL(await page.getByTestId("offer-link").inputValue()).pathname;
   await context.close();
 
   const bob = await browser.newContext({ viewport: DESKTOP });
@@ -296,7 +296,8 @@ test("the first Tab offers a skip link that moves focus to the page's content", 
 test("on a phone, Approve and Decline of an incoming request are on screen", async () => {
   const { context, page } = await signedInContext(PHONE, "light");
   await open(page, "/requests");
-  for (const name of ["Approve", "Decline"]) {
+  await page.getByText("Decline…").first().click();
+  for (const name of ["Approve", "Decline the request"]) {
     const box = await page.getByRole("button", { name }).first().boundingBox();
     assert.ok(box && box.x >= 0 && box.x + box.width <= PHONE.width, `${name} at ${JSON.stringify(box)}`);
   }

@@ -100,7 +100,7 @@ test("an admin registers an endpoint, sends a test event and sees it delivered, 
 
   const notice = page.getByTestId("webhook-secret-notice");
   assert.match(await notice.innerText(), /Copy it now; it won't be shown again/);
-  const secret = await page.getByTestId("webhook-secret").innerText();
+  const secret = await page.getByTestId("webhook-secret").inputValue();
   assert.match(secret, /^whsec_[A-Za-z0-9+/]{32,}={0,2}$/);
   const card = page.getByTestId("webhook-list").getByRole("listitem").filter({ hasText: receiverUrl });
   assert.match(await card.innerText(), /Order system/);
@@ -200,7 +200,7 @@ test("before the page hydrates, the form is a plain post: the endpoint is regist
   await page.getByRole("button", { name: "Register endpoint" }).click();
   await page.waitForURL(/\/webhooks\?done=create_webhook$/);
   await page.getByTestId("form-done").getByText("Webhook created.").waitFor();
-  assert.match(await page.getByTestId("webhook-secret").innerText(), /^whsec_/);
+  assert.match(await page.getByTestId("webhook-secret").inputValue(), /^whsec_/);
   await page.reload();
   assert.equal(await page.getByTestId("webhook-secret").count(), 0, "the secret is shown only once");
   await page.getByTestId("webhook-list").getByRole("link", { name: url }).waitFor();
@@ -221,13 +221,13 @@ test("an admin edits an endpoint, rotates its secret (the next event is signed w
   await page.getByLabel("Description", { exact: true }).fill("Plain receiver");
   await page.getByLabel("webhook.test").check();
   await page.getByRole("button", { name: "Save changes" }).click();
-  await page.getByText("Saved.").waitFor();
+  await page.getByText("Saved.", { exact: true }).waitFor();
   await page.getByText("Plain receiver").first().waitFor();
   await page.getByText("Events: webhook.test").waitFor();
 
   await page.getByText("Rotate secret…").click();
   await page.getByRole("button", { name: "Rotate the secret" }).click();
-  const secret = await page.getByTestId("webhook-secret").innerText();
+  const secret = await page.getByTestId("webhook-secret").inputValue();
   assert.match(secret, /^whsec_/);
 
   await page.getByRole("button", { name: "Send a test event" }).click();
@@ -248,9 +248,11 @@ test("an admin edits an endpoint, rotates its secret (the next event is signed w
   await refusal.waitFor();
   assert.match(await refusal.innerText(), /disabled/);
 
-  await page.getByLabel("I understand").check();
-  await page.getByRole("button", { name: "Delete endpoint" }).click();
-  await page.waitForURL(`${server.baseUrl}/webhooks`);
+  await page.getByText("Delete endpoint…").click();
+  assert.match(await page.getByTestId("confirm-consequence").last().innerText(), /delivery log is deleted/);
+  await page.getByRole("button", { name: "Delete the endpoint" }).click();
+  await page.waitForURL(`${server.baseUrl}/webhooks?done=delete_webhook`);
+  await page.getByTestId("live-region").getByText("Webhook deleted.").waitFor();
   await page.getByTestId("webhook-list").getByRole("link", { name: receiverUrl, exact: true }).waitFor();
   assert.equal(await page.getByRole("link", { name: url }).count(), 0, "the endpoint is gone");
   await context.close();

@@ -290,11 +290,13 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
     let leptos_context = {
         let (store, offers, targets) = (state.store.clone(), state.offers, state.targets);
         let email = state.email;
+        let public_url = public_url(config);
         move || {
             provide_context(store.clone());
             provide_context(offers);
             provide_context(targets);
             provide_context(email);
+            provide_context(public_url.clone());
         }
     };
     let render_shell = {
@@ -363,6 +365,21 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, NewRequestId))
         .layer(axum::middleware::from_fn(guard::drop_malformed_request_id))
+}
+
+/// Where pages say Sharewell is reached (offer links are shown whole): `--public-url` when it
+/// is an http(s) URL, else the host of each request.
+fn public_url(config: &Config) -> app::server_fns::PublicUrl {
+    let configured = config
+        .public_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|given| {
+            url::Url::parse(given)
+                .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
+        })
+        .map(|given| given.trim_end_matches('/').to_owned());
+    app::server_fns::PublicUrl { configured, https: config.secure_cookies }
 }
 
 /// The path as logged: offer and set-password links are capabilities, so their secrets never

@@ -73,7 +73,7 @@ async fn a_file_shared_on_the_page_shows_up_for_both_sides_and_can_be_changed_an
 
     app.sign_in("alice", PASSWORD, "/shared").await;
     let error = app.server_fn_refused("revoke_share", &[("id", &id)]).await;
-    assert!(error.contains("tick the box"), "{error}");
+    assert!(error.contains("confirm"), "{error}");
     app.server_fn_ok("revoke_share", &[("id", &id), ("confirm", "yes")]).await;
     let sent = app
         .server_fn_ok("shares", &[("tab", "sent"), ("kind", ""), ("q", ""), ("page", "1")])

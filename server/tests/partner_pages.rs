@@ -153,7 +153,7 @@ async fn deleting_a_partner_needs_the_confirmation() {
     let partner = signed_in_with_partner(&app).await;
     app.server_fn_ok("add_partner", &[("partner_org_id", &partner)]).await;
     let error = app.server_fn_refused("partner_delete", &[("partner_org_id", &partner)]).await;
-    assert!(error.contains("tick the box"), "{error}");
+    assert!(error.contains("confirm"), "{error}");
     app.server_fn_ok("partner_delete", &[("partner_org_id", &partner), ("confirm", "yes")]).await;
     let error = app.server_fn_refused("partner", &[("partner_org_id", &partner)]).await;
     assert!(error.contains("partner configuration not found"), "{error}");

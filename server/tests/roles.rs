@@ -135,6 +135,7 @@ fn cases() -> Vec<Case> {
         case(ServerFn, Op::PartnersRead, M::POST, "partners", Some("search=&page=1"), "amr", None),
         case(ServerFn, Op::PartnerConfigure, M::POST, "add_partner", Some("partner_org_id=web-partner-{n}&not_on_sharewell=yes"), "a", None),
         case(ServerFn, Op::TemplateRolesRead, M::POST, "roles", Some(""), "amr", None),
+        case(ServerFn, Op::TemplateRolesRead, M::POST, "roles_page", Some(""), "amr", None),
         case(ServerFn, Op::PartnerUsersChange, M::POST, "partner_add_user", Some("partner_org_id={globex}&username=gus"), "a", None),
         case(ServerFn, Op::TemplateRolesChange, M::POST, "save_role", Some("name=web role {n}&grants="), "a", None),
         case(ServerFn, Op::AuditRead, M::POST, "audit_events", Some(""), "ar", None),

@@ -301,10 +301,7 @@ async fn the_webhook_form_saves_the_ticked_event_types_and_none_ticked_means_all
     assert_eq!(updated["events"], serde_json::json!([]), "none ticked: every event type");
     assert_eq!(updated["url"], "http://127.0.0.1:9/other");
     let (status, error) = refused(&app, "delete_webhook", &[("id", &id)]).await;
-    assert_eq!(
-        (status, error),
-        (400, AppError::invalid("confirm", "tick the box to confirm the deletion"))
-    );
+    assert_eq!((status, error), (400, AppError::invalid("confirm", "confirm the deletion first")));
     app.stop().await;
 }
 

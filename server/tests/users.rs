@@ -610,7 +610,7 @@ async fn the_users_and_account_forms_work_without_javascript() {
     app.sign_in("alice", PASSWORD, "/users").await;
     let html = app.client.get(app.url("/users")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("<details"), "deactivation asks for confirmation: {html}");
-    assert!(html.contains("Confirm deactivating bob"));
+    assert!(html.contains("Deactivate… (bob)") && html.contains("aria-label=\"Deactivate bob\""));
 
     let back =
         plain_post(&app, "change_user_role", "/users", &[("id", bob_id), ("role", "admin")]).await;

@@ -4,13 +4,14 @@
 //! under its form). This says that it worked, in words.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_location, use_query_map};
 
 /// The message for a server function that succeeded; `None` for reads and unknown names.
 pub fn done_message(endpoint: &str) -> Option<&'static str> {
     Some(match endpoint {
         "share_files" => "Shared.",
         "revoke_share" => "Share revoked.",
+        "share_access" => "Access changed.",
         "request_file" => "Request sent.",
         "answer_request" => "Request answered.",
         "withdraw_request" => "Request withdrawn.",
@@ -41,7 +42,7 @@ pub fn done_message(endpoint: &str) -> Option<&'static str> {
         "create_webhook" => "Webhook created.",
         "update_webhook" => "Webhook saved.",
         "set_webhook_enabled" => "Webhook updated.",
-        "rotate_webhook_secret" => "Secret rotated.",
+        "rotate_webhook_secret" => "Secret rotated: the old one no longer works.",
         "delete_webhook" => "Webhook deleted.",
         "send_test_webhook" => "Test event sent.",
         "resend_webhook_delivery" => "Delivery queued again.",
@@ -49,22 +50,30 @@ pub fn done_message(endpoint: &str) -> Option<&'static str> {
     })
 }
 
-/// A status line after a successful form post (only ever present without JavaScript: with it,
-/// forms do not leave the page and each page shows its own result).
+/// The message of a successful plain form post, shown in the frame's live region (with
+/// JavaScript, forms do not leave the page and [`use_feedback`] says it instead). It can be
+/// dismissed by a link to the same page without `done`.
+///
+/// [`use_feedback`]: crate::components::feedback::use_feedback
 #[component]
 pub fn FormDone() -> impl IntoView {
     let query = use_query_map();
+    let location = use_location();
     move || {
-        query.read().get("done").and_then(|endpoint| done_message(&endpoint)).map(|text| {
-            view! {
-                <p
-                    role="status"
-                    data-testid="form-done"
-                    class="mb-4 rounded-md border border-green-200 bg-green-50 p-3 text-sm text-green-800"
-                >
-                    {text}
-                </p>
-            }
+        let text = query.read().get("done").and_then(|endpoint| done_message(&endpoint))?;
+        let mut rest = query.get();
+        rest.remove("done");
+        let back = format!("{}{}", location.pathname.get(), rest.to_query_string());
+        Some(view! {
+            <p
+                data-testid="form-done"
+                class="mb-4 flex items-start justify-between gap-3 rounded-md border border-green-200 bg-green-50 p-3 text-sm text-green-800"
+            >
+                <span>{text}</span>
+                <a href=back class="font-medium text-green-900 underline" aria-label="Dismiss the message">
+                    "Dismiss"
+                </a>
+            </p>
         })
     }
 }

@@ -89,6 +89,12 @@ pub fn Layout(children: Children) -> impl IntoView {
     let location = use_location();
     let frame = Resource::new(move || location.pathname.get(), |_| navigation());
     provide_context(Frame(frame));
+    // Counts read again after an action belong to the page they were read on.
+    let toasts = crate::components::feedback::Toasts::provide();
+    Effect::new(move |_| {
+        location.pathname.track();
+        toasts.forget_counts();
+    });
     // Signing in from any page comes back to it.
     let pathname = location.pathname;
     let sign_in_href = move || match pathname.get().as_str() {
@@ -127,7 +133,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </div>
             </header>
             <main id="main" tabindex="-1" class="mx-auto w-full min-w-0 max-w-5xl flex-1 break-words px-4 py-8 focus:outline-none">
-                <crate::components::form_result::FormDone />
+                <crate::components::feedback::LiveRegion />
                 {children()}
             </main>
             <footer class="border-t border-slate-200 py-4 text-center text-sm text-slate-500">
@@ -140,25 +146,37 @@ pub fn Layout(children: Children) -> impl IntoView {
 #[component]
 fn SignedInNavigation(actor: Actor, counts: NavigationCounts) -> impl IntoView {
     let location = use_location();
-    let count_for = move |href: &str| {
-        let count = match href {
-            "/requests" => counts.pending_requests as i64,
-            "/notifications" => counts.unread_notifications,
-            _ => 0,
-        };
-        (count > 0).then(|| {
-            let test_id = format!("count-{}", href.trim_start_matches('/'));
-            view! { <span class=COUNT_CLASSES data-testid=test_id>{count}</span> }
-        })
+    // The frame's counts, or those read again after an action on this page.
+    let toasts = use_context::<crate::components::feedback::Toasts>();
+    let current = move || toasts.and_then(|toasts| toasts.counts()).unwrap_or(counts);
+    let count_for = move |href: &'static str| {
+        move || {
+            let counts = current();
+            let count = match href {
+                "/requests" => counts.pending_requests as i64,
+                "/notifications" => counts.unread_notifications,
+                _ => 0,
+            };
+            (count > 0).then(|| {
+                let test_id = format!("count-{}", href.trim_start_matches('/'));
+                view! { <span class=COUNT_CLASSES data-testid=test_id>{count}</span> }
+            })
+        }
     };
-    let total = counts.pending_requests as i64 + counts.unread_notifications;
+    let total = move || {
+        let counts = current();
+        counts.pending_requests as i64 + counts.unread_notifications
+    };
     // On a phone the navigation folds into a menu that opens without JavaScript (a
     // `<details>`); from the `md` width on, style/input.css keeps it open and hides the summary.
     view! {
         <details data-nav-menu class="w-full md:w-auto md:flex-1">
             <summary class="absolute right-4 top-2.5 inline-flex min-h-9 cursor-pointer list-none items-center gap-1 rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50 md:hidden">
                 "Menu"
-                {(total > 0).then(|| view! { <span class=COUNT_CLASSES>{total}<span class="sr-only">" new"</span></span> })}
+                {move || {
+                    let total = total();
+                    (total > 0).then(|| view! { <span class=COUNT_CLASSES>{total}<span class="sr-only">" new"</span></span> })
+                }}
             </summary>
             <div class="mt-2 flex flex-col gap-2 md:mt-0 md:flex-row md:items-center md:justify-between">
                 <nav aria-label="Main" class="flex flex-col gap-1 md:flex-row md:flex-wrap md:items-center">

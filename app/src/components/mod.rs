@@ -2,6 +2,7 @@
 
 pub mod badges;
 pub mod combobox;
+pub mod feedback;
 pub mod form_result;
 pub mod history;
 pub mod layout;

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::feedback::use_feedback;
 use crate::components::ui::NewPasswordField;
 use crate::components::ui::{
     ErrorNotice, FormError, PageHeader, BUTTON_CLASSES, CARD_CLASSES, INPUT_CLASSES, LABEL_CLASSES,
@@ -13,6 +14,7 @@ use crate::server_fns::users::{get_email_settings, ChangeOwnPassword, SaveEmailS
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let change = ServerAction::<ChangeOwnPassword>::new();
+    use_feedback(change);
     let query = use_query_map();
     let done = move || {
         matches!(change.value().get(), Some(Ok(()))) || query.read().get("changed").is_some()
@@ -59,6 +61,7 @@ pub fn AccountPage() -> impl IntoView {
 fn EmailSection() -> impl IntoView {
     let save = ServerAction::<SaveEmailSettings>::new();
     let settings = Resource::new(move || save.version().get(), |_| get_email_settings());
+    use_feedback(save);
     let query = use_query_map();
     let saved = move || {
         matches!(save.value().get(), Some(Ok(_))) || query.read().get("email_saved").is_some()

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::feedback::use_feedback;
 use crate::components::ui::{
     EmptyState, ErrorNotice, LocalTime, PageHeader, CARD_CLASSES, SECONDARY_BUTTON_CLASSES,
 };
@@ -11,6 +12,7 @@ use crate::server_fns::files::{list_notifications, MarkRead};
 pub fn NotificationsPage() -> impl IntoView {
     let mark = ServerAction::<MarkRead>::new();
     let notifications = Resource::new(move || mark.version().get(), |_| list_notifications());
+    use_feedback(mark);
 
     view! {
         <Title text="Notifications" />

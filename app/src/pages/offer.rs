@@ -3,7 +3,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::badges::OfferStateBadge;
-use crate::components::ui::{LocalTime, BUTTON_CLASSES, CARD_CLASSES, SECONDARY_BUTTON_CLASSES};
+use crate::components::feedback::{use_feedback, Confirm};
+use crate::components::ui::{LocalTime, BUTTON_CLASSES, CARD_CLASSES, DANGER_BUTTON_CLASSES};
 use crate::domain::partners::{OfferState, OfferView};
 use crate::server_fns::partners::{get_offer, AnswerOffer};
 
@@ -16,6 +17,7 @@ pub fn OfferPage() -> impl IntoView {
     let answer = ServerAction::<AnswerOffer>::new();
     let offer =
         Resource::new(move || (token(), answer.version().get()), |(token, _)| get_offer(token));
+    use_feedback(answer);
 
     view! {
         <Title text="Offer" />
@@ -52,6 +54,10 @@ fn OfferCard(offer: OfferView, token: String, answer: ServerAction<AnswerOffer>)
         })
     };
     let grants = offer.grants.clone();
+    let decline_consequence = format!(
+        "The offer closes for {partner}: it cannot be accepted later, and {} is told that you declined.",
+        offer.sharing_org_name
+    );
     let role = match (&offer.role_name, grants.is_empty()) {
         (Some(role), false) => format!("with the role “{role}”, which grants:"),
         (Some(role), true) => format!("with the role “{role}” (it grants nothing yet)."),
@@ -100,17 +106,19 @@ fn OfferCard(offer: OfferView, token: String, answer: ServerAction<AnswerOffer>)
             </dl>
             {outcome.map(|text| view! { <p role="status" class="mt-4 rounded-md bg-slate-50 p-3 text-sm" data-testid="offer-outcome">{text}</p> })}
             {pending.then(move || view! {
-                <div class="mt-6 flex gap-3">
+                <div class="mt-6 flex flex-wrap items-start gap-3">
                     <ActionForm action=answer>
                         <input type="hidden" name="token" value=token />
                         <input type="hidden" name="decision" value="accept" />
                         <button type="submit" class=BUTTON_CLASSES>"Accept"</button>
                     </ActionForm>
-                    <ActionForm action=answer>
-                        <input type="hidden" name="token" value=decline_token />
-                        <input type="hidden" name="decision" value="decline" />
-                        <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Decline"</button>
-                    </ActionForm>
+                    <Confirm action="Decline…" consequence=decline_consequence plain=true>
+                        <ActionForm action=answer>
+                            <input type="hidden" name="token" value=decline_token />
+                            <input type="hidden" name="decision" value="decline" />
+                            <button type="submit" class=DANGER_BUTTON_CLASSES>"Decline the offer"</button>
+                        </ActionForm>
+                    </Confirm>
                 </div>
                 <p class="mt-3 text-xs text-slate-500">"First come, first served: if several partners were offered this, the first to accept gets it."</p>
             })}

@@ -4,20 +4,20 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::badges::{OfferStateBadge, PartnerStatusBadge};
 use crate::components::combobox::{person_choice, Combobox};
+use crate::components::feedback::{use_feedback, use_feedback_with, Confirm, CopyField};
 use crate::components::history::History;
-use crate::components::layout::Can;
+use crate::components::layout::Frame;
 use crate::components::ui::{
     DataTable, EmptyState, ErrorNotice, FormError, LocalTime, BUTTON_CLASSES, CARD_CLASSES,
     DANGER_BUTTON_CLASSES, INPUT_CLASSES, LABEL_CLASSES, SECONDARY_BUTTON_CLASSES, TD_CLASSES,
 };
-use crate::domain::audit::EventView;
 use crate::domain::authz::Operation;
 use crate::domain::partners::{
-    OfferState, OfferedEntity, PartnerConfig, SharedEntity, TemplateRole,
+    ConfigDeletion, OfferState, OfferedEntity, PartnerConfig, SharedEntity, TemplateRole,
 };
 use crate::server_fns::partners::{
     find_partner_people, get_partner, AddPartnerUser, AssignPartnerRole, DeletePartner,
-    OfferEntity, RemovePartnerUser, SetUserLimit, ShareEntity,
+    OfferEntity, PartnerDetail, RemovePartnerUser, SetUserLimit, ShareEntity,
 };
 
 /// One partner configuration: users and limit, role, shared and offered entities.
@@ -34,6 +34,17 @@ pub fn PartnerDetailPage() -> impl IntoView {
     let offer = ServerAction::<OfferEntity>::new();
     let delete = ServerAction::<DeletePartner>::new();
     let actions = Actions { set_limit, add_user, remove_user, assign_role, share, offer, delete };
+    use_feedback(set_limit);
+    use_feedback(add_user);
+    use_feedback(remove_user);
+    use_feedback(assign_role);
+    use_feedback_with(share, |sent, _| {
+        Some(if sent.share == "true" { "Shared with the partner." } else { "Unshared." }.to_owned())
+    });
+    use_feedback_with(offer, |sent, _| {
+        Some(if sent.withdraw == "true" { "Offer withdrawn." } else { "Offer made." }.to_owned())
+    });
+    let frame = use_context::<Frame>();
 
     let detail = Resource::new(
         move || {
@@ -55,8 +66,9 @@ pub fn PartnerDetailPage() -> impl IntoView {
         <p class="mb-2 text-sm"><a href="/partners" class="text-indigo-700 hover:underline">"← All partners"</a></p>
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let may = Permissions::read(frame).await;
                 match detail.await {
-                    Ok(detail) => view! { <PartnerView config=detail.config roles=detail.roles history=detail.history actions /> }.into_any(),
+                    Ok(detail) => view! { <PartnerView detail actions may /> }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
             })}
@@ -75,18 +87,36 @@ struct Actions {
     delete: ServerAction<DeletePartner>,
 }
 
+/// What the actor may change on the page, read with the page's data: a `Can` inside the
+/// awaited detail would be a suspense inside its suspense, which fails to hydrate.
+#[derive(Clone, Copy, Debug, Default)]
+struct Permissions {
+    configure: bool,
+    users: bool,
+    share: bool,
+    offer: bool,
+}
+
+impl Permissions {
+    async fn read(frame: Option<Frame>) -> Self {
+        let Some(frame) = frame else { return Self::default() };
+        Self {
+            configure: frame.allows(Operation::PartnerConfigure).await,
+            users: frame.allows(Operation::PartnerUsersChange).await,
+            share: frame.allows(Operation::EntitiesShare).await,
+            offer: frame.allows(Operation::EntitiesOffer).await,
+        }
+    }
+}
+
 #[component]
-fn PartnerView(
-    config: PartnerConfig,
-    roles: Vec<TemplateRole>,
-    history: Option<Vec<EventView>>,
-    actions: Actions,
-) -> impl IntoView {
+fn PartnerView(detail: PartnerDetail, actions: Actions, may: Permissions) -> impl IntoView {
+    let PartnerDetail { config, roles, history, deletion, link_base } = detail;
     let partner = config.partner_org_id.clone();
     let title = config.partner_name.clone().unwrap_or_else(|| partner.clone());
     view! {
         <div class="mb-6 flex flex-wrap items-center gap-3">
-            <h1 class="text-2xl font-bold tracking-tight" data-testid="partner-title">{title}</h1>
+            <h1 class="text-2xl font-bold tracking-tight" data-testid="partner-title">{title.clone()}</h1>
             <PartnerStatusBadge status=config.partner_status />
             <code class="text-sm text-slate-500">{partner.clone()}</code>
             <a
@@ -97,21 +127,22 @@ fn PartnerView(
             </a>
         </div>
         <div class="grid gap-4 lg:grid-cols-2">
-            <UsersSection config=config.clone() actions />
-            <RoleSection config=config.clone() roles actions />
+            <UsersSection config=config.clone() actions may />
+            <RoleSection config=config.clone() roles actions may />
         </div>
-        <SharedSection partner=partner.clone() entities=config.entities actions />
-        <OffersSection partner=partner.clone() offers=config.offered_entities actions />
+        <SharedSection partner=partner.clone() name=title.clone() entities=config.entities actions may />
+        <OffersSection partner=partner.clone() name=title.clone() offers=config.offered_entities link_base actions may />
         {history.map(|events| view! { <History events /> })}
-        <Can op=Operation::PartnerConfigure>
-            <DeleteSection partner=partner.clone() actions />
-        </Can>
+        {deletion.filter(|_| may.configure).map(|deletion| view! {
+            <DeleteSection partner=partner.clone() name=title.clone() deletion actions />
+        })}
     }
 }
 
 #[component]
-fn UsersSection(config: PartnerConfig, actions: Actions) -> impl IntoView {
+fn UsersSection(config: PartnerConfig, actions: Actions, may: Permissions) -> impl IntoView {
     let partner = config.partner_org_id;
+    let partner_name = config.partner_name.unwrap_or_else(|| partner.clone());
     let add_user_partner = partner.clone();
     let limit = config.user_limit.map(|limit| limit.to_string()).unwrap_or_default();
     let users = config
@@ -119,79 +150,75 @@ fn UsersSection(config: PartnerConfig, actions: Actions) -> impl IntoView {
         .into_iter()
         .map(|user| {
             let partner = partner.clone();
+            let remove = may.users.then(|| {
+                let consequence = format!(
+                    "They lose, at once, everything your org shares with {partner_name}."
+                );
+                let (object, button_label) =
+                    (user.username.clone(), format!("Remove {}", user.username));
+                let user_id = user.id.to_string();
+                view! {
+                    <Confirm action="Remove…" object consequence>
+                        <ActionForm action=actions.remove_user>
+                            <input type="hidden" name="partner_org_id" value=partner />
+                            <input type="hidden" name="user_id" value=user_id />
+                            <button type="submit" class=DANGER_BUTTON_CLASSES aria-label=button_label>"Remove"</button>
+                        </ActionForm>
+                    </Confirm>
+                }
+            });
             view! {
-                <li class="flex items-center justify-between py-2">
+                <li class="flex flex-wrap items-start justify-between gap-2 py-2">
                     <span>{user.username.clone()}</span>
-                    <Can op=Operation::PartnerUsersChange>
-                        {
-                            let (partner, user) = (partner.clone(), user.clone());
-                            view! {
-                                <ActionForm action=actions.remove_user>
-                                    <input type="hidden" name="partner_org_id" value=partner />
-                                    <input type="hidden" name="user_id" value=user.id.to_string() />
-                                    <button type="submit" class=DANGER_BUTTON_CLASSES aria-label=format!("Remove {}", user.username)>"Remove"</button>
-                                </ActionForm>
-                            }
-                        }
-                    </Can>
+                    {remove}
                 </li>
             }
         })
         .collect_view();
+    let limit_view = if may.configure {
+        view! {
+            <ActionForm action=actions.set_limit attr:class="mt-3 flex items-end gap-3">
+                <input type="hidden" name="partner_org_id" value=partner.clone() />
+                <div class="flex-1">
+                    <label for="user-limit" class=LABEL_CLASSES>"User limit (empty: none)"</label>
+                    <input id="user-limit" name="user_limit" type="number" min="0" value=limit class=format!("{INPUT_CLASSES} mt-1") />
+                </div>
+                <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Save limit"</button>
+            </ActionForm>
+        }
+        .into_any()
+    } else {
+        let shown = if limit.is_empty() { "none".to_owned() } else { limit };
+        view! { <p class="mt-2 text-sm text-slate-600">"User limit: " {shown}</p> }.into_any()
+    };
     view! {
         <section class=CARD_CLASSES aria-labelledby="users-heading">
             <h2 id="users-heading" class="text-base font-semibold">"Partner users"</h2>
-            <Can
-                op=Operation::PartnerConfigure
-                fallback={
-                    let limit = limit.clone();
-                    move || {
-                        let shown = if limit.is_empty() { "none".to_owned() } else { limit.clone() };
-                        view! { <p class="mt-2 text-sm text-slate-600">"User limit: " {shown}</p> }
-                    }
-                }
-            >
-                {
-                    let (partner, limit) = (partner.clone(), limit.clone());
-                    view! {
-                        <ActionForm action=actions.set_limit attr:class="mt-3 flex items-end gap-3">
-                            <input type="hidden" name="partner_org_id" value=partner />
-                            <div class="flex-1">
-                                <label for="user-limit" class=LABEL_CLASSES>"User limit (empty: none)"</label>
-                                <input id="user-limit" name="user_limit" type="number" min="0" value=limit class=format!("{INPUT_CLASSES} mt-1") />
-                            </div>
-                            <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Save limit"</button>
-                        </ActionForm>
-                    }
-                }
-            </Can>
+            {limit_view}
             <FormError action=actions.set_limit />
             <ul class="mt-3 divide-y divide-slate-100" data-testid="partner-users">{users}</ul>
-            <Can op=Operation::PartnerUsersChange>
-                {
-                    let add_user_partner = add_user_partner.clone();
-                    let search_partner = add_user_partner.clone();
-                    view! {
-                        <ActionForm action=actions.add_user attr:class="mt-3 flex items-end gap-3">
-                            <input type="hidden" name="partner_org_id" value=add_user_partner />
-                            <Combobox
-                                id="add-user"
-                                name="username"
-                                label="Add a user of the partner org"
-                                placeholder="username"
-                                required=true
-                                search=move |text: String| {
-                                    let partner = search_partner.clone();
-                                    async move {
-                                        find_partner_people(partner, text).await.unwrap_or_default().into_iter().map(person_choice).collect()
-                                    }
+            {may.users.then(|| {
+                let search_partner = add_user_partner.clone();
+                view! {
+                    <ActionForm action=actions.add_user attr:class="mt-3 flex items-end gap-3">
+                        <input type="hidden" name="partner_org_id" value=add_user_partner />
+                        <Combobox
+                            id="add-user"
+                            name="username"
+                            label="Add a user of the partner org"
+                            placeholder="username"
+                            required=true
+                            search=move |text: String| {
+                                let partner = search_partner.clone();
+                                async move {
+                                    find_partner_people(partner, text).await.unwrap_or_default().into_iter().map(person_choice).collect()
                                 }
-                            />
-                            <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Add user"</button>
-                        </ActionForm>
-                    }
+                            }
+                        />
+                        <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Add user"</button>
+                    </ActionForm>
                 }
-            </Can>
+            })}
             <FormError action=actions.add_user />
             <FormError action=actions.remove_user />
         </section>
@@ -199,7 +226,12 @@ fn UsersSection(config: PartnerConfig, actions: Actions) -> impl IntoView {
 }
 
 #[component]
-fn RoleSection(config: PartnerConfig, roles: Vec<TemplateRole>, actions: Actions) -> impl IntoView {
+fn RoleSection(
+    config: PartnerConfig,
+    roles: Vec<TemplateRole>,
+    actions: Actions,
+    may: Permissions,
+) -> impl IntoView {
     let partner = config.partner_org_id;
     let assigned = config.template_role_id.map(|id| id.to_string()).unwrap_or_default();
     let grants = config
@@ -211,11 +243,11 @@ fn RoleSection(config: PartnerConfig, roles: Vec<TemplateRole>, actions: Actions
             view! { <li><code>{grant.action}</code> " on " <code>{grant.resource}</code> " " {effect}</li> }
         })
         .collect_view();
-    let picker = move || role_picker(roles.clone(), partner.clone(), assigned.clone(), actions);
+    let picker = may.configure.then(|| role_picker(roles, partner, assigned, actions));
     view! {
         <section class=CARD_CLASSES aria-labelledby="role-heading">
             <h2 id="role-heading" class="text-base font-semibold">"Role"</h2>
-            <Can op=Operation::PartnerConfigure>{picker.clone()}</Can>
+            {picker}
             <FormError action=actions.assign_role />
             <ul class="mt-3 space-y-1 text-sm" data-testid="role-grants">{grants}</ul>
             {config.generated_role_id.map(|id| view! { <p class="mt-2 text-xs text-slate-500">"Generated role " <code>{id}</code></p> })}
@@ -261,17 +293,38 @@ fn role_picker(
 }
 
 #[component]
-fn SharedSection(partner: String, entities: Vec<SharedEntity>, actions: Actions) -> impl IntoView {
+fn SharedSection(
+    partner: String,
+    name: String,
+    entities: Vec<SharedEntity>,
+    actions: Actions,
+    may: Permissions,
+) -> impl IntoView {
     let list = if entities.is_empty() {
         view! { <EmptyState title="Nothing shared yet" hint="Share an entity above, or offer it below." /> }.into_any()
     } else {
         let rows = entities
             .into_iter()
             .map(|entity| {
-                let partner = partner.clone();
-                let label = format!("Unshare {}", entity.entity_id);
-                let parent = entity.parent_entity_id.map(|parent| {
+                let parent = entity.parent_entity_id.clone().map(|parent| {
                     view! { <span class="text-xs text-slate-500">" under " <code>{parent}</code></span> }
+                });
+                let unshare = may.share.then(|| {
+                    let consequence = format!("{name} loses access to it at once.");
+                    let (partner, schema, entity_id) =
+                        (partner.clone(), entity.schema.clone(), entity.entity_id.clone());
+                    let (object, button_label) = (entity_id.clone(), format!("Unshare {entity_id}"));
+                    view! {
+                        <Confirm action="Unshare…" object consequence>
+                            <ActionForm action=actions.share>
+                                <input type="hidden" name="partner_org_id" value=partner />
+                                <input type="hidden" name="schema" value=schema />
+                                <input type="hidden" name="entity_id" value=entity_id />
+                                <input type="hidden" name="share" value="false" />
+                                <button type="submit" class=DANGER_BUTTON_CLASSES aria-label=button_label>"Unshare"</button>
+                            </ActionForm>
+                        </Confirm>
+                    }
                 });
                 view! {
                     <tr>
@@ -279,23 +332,7 @@ fn SharedSection(partner: String, entities: Vec<SharedEntity>, actions: Actions)
                         <td class=TD_CLASSES>{entity.schema.clone()}</td>
                         <td class=TD_CLASSES>{if entity.offer_accepted { "yes" } else { "no" }}</td>
                         <td class=TD_CLASSES><LocalTime stored=entity.created_at.clone() /></td>
-                        <td class=format!("{TD_CLASSES} text-right")>
-                            <Can op=Operation::EntitiesShare>
-                                {
-                                    let (partner, label) = (partner.clone(), label.clone());
-                                    let (schema, entity_id) = (entity.schema.clone(), entity.entity_id.clone());
-                                    view! {
-                                        <ActionForm action=actions.share>
-                                            <input type="hidden" name="partner_org_id" value=partner />
-                                            <input type="hidden" name="schema" value=schema />
-                                            <input type="hidden" name="entity_id" value=entity_id />
-                                            <input type="hidden" name="share" value="false" />
-                                            <button type="submit" class=DANGER_BUTTON_CLASSES aria-label=label>"Unshare"</button>
-                                        </ActionForm>
-                                    }
-                                }
-                            </Can>
-                        </td>
+                        <td class=format!("{TD_CLASSES} text-right")>{unshare}</td>
                     </tr>
                 }
             })
@@ -310,26 +347,21 @@ fn SharedSection(partner: String, entities: Vec<SharedEntity>, actions: Actions)
     view! {
         <section class=format!("{CARD_CLASSES} mt-6") aria-labelledby="shared-heading">
             <h2 id="shared-heading" class="text-base font-semibold">"Shared entities"</h2>
-            <Can op=Operation::EntitiesShare>
-                {
-                    let partner = partner.clone();
-                    view! {
-                        <ActionForm action=actions.share attr:class="mt-3 grid gap-3 md:grid-cols-3 md:items-end">
-                            <input type="hidden" name="partner_org_id" value=partner />
-                            <input type="hidden" name="share" value="true" />
-                            <div>
-                                <label for="share-schema" class=LABEL_CLASSES>"Schema"</label>
-                                <input id="share-schema" name="schema" required placeholder="opportunity" class=format!("{INPUT_CLASSES} mt-1") />
-                            </div>
-                            <div>
-                                <label for="share-entity" class=LABEL_CLASSES>"Entity id"</label>
-                                <input id="share-entity" name="entity_id" required class=format!("{INPUT_CLASSES} mt-1") />
-                            </div>
-                            <button type="submit" class=BUTTON_CLASSES>"Share"</button>
-                        </ActionForm>
-                    }
-                }
-            </Can>
+            {may.share.then(|| view! {
+                <ActionForm action=actions.share attr:class="mt-3 grid gap-3 md:grid-cols-3 md:items-end">
+                    <input type="hidden" name="partner_org_id" value=partner />
+                    <input type="hidden" name="share" value="true" />
+                    <div>
+                        <label for="share-schema" class=LABEL_CLASSES>"Schema"</label>
+                        <input id="share-schema" name="schema" required placeholder="opportunity" class=format!("{INPUT_CLASSES} mt-1") />
+                    </div>
+                    <div>
+                        <label for="share-entity" class=LABEL_CLASSES>"Entity id"</label>
+                        <input id="share-entity" name="entity_id" required class=format!("{INPUT_CLASSES} mt-1") />
+                    </div>
+                    <button type="submit" class=BUTTON_CLASSES>"Share"</button>
+                </ActionForm>
+            })}
             <FormError action=actions.share />
             <div class="mt-3">{list}</div>
         </section>
@@ -337,33 +369,38 @@ fn SharedSection(partner: String, entities: Vec<SharedEntity>, actions: Actions)
 }
 
 #[component]
-fn OffersSection(partner: String, offers: Vec<OfferedEntity>, actions: Actions) -> impl IntoView {
+fn OffersSection(
+    partner: String,
+    name: String,
+    offers: Vec<OfferedEntity>,
+    link_base: String,
+    actions: Actions,
+    may: Permissions,
+) -> impl IntoView {
     let list = if offers.is_empty() {
         view! { <EmptyState title="No offers" hint="Offers you make appear here with their status and public link." /> }.into_any()
     } else {
         let rows = offers
             .into_iter()
             .map(|offer| {
-                let partner = partner.clone();
-                let link = format!("/offers/{}", offer.link_token);
-                let link_label = format!("Public link for {}", offer.entity_id);
-                let (schema, entity_id) = (offer.schema.clone(), offer.entity_id.clone());
-                let withdraw = (offer.offer_status != OfferState::Accepted).then(move || {
+                let link = format!("{link_base}/offers/{}", offer.link_token);
+                let link_label = format!("public link for {}", offer.entity_id);
+                let withdraw = (offer.offer_status != OfferState::Accepted && may.offer).then(|| {
+                    let consequence =
+                        format!("Its link stops working: {name} can no longer accept it.");
+                    let (partner, schema, entity_id) =
+                        (partner.clone(), offer.schema.clone(), offer.entity_id.clone());
+                    let object = format!("offer of {entity_id}");
                     view! {
-                        <Can op=Operation::EntitiesOffer>
-                            {
-                                let (partner, schema, entity_id) = (partner.clone(), schema.clone(), entity_id.clone());
-                                view! {
-                                    <ActionForm action=actions.offer>
-                                        <input type="hidden" name="partner_org_id" value=partner />
-                                        <input type="hidden" name="schema" value=schema />
-                                        <input type="hidden" name="entity_id" value=entity_id />
-                                        <input type="hidden" name="withdraw" value="true" />
-                                        <button type="submit" class=DANGER_BUTTON_CLASSES>"Withdraw"</button>
-                                    </ActionForm>
-                                }
-                            }
-                        </Can>
+                        <Confirm action="Withdraw…" object consequence>
+                            <ActionForm action=actions.offer>
+                                <input type="hidden" name="partner_org_id" value=partner />
+                                <input type="hidden" name="schema" value=schema />
+                                <input type="hidden" name="entity_id" value=entity_id />
+                                <input type="hidden" name="withdraw" value="true" />
+                                <button type="submit" class=DANGER_BUTTON_CLASSES>"Withdraw the offer"</button>
+                            </ActionForm>
+                        </Confirm>
                     }
                 });
                 view! {
@@ -372,8 +409,8 @@ fn OffersSection(partner: String, offers: Vec<OfferedEntity>, actions: Actions) 
                         <td class=TD_CLASSES><OfferStateBadge state=offer.offer_status /></td>
                         <td class=TD_CLASSES><LocalTime stored=offer.expires_at.clone() /></td>
                         <td class=TD_CLASSES>
-                            <input readonly value=link.clone() aria-label=link_label data-testid="offer-link" class="w-56 rounded border border-slate-200 bg-slate-50 px-2 py-1 font-mono text-xs" />
-                            " " <a href=link class="text-xs text-indigo-700 hover:underline">"open"</a>
+                            <CopyField value=link.clone() label=link_label test_id="offer-link" />
+                            <a href=link class="text-xs text-indigo-700 hover:underline">"open"</a>
                         </td>
                         <td class=format!("{TD_CLASSES} text-right")>{withdraw}</td>
                     </tr>
@@ -391,29 +428,24 @@ fn OffersSection(partner: String, offers: Vec<OfferedEntity>, actions: Actions) 
         <section class=format!("{CARD_CLASSES} mt-6") aria-labelledby="offers-heading">
             <h2 id="offers-heading" class="text-base font-semibold">"Offers"</h2>
             <p class="mt-1 text-sm text-slate-600">"Offer an entity to this partner and, if you like, to more partners at once: the first to accept gets it."</p>
-            <Can op=Operation::EntitiesOffer>
-            {
-            let partner = partner.clone();
-            view! {
-            <ActionForm action=actions.offer attr:class="mt-3 grid gap-3 md:grid-cols-4 md:items-end">
-                <input type="hidden" name="partner_org_id" value=partner />
-                <div>
-                    <label for="offer-schema" class=LABEL_CLASSES>"Schema"</label>
-                    <input id="offer-schema" name="schema" required placeholder="opportunity" class=format!("{INPUT_CLASSES} mt-1") />
-                </div>
-                <div>
-                    <label for="offer-entity" class=LABEL_CLASSES>"Entity id"</label>
-                    <input id="offer-entity" name="entity_id" required class=format!("{INPUT_CLASSES} mt-1") />
-                </div>
-                <div>
-                    <label for="offer-more" class=LABEL_CLASSES>"Also offer to (partner ids)"</label>
-                    <input id="offer-more" name="more_partners" placeholder="optional, comma-separated" class=format!("{INPUT_CLASSES} mt-1") />
-                </div>
-                <button type="submit" class=BUTTON_CLASSES>"Offer"</button>
-            </ActionForm>
-            }
-            }
-            </Can>
+            {may.offer.then(|| view! {
+                <ActionForm action=actions.offer attr:class="mt-3 grid gap-3 md:grid-cols-4 md:items-end">
+                    <input type="hidden" name="partner_org_id" value=partner />
+                    <div>
+                        <label for="offer-schema" class=LABEL_CLASSES>"Schema"</label>
+                        <input id="offer-schema" name="schema" required placeholder="opportunity" class=format!("{INPUT_CLASSES} mt-1") />
+                    </div>
+                    <div>
+                        <label for="offer-entity" class=LABEL_CLASSES>"Entity id"</label>
+                        <input id="offer-entity" name="entity_id" required class=format!("{INPUT_CLASSES} mt-1") />
+                    </div>
+                    <div>
+                        <label for="offer-more" class=LABEL_CLASSES>"Also offer to (partner ids)"</label>
+                        <input id="offer-more" name="more_partners" placeholder="optional, comma-separated" class=format!("{INPUT_CLASSES} mt-1") />
+                    </div>
+                    <button type="submit" class=BUTTON_CLASSES>"Offer"</button>
+                </ActionForm>
+            })}
             <FormError action=actions.offer />
             <div class="mt-3">{list}</div>
         </section>
@@ -421,20 +453,44 @@ fn OffersSection(partner: String, offers: Vec<OfferedEntity>, actions: Actions) 
 }
 
 #[component]
-fn DeleteSection(partner: String, actions: Actions) -> impl IntoView {
+fn DeleteSection(
+    partner: String,
+    name: String,
+    deletion: ConfigDeletion,
+    actions: Actions,
+) -> impl IntoView {
+    let consequence = deletion_text(&name, deletion);
     view! {
         <section class="mt-6 rounded-lg border border-red-200 bg-white p-4" aria-labelledby="delete-heading">
             <h2 id="delete-heading" class="text-base font-semibold text-red-800">"Delete this configuration"</h2>
-            <p class="mt-1 text-sm text-slate-600">"Everything shared with and offered to this partner is withdrawn. This cannot be undone."</p>
-            <ActionForm action=actions.delete attr:class="mt-3 flex flex-wrap items-center gap-3">
-                <input type="hidden" name="partner_org_id" value=partner />
-                <label class="flex items-center gap-2 text-sm">
-                    <input type="checkbox" name="confirm" value="yes" required />
-                    "I understand"
-                </label>
-                <button type="submit" class=DANGER_BUTTON_CLASSES>"Delete configuration"</button>
-            </ActionForm>
+            <p class="mt-1 text-sm text-slate-600">"Everything shared with and offered to this partner is withdrawn."</p>
+            <div class="mt-3">
+                <Confirm action="Delete configuration…" consequence>
+                    <ActionForm action=actions.delete>
+                        <input type="hidden" name="partner_org_id" value=partner />
+                        <input type="hidden" name="confirm" value="yes" />
+                        <button type="submit" class=DANGER_BUTTON_CLASSES>"Delete the configuration"</button>
+                    </ActionForm>
+                </Confirm>
+            </div>
             <FormError action=actions.delete />
         </section>
     }
+}
+
+/// What deleting takes away, in words: "Deletes 3 shares with Globex (1 from an accepted
+/// offer), withdraws 2 open offers and removes 1 partner user. This cannot be undone."
+fn deletion_text(name: &str, deletion: ConfigDeletion) -> String {
+    let count = |n: i64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let accepted = if deletion.accepted > 0 {
+        format!(" ({} from accepted offers)", deletion.accepted)
+    } else {
+        String::new()
+    };
+    format!(
+        "Deletes {} with {name}{accepted}, withdraws {} and removes {}. This cannot be undone.",
+        count(deletion.shared, "share", "shares"),
+        count(deletion.open_offers, "open offer", "open offers"),
+        count(deletion.users, "partner user", "partner users"),
+    )
 }

@@ -2,11 +2,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::layout::{Can, Tabs};
+use crate::components::feedback::{use_feedback, use_feedback_with, Confirm};
+use crate::components::layout::{Can, Frame, Tabs};
 use crate::components::ui::{
     DataTable, EmptyState, ErrorNotice, FormError, LocalTime, PageHeader, BADGE_AMBER_CLASSES,
     BADGE_GREEN_CLASSES, BADGE_GREY_CLASSES, BUTTON_CLASSES, CARD_CLASSES, DANGER_BUTTON_CLASSES,
-    INPUT_CLASSES, LABEL_CLASSES, SECONDARY_BUTTON_CLASSES, TD_CLASSES,
+    INPUT_CLASSES, LABEL_CLASSES, TD_CLASSES,
 };
 use crate::domain::authz::Operation;
 use crate::domain::files::{AccessRequest, RequestStatus};
@@ -30,6 +31,15 @@ pub fn RequestsPage() -> impl IntoView {
         move || (tab(), answer.version().get(), withdraw.version().get(), ask.version().get()),
         |(tab, ..)| list_requests(tab),
     );
+    use_feedback_with(answer, |sent, _| {
+        Some(
+            if sent.decision == "declined" { "Request declined." } else { "Request approved." }
+                .to_owned(),
+        )
+    });
+    use_feedback(withdraw);
+    use_feedback(ask);
+    let frame = use_context::<Frame>();
 
     view! {
         <Title text="Requests" />
@@ -62,6 +72,13 @@ pub fn RequestsPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let incoming = tab() == "incoming";
+                let may = match frame {
+                    Some(frame) => RowPermissions {
+                        answer: frame.allows(Operation::AccessRequestAnswer).await,
+                        withdraw: frame.allows(Operation::AccessRequestWithdraw).await,
+                    },
+                    None => RowPermissions::default(),
+                };
                 match requests.await {
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     Ok(requests) if requests.is_empty() => view! {
@@ -74,7 +91,7 @@ pub fn RequestsPage() -> impl IntoView {
                     }.into_any(),
                     Ok(requests) => {
                         let headers: &'static [&'static str] = if incoming { &["File", "From", "Message", "Status", "Asked", ""] } else { &["File", "Owner", "Message", "Status", "Asked", ""] };
-                        let rows = requests.into_iter().map(|request| view! { <RequestRow request incoming answer withdraw /> }).collect_view();
+                        let rows = requests.into_iter().map(|request| view! { <RequestRow request incoming may answer withdraw /> }).collect_view();
                         view! { <div class="mt-4"><DataTable test_id=if incoming { "incoming-requests" } else { "outgoing-requests" } headers=headers>{rows}</DataTable></div> }.into_any()
                     }
                 }
@@ -83,10 +100,19 @@ pub fn RequestsPage() -> impl IntoView {
     }
 }
 
+/// What the actor may do to the listed requests, read once for the whole list (a `Can` in
+/// each row would be a suspense inside the list's own, which fails to hydrate).
+#[derive(Clone, Copy, Debug, Default)]
+struct RowPermissions {
+    answer: bool,
+    withdraw: bool,
+}
+
 #[component]
 fn RequestRow(
     request: AccessRequest,
     incoming: bool,
+    may: RowPermissions,
     answer: ServerAction<AnswerRequest>,
     withdraw: ServerAction<WithdrawRequest>,
 ) -> impl IntoView {
@@ -98,43 +124,46 @@ fn RequestRow(
     let pending = request.status == RequestStatus::Pending;
     let (approve_id, decline_id, withdraw_id) =
         (request.id.clone(), request.id.clone(), request.id.clone());
+    let file = request.file_title.clone();
+    let (requester, owner) = (request.requester.username.clone(), request.owner.username.clone());
     let actions = pending.then(move || {
         if incoming {
-            view! {
-                <Can op=Operation::AccessRequestAnswer>
-                    {
-                        let (approve_id, decline_id) = (approve_id.clone(), decline_id.clone());
-                        view! {
-                            <ActionForm action=answer attr:class="inline-flex items-center gap-2">
-                                <input type="hidden" name="id" value=approve_id />
-                                <input type="hidden" name="decision" value="approved" />
-                                <input name="message" placeholder="Message (optional)" aria-label="Message with the approval" class="w-40 rounded-md border border-slate-300 px-2 py-1 text-sm" />
-                                <button type="submit" class=BUTTON_CLASSES>"Approve"</button>
-                            </ActionForm>
-                            <ActionForm action=answer attr:class="ml-2 inline">
-                                <input type="hidden" name="id" value=decline_id />
-                                <input type="hidden" name="decision" value="declined" />
-                                <button type="submit" class=SECONDARY_BUTTON_CLASSES>"Decline"</button>
-                            </ActionForm>
-                        }
-                    }
-                </Can>
-            }
+            may.answer.then(|| view! {
+                <span class="inline-flex flex-wrap items-start justify-end gap-2">
+                    <ActionForm action=answer attr:class="inline-flex items-center gap-2">
+                        <input type="hidden" name="id" value=approve_id />
+                        <input type="hidden" name="decision" value="approved" />
+                        <input name="message" placeholder="Message (optional)" aria-label="Message with the approval" class="w-40 rounded-md border border-slate-300 px-2 py-1 text-sm" />
+                        <button type="submit" class=BUTTON_CLASSES>"Approve"</button>
+                    </ActionForm>
+                    <Confirm
+                        action="Decline…"
+                        object=format!("request of {requester} for {file}")
+                        consequence=format!("{requester} is told that you said no, and gets no access.")
+                        plain=true
+                    >
+                        <ActionForm action=answer>
+                            <input type="hidden" name="id" value=decline_id />
+                            <input type="hidden" name="decision" value="declined" />
+                            <button type="submit" class=DANGER_BUTTON_CLASSES>"Decline the request"</button>
+                        </ActionForm>
+                    </Confirm>
+                </span>
+            })
             .into_any()
         } else {
-            view! {
-                <Can op=Operation::AccessRequestWithdraw>
-                    {
-                        let withdraw_id = withdraw_id.clone();
-                        view! {
-                            <ActionForm action=withdraw attr:class="inline">
-                                <input type="hidden" name="id" value=withdraw_id />
-                                <button type="submit" class=DANGER_BUTTON_CLASSES>"Withdraw"</button>
-                            </ActionForm>
-                        }
-                    }
-                </Can>
-            }
+            may.withdraw.then(|| view! {
+                <Confirm
+                    action="Withdraw…"
+                    object=format!("request for {file}")
+                    consequence=format!("Your request is withdrawn: {owner} can no longer answer it.")
+                >
+                    <ActionForm action=withdraw>
+                        <input type="hidden" name="id" value=withdraw_id />
+                        <button type="submit" class=DANGER_BUTTON_CLASSES>"Withdraw the request"</button>
+                    </ActionForm>
+                </Confirm>
+            })
             .into_any()
         }
     });

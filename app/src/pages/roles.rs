@@ -1,14 +1,15 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::layout::Can;
+use crate::components::feedback::{use_feedback, Confirm};
+use crate::components::layout::{Can, Frame};
 use crate::components::ui::{
     EmptyState, ErrorNotice, FormError, PageHeader, BUTTON_CLASSES, CARD_CLASSES,
     DANGER_BUTTON_CLASSES, INPUT_CLASSES, LABEL_CLASSES, SECONDARY_BUTTON_CLASSES,
 };
 use crate::domain::authz::Operation;
-use crate::domain::partners::TemplateRole;
-use crate::server_fns::partners::{list_roles, DeleteRole, SaveRole};
+use crate::domain::partners::{RoleHolders, TemplateRole};
+use crate::server_fns::partners::{roles_page, DeleteRole, SaveRole};
 
 /// Template roles: what a partner's users may do once a role is assigned to them.
 #[component]
@@ -16,7 +17,10 @@ pub fn RolesPage() -> impl IntoView {
     let save = ServerAction::<SaveRole>::new();
     let delete = ServerAction::<DeleteRole>::new();
     let roles =
-        Resource::new(move || (save.version().get(), delete.version().get()), |_| list_roles());
+        Resource::new(move || (save.version().get(), delete.version().get()), |_| roles_page());
+    use_feedback(save);
+    use_feedback(delete);
+    let frame = use_context::<Frame>();
 
     view! {
         <Title text="Roles" />
@@ -33,42 +37,22 @@ pub fn RolesPage() -> impl IntoView {
         <FormError action=delete />
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading roles…"</p> }>
             {move || Suspend::new(async move {
+                // Read with the list, not by a `Can` in each card: a suspense inside the
+                // list's own fails to hydrate.
+                let may_change = match frame {
+                    Some(frame) => frame.allows(Operation::TemplateRolesChange).await,
+                    None => false,
+                };
                 match roles.await {
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    Ok(roles) if roles.is_empty() => view! {
+                    Ok(view) if view.roles.is_empty() => view! {
                         <EmptyState title="No roles yet" hint="Create one above." />
                     }.into_any(),
-                    Ok(roles) => view! {
+                    Ok(view) => view! {
                         <div class="space-y-4" data-testid="roles">
-                            {roles.into_iter().map(|role| {
-                                let id = role.id.to_string();
-                                let name = role.name.clone();
-                                let label = format!("Delete role {name}");
-                                let text = grants_text(&role);
-                                view! {
-                                    <section class=CARD_CLASSES>
-                                        <div class="flex items-center justify-between">
-                                            <h2 class="text-base font-semibold">{name}</h2>
-                                            <Can op=Operation::TemplateRolesChange>
-                                                {
-                                                    let (id, label) = (id.clone(), label.clone());
-                                                    view! {
-                                                        <ActionForm action=delete>
-                                                            <input type="hidden" name="id" value=id />
-                                                            <button type="submit" class=DANGER_BUTTON_CLASSES aria-label=label>"Delete"</button>
-                                                        </ActionForm>
-                                                    }
-                                                }
-                                            </Can>
-                                        </div>
-                                        <Can
-                                            op=Operation::TemplateRolesChange
-                                            fallback=move || view! { <pre class="mt-3 font-mono text-sm text-slate-700">{text.clone()}</pre> }
-                                        >
-                                            <RoleForm action=save role=Some(role.clone()) />
-                                        </Can>
-                                    </section>
-                                }
+                            {view.roles.into_iter().map(|role| {
+                                let holders = view.holders.iter().find(|held| held.role_id == role.id).copied();
+                                view! { <RoleCard role holders may_change save delete /> }
                             }).collect_view()}
                         </div>
                     }.into_any(),
@@ -76,6 +60,53 @@ pub fn RolesPage() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+#[component]
+fn RoleCard(
+    role: TemplateRole,
+    holders: Option<RoleHolders>,
+    may_change: bool,
+    save: ServerAction<SaveRole>,
+    delete: ServerAction<DeleteRole>,
+) -> impl IntoView {
+    let id = role.id.to_string();
+    let name = role.name.clone();
+    let consequence = match holders {
+        Some(RoleHolders { partners, people, .. }) => format!(
+            "Held by {} through {}: they keep the grants it gave them, but it can no longer be assigned. This cannot be undone.",
+            plural(people, "person", "people"),
+            plural(partners, "partner", "partners"),
+        ),
+        None => "Nobody holds it: it is assigned to no partner. This cannot be undone.".to_owned(),
+    };
+    let body = if may_change {
+        view! { <RoleForm action=save role=Some(role.clone()) /> }.into_any()
+    } else {
+        view! { <pre class="mt-3 font-mono text-sm text-slate-700">{grants_text(&role)}</pre> }
+            .into_any()
+    };
+    view! {
+        <section class=CARD_CLASSES>
+            <div class="flex flex-wrap items-start justify-between gap-2">
+                <h2 class="text-base font-semibold">{name.clone()}</h2>
+                {may_change.then(|| view! {
+                    <Confirm action="Delete…" object=format!("role {name}") consequence>
+                        <ActionForm action=delete>
+                            <input type="hidden" name="id" value=id />
+                            <button type="submit" class=DANGER_BUTTON_CLASSES aria-label=format!("Delete the role {name}")>"Delete the role"</button>
+                        </ActionForm>
+                    </Confirm>
+                })}
+            </div>
+            {body}
+        </section>
+    }
+}
+
+/// `1 partner`, `3 partners`.
+fn plural(count: i64, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// Name and grants (one per line: `action resource [allow|deny]`); edits `role` when given.

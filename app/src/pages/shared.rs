@@ -3,6 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::combobox::{person_choice, Combobox};
+use crate::components::feedback::{use_feedback, use_feedback_with, Confirm};
 use crate::components::layout::{Can, Frame, Tabs};
 use crate::components::ui::{
     encode_component, Column, DataTable, EmptyState, ErrorNotice, FormError, ListControls,
@@ -45,6 +46,9 @@ pub fn SharedPage() -> impl IntoView {
             response.set_status(axum::http::StatusCode::BAD_REQUEST);
         }
     }
+    use_feedback_with(share, |_, result| result.shared.then(|| "Shared.".to_owned()));
+    use_feedback(revoke);
+    use_feedback(change);
     let shares = Resource::new(
         move || {
             (
@@ -180,6 +184,7 @@ fn OrgShares(
     list: Signal<ListParams>,
 ) -> impl IntoView {
     let extend = ServerAction::<ExtendShare>::new();
+    use_feedback(extend);
     let refresh = RwSignal::new(0_u32);
     let shares = Resource::new(
         move || {
@@ -506,6 +511,13 @@ fn ShareRow(
     };
     let actions = (!received).then(|| {
         let (id, revoke_id) = (share.id.clone(), share.id.clone());
+        // The row names the item; the step says who loses what (not repeating the item).
+        let item_name = item.clone();
+        let who = if with_self {
+            "You lose access".to_owned()
+        } else {
+            format!("{counterpart} loses access")
+        };
         let other = if share.access == Access::Read { Access::Write } else { Access::Read };
         view! {
             <td class=format!("{TD_CLASSES} whitespace-nowrap text-right")>
@@ -517,11 +529,19 @@ fn ShareRow(
                     </ActionForm>
                 })}
                 {may.revoke.then(|| view! {
-                    <ActionForm action=revoke attr:class="ml-2 inline-flex items-center gap-2">
-                        <input type="hidden" name="id" value=revoke_id.clone() />
-                        <label class="text-xs"><input type="checkbox" name="confirm" value="yes" required /> " sure"</label>
-                        <button type="submit" class=DANGER_BUTTON_CLASSES>"Revoke"</button>
-                    </ActionForm>
+                    <span class="ml-2 inline-block">
+                        <Confirm
+                            action="Revoke…"
+                            object=format!("share of {item_name} with {counterpart}")
+                            consequence=format!("{who} at once. This cannot be undone.")
+                        >
+                            <ActionForm action=revoke>
+                                <input type="hidden" name="id" value=revoke_id.clone() />
+                                <input type="hidden" name="confirm" value="yes" />
+                                <button type="submit" class=DANGER_BUTTON_CLASSES>"Revoke the share"</button>
+                            </ActionForm>
+                        </Confirm>
+                    </span>
                 })}
             </td>
         }

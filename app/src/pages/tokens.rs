@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::feedback::{use_feedback, Confirm, CopyField};
 use crate::components::ui::{
     DataTable, EmptyState, ErrorNotice, LocalTime, PageHeader, BADGE_GREEN_CLASSES,
     BADGE_GREY_CLASSES, BUTTON_CLASSES, CARD_CLASSES, DANGER_BUTTON_CLASSES, INPUT_CLASSES,
@@ -18,6 +19,25 @@ pub fn TokensPage() -> impl IntoView {
         Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_tokens());
     // A token created by a form posted without JavaScript comes back through the session.
     let kept_token = Resource::new(|| (), |_| take_new_token());
+    use_feedback(create);
+    use_feedback(revoke);
+    // A secret still on show goes once its token is revoked: it no longer works.
+    let revoking = StoredValue::new(None::<String>);
+    let revoked = RwSignal::new(Vec::<String>::new());
+    Effect::new(move |_| {
+        if let Some(input) = revoke.input().get() {
+            revoking.set_value(Some(input.id));
+        }
+    });
+    Effect::new(move |_| {
+        if revoke.version().get() > 0 && matches!(revoke.value().get_untracked(), Some(Ok(()))) {
+            if let Some(id) = revoking.get_value() {
+                revoked.update(|all| all.push(id));
+            }
+        }
+    });
+    let live =
+        move |token: &NewToken| !revoked.with(|all| all.contains(&token.token.id.to_string()));
 
     view! {
         <Title text="API tokens" />
@@ -66,7 +86,8 @@ pub fn TokensPage() -> impl IntoView {
                 </button>
             </ActionForm>
             {move || match create.value().get() {
-                Some(Ok(token)) => view! { <NewTokenNotice token /> }.into_any(),
+                Some(Ok(token)) if live(&token) => view! { <NewTokenNotice token /> }.into_any(),
+                Some(Ok(_)) => ().into_any(),
                 Some(Err(error)) => {
                     view! {
                         <p role="alert" class="mt-3 text-sm text-red-700">
@@ -79,7 +100,9 @@ pub fn TokensPage() -> impl IntoView {
             }}
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    kept_token.await.ok().flatten().map(|token| view! { <NewTokenNotice token /> })
+                    kept_token.await.ok().flatten().map(|token| {
+                        move || live(&token).then(|| view! { <NewTokenNotice token=token.clone() /> })
+                    })
                 })}
             </Suspense>
         </section>
@@ -118,12 +141,7 @@ fn NewTokenNotice(token: NewToken) -> impl IntoView {
             <p class="font-medium text-green-900">
                 "Token “" {token.token.name} "” created. Copy it now: it will not be shown again."
             </p>
-            <code
-                data-testid="new-token-secret"
-                class="mt-2 block select-all break-all rounded bg-white px-2 py-1 font-mono text-slate-900"
-            >
-                {token.secret}
-            </code>
+            <CopyField value=token.secret label="the token's secret" test_id="new-token-secret" />
         </div>
     }
 }
@@ -162,17 +180,26 @@ fn TokenTable(tokens: Vec<TokenSummary>, revoke: ServerAction<RevokeToken>) -> i
                                         }}
                                     </td>
                                     <td class=format!("{TD_CLASSES} text-right")>
-                                        {live.then(|| view! {
-                                            <ActionForm action=revoke>
-                                                <input type="hidden" name="id" value=token.id.to_string() />
-                                                <button
-                                                    type="submit"
-                                                    class=DANGER_BUTTON_CLASSES
-                                                    aria-label=format!("Revoke token {}", token.name)
+                                        {live.then(|| {
+                                            let id = token.id.to_string();
+                                            view! {
+                                                <Confirm
+                                                    action="Revoke…"
+                                                    object=format!("token {}", token.name)
+                                                    consequence="Programs using this token are refused at once. This cannot be undone."
                                                 >
-                                                    "Revoke"
-                                                </button>
-                                            </ActionForm>
+                                                    <ActionForm action=revoke>
+                                                        <input type="hidden" name="id" value=id />
+                                                        <button
+                                                            type="submit"
+                                                            class=DANGER_BUTTON_CLASSES
+                                                            aria-label=format!("Revoke the token {}", token.name)
+                                                        >
+                                                            "Revoke the token"
+                                                        </button>
+                                                    </ActionForm>
+                                                </Confirm>
+                                            }
                                         })}
                                     </td>
                                 </tr>

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::feedback::{use_feedback, Confirm};
 use crate::components::ui::{
     short_time, EmptyState, ErrorNotice, FormError, ListControls, LocalTime, PageHeader, Pager,
     BADGE_GREEN_CLASSES, BADGE_GREY_CLASSES, BUTTON_CLASSES, CARD_CLASSES, DANGER_BUTTON_CLASSES,
@@ -67,6 +68,10 @@ pub fn UsersPage() -> impl IntoView {
     );
     // A link made by a form posted without JavaScript comes back through the session.
     let kept_link = Resource::new(|| (), |_| take_password_link());
+    use_feedback(add);
+    use_feedback(actions.role);
+    use_feedback(actions.active);
+    use_feedback(actions.reset);
 
     view! {
         <Title text="Users" />
@@ -235,7 +240,8 @@ fn UserCard(user: UserSummary, actions: Actions) -> impl IntoView {
     let question = format!(
         "Deactivate {name}? They are signed out and their API tokens stop working at once."
     );
-    let confirm_label = format!("Confirm deactivating {name}");
+    let confirm_label = format!("Deactivate {name}");
+    let object = name.clone();
     let reactivate_label = format!("Reactivate {name}");
     let current_role = user.role;
     let last = match user.last_sign_in_at.clone() {
@@ -276,18 +282,13 @@ fn UserCard(user: UserSummary, actions: Actions) -> impl IntoView {
                 </ActionForm>
                 {if user.active {
                     view! {
-                        // A disclosure asks for confirmation, and works without JavaScript.
-                        <details class="text-sm">
-                            <summary class=format!("{DANGER_BUTTON_CLASSES} cursor-pointer list-none")>"Deactivate…"</summary>
-                            <div class="mt-2 max-w-xs rounded-md border border-red-200 bg-red-50 p-3">
-                                <p class="text-red-900">{question}</p>
-                                <ActionForm action=actions.active attr:class="mt-2">
-                                    <input type="hidden" name="id" value=active_id />
-                                    <input type="hidden" name="active" value="false" />
-                                    <button type="submit" class=DANGER_BUTTON_CLASSES aria-label=confirm_label>"Deactivate"</button>
-                                </ActionForm>
-                            </div>
-                        </details>
+                        <Confirm action="Deactivate…" object consequence=question>
+                            <ActionForm action=actions.active>
+                                <input type="hidden" name="id" value=active_id />
+                                <input type="hidden" name="active" value="false" />
+                                <button type="submit" class=DANGER_BUTTON_CLASSES aria-label=confirm_label>"Deactivate"</button>
+                            </ActionForm>
+                        </Confirm>
                     }.into_any()
                 } else {
                     view! {

@@ -2,7 +2,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::components::layout::Can;
+use crate::components::feedback::{use_feedback, Confirm};
+use crate::components::layout::Frame;
 use crate::components::ui::{
     encode_component, short_time, EmptyState, ErrorNotice, FormError, LocalTime,
     BADGE_AMBER_CLASSES, BADGE_GREEN_CLASSES, BADGE_RED_CLASSES, BUTTON_CLASSES, CARD_CLASSES,
@@ -67,6 +68,20 @@ pub fn WebhookDetailPage() -> impl IntoView {
         |(id, before, ..)| list_webhook_deliveries(id, before),
     );
     let kept_secret = Resource::new_blocking(|| (), |_| take_webhook_secret());
+    use_feedback(actions.update);
+    use_feedback(actions.enabled);
+    use_feedback(actions.rotate);
+    use_feedback(actions.test);
+    use_feedback(actions.resend);
+    let frame = use_context::<Frame>();
+    // Read with each list, not by a `Can` inside it: a suspense inside the list's own
+    // fails to hydrate.
+    let may_manage = move || async move {
+        match frame {
+            Some(frame) => frame.allows(Operation::WebhooksManage).await,
+            None => false,
+        }
+    };
 
     view! {
         <Title text="Webhook endpoint" />
@@ -79,8 +94,9 @@ pub fn WebhookDetailPage() -> impl IntoView {
         </Suspense>
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let manage = may_manage().await;
                 match endpoint.await {
-                    Ok(endpoint) => view! { <EndpointView endpoint actions /> }.into_any(),
+                    Ok(endpoint) => view! { <EndpointView endpoint actions manage /> }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
             })}
@@ -100,12 +116,13 @@ pub fn WebhookDetailPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="text-slate-500">"Loading deliveries…"</p> }>
                 {move || Suspend::new(async move {
                     let (id, before) = (id(), before());
+                    let manage = may_manage().await;
                     match deliveries.await {
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                         Ok(page) if page.deliveries.is_empty() => view! {
                             <EmptyState title="No deliveries" hint="Events appear here as they are sent. Send a test event to try the endpoint." />
                         }.into_any(),
-                        Ok(page) => view! { <DeliveryLog id page paged=!before.is_empty() resend=actions.resend /> }.into_any(),
+                        Ok(page) => view! { <DeliveryLog id page paged=!before.is_empty() resend=actions.resend manage /> }.into_any(),
                     }
                 })}
             </Transition>
@@ -114,7 +131,7 @@ pub fn WebhookDetailPage() -> impl IntoView {
 }
 
 #[component]
-fn EndpointView(endpoint: WebhookEndpoint, actions: Actions) -> impl IntoView {
+fn EndpointView(endpoint: WebhookEndpoint, actions: Actions, manage: bool) -> impl IntoView {
     let description = (!endpoint.description.is_empty()).then(|| endpoint.description.clone());
     view! {
         <div class="mb-4 min-w-0">
@@ -129,9 +146,7 @@ fn EndpointView(endpoint: WebhookEndpoint, actions: Actions) -> impl IntoView {
             </p>
             <p class="text-slate-500 break-all">"Id " <code>{endpoint.id.to_string()}</code></p>
         </section>
-        <Can op=Operation::WebhooksManage>
-            <ManageSection endpoint=endpoint.clone() actions />
-        </Can>
+        {manage.then(|| view! { <ManageSection endpoint=endpoint.clone() actions /> })}
     }
 }
 
@@ -155,36 +170,34 @@ fn ManageSection(endpoint: WebhookEndpoint, actions: Actions) -> impl IntoView {
                     {if endpoint.enabled { "Disable" } else { "Enable" }}
                 </button>
             </ActionForm>
-            // A disclosure asks for confirmation, and works without JavaScript.
-            <details class="text-sm">
-                <summary class=format!("{SECONDARY_BUTTON_CLASSES} cursor-pointer list-none")>"Rotate secret…"</summary>
-                <div class="mt-2 max-w-xs rounded-md border border-amber-200 bg-amber-50 p-3">
-                    <p class="text-amber-900">
-                        "The current secret stops working at once: every delivery from now on is signed with the new one, so your receiver must switch to it."
-                    </p>
-                    <ActionForm action=actions.rotate attr:class="mt-2">
-                        <input type="hidden" name="id" value=rotate_id />
-                        <button type="submit" class=BUTTON_CLASSES>"Rotate the secret"</button>
-                    </ActionForm>
-                </div>
-            </details>
+            <Confirm
+                action="Rotate secret…"
+                consequence="The old secret stops working at once: every delivery from now on is signed with the new one, so your receiver must switch to it."
+                plain=true
+            >
+                <ActionForm action=actions.rotate>
+                    <input type="hidden" name="id" value=rotate_id />
+                    <button type="submit" class=DANGER_BUTTON_CLASSES>"Rotate the secret"</button>
+                </ActionForm>
+            </Confirm>
         </div>
         <FormError action=actions.enabled />
         <FormError action=actions.rotate />
         <EditForm endpoint=endpoint update=actions.update />
         <section class="mt-6 rounded-lg border border-red-200 bg-white p-4" aria-labelledby="delete-heading">
             <h2 id="delete-heading" class="text-base font-semibold text-red-800">"Delete this endpoint"</h2>
-            <p class="mt-1 text-sm text-slate-600">
-                "Its whole delivery log is deleted, events not yet delivered are never sent, and its secret stops working. This cannot be undone."
-            </p>
-            <ActionForm action=actions.delete attr:class="mt-3 flex flex-wrap items-center gap-3">
-                <input type="hidden" name="id" value=delete_id />
-                <label class="flex items-center gap-2 text-sm">
-                    <input type="checkbox" name="confirm" value="yes" required />
-                    "I understand"
-                </label>
-                <button type="submit" class=DANGER_BUTTON_CLASSES>"Delete endpoint"</button>
-            </ActionForm>
+            <div class="mt-3">
+                <Confirm
+                    action="Delete endpoint…"
+                    consequence="Its whole delivery log is deleted, events not yet delivered are never sent, and its secret stops working at once. This cannot be undone."
+                >
+                    <ActionForm action=actions.delete>
+                        <input type="hidden" name="id" value=delete_id />
+                        <input type="hidden" name="confirm" value="yes" />
+                        <button type="submit" class=DANGER_BUTTON_CLASSES>"Delete the endpoint"</button>
+                    </ActionForm>
+                </Confirm>
+            </div>
             <FormError action=actions.delete />
         </section>
     }
@@ -242,6 +255,7 @@ fn DeliveryLog(
     page: DeliveryPage,
     paged: bool,
     resend: ServerAction<ResendWebhookDelivery>,
+    manage: bool,
 ) -> impl IntoView {
     let older =
         page.next_before.map(|before| format!("?before={}", encode_component(&before.to_string())));
@@ -250,7 +264,7 @@ fn DeliveryLog(
             {page
                 .deliveries
                 .into_iter()
-                .map(|delivery| view! { <DeliveryRow id=id.clone() delivery resend /> })
+                .map(|delivery| view! { <DeliveryRow id=id.clone() delivery resend manage /> })
                 .collect_view()}
         </ul>
         <nav aria-label="Delivery log pages" class="mt-4 flex flex-wrap justify-between gap-2 text-sm">
@@ -265,6 +279,7 @@ fn DeliveryRow(
     id: String,
     delivery: Delivery,
     resend: ServerAction<ResendWebhookDelivery>,
+    manage: bool,
 ) -> impl IntoView {
     let badge = match delivery.status {
         DeliveryStatus::Pending => BADGE_AMBER_CLASSES,
@@ -298,19 +313,12 @@ fn DeliveryRow(
             {delivery.last_error.clone().map(|error| view! {
                 <p class="mt-1 break-words text-xs text-red-700">{error}</p>
             })}
-            {finished.then(|| view! {
-                <Can op=Operation::WebhooksManage>
-                    {
-                        let (id, delivery_id, label) = (id.clone(), delivery_id.clone(), resend_label.clone());
-                        view! {
-                            <ActionForm action=resend attr:class="mt-2">
-                                <input type="hidden" name="id" value=id />
-                                <input type="hidden" name="delivery" value=delivery_id />
-                                <button type="submit" class=SECONDARY_BUTTON_CLASSES aria-label=label>"Send again"</button>
-                            </ActionForm>
-                        }
-                    }
-                </Can>
+            {(finished && manage).then(|| view! {
+                <ActionForm action=resend attr:class="mt-2">
+                    <input type="hidden" name="id" value=id />
+                    <input type="hidden" name="delivery" value=delivery_id />
+                    <button type="submit" class=SECONDARY_BUTTON_CLASSES aria-label=resend_label>"Send again"</button>
+                </ActionForm>
             })}
         </li>
     }

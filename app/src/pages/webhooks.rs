@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::feedback::{use_feedback, CopyField};
 use crate::components::layout::Can;
 use crate::components::ui::{
     EmptyState, ErrorNotice, FormError, LocalTime, PageHeader, BADGE_GREEN_CLASSES,
@@ -21,6 +22,7 @@ pub fn WebhooksPage() -> impl IntoView {
     // before the page starts streaming: the session is saved with the response's head, so a
     // removal made later would be lost and the secret shown again.
     let kept_secret = Resource::new_blocking(|| (), |_| take_webhook_secret());
+    use_feedback(create);
 
     view! {
         <Title text="Webhooks" />
@@ -138,12 +140,7 @@ pub fn SecretNotice(created: EndpointWithSecret) -> impl IntoView {
                 <code>"webhook-signature"</code>
                 " with it (any Standard Webhooks library does)."
             </p>
-            <code
-                data-testid="webhook-secret"
-                class="mt-2 block select-all break-all rounded bg-white px-2 py-1 font-mono text-slate-900"
-            >
-                {created.secret}
-            </code>
+            <CopyField value=created.secret label="the signing secret" test_id="webhook-secret" />
         </div>
     }
 }

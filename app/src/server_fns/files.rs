@@ -12,7 +12,7 @@ use crate::domain::identity::Actor;
 use super::ssr::actor_and_store;
 
 /// What the navigation counts: incoming requests waiting for an answer, unread notifications.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NavigationCounts {
     pub pending_requests: usize,
     pub unread_notifications: i64,
@@ -141,7 +141,10 @@ pub async fn share_files(
 pub async fn revoke_share(id: String, #[server(default)] confirm: String) -> Result<(), AppError> {
     use crate::domain::{files::service as files, identity::Face, DomainError};
     if confirm != "yes" {
-        return Err(AppError::from(DomainError::invalid("confirm", "tick the box to confirm")));
+        return Err(AppError::from(DomainError::invalid(
+            "confirm",
+            "confirm the revocation first",
+        )));
     }
     let (store, actor) = actor_and_store().await?;
     Ok(files::revoke_share(&store, &actor, Face::Web, &id).await?)

@@ -18,6 +18,15 @@ use crate::domain::audit::EventPage;
 use crate::domain::identity::{Actor, NewToken, TokenSummary};
 use crate::domain::system::ServiceStatus;
 
+/// Where people reach Sharewell: the operator's `--public-url` when given, and whether the
+/// site is served over HTTPS. Links a page shows for copying elsewhere (offer links) start
+/// with it; without a configured URL they start with the host the request came in on.
+#[derive(Clone, Debug, Default)]
+pub struct PublicUrl {
+    pub configured: Option<String>,
+    pub https: bool,
+}
+
 /// The storage state shown on the start page.
 #[server(endpoint = "service_status")]
 pub async fn get_service_status() -> Result<ServiceStatus, AppError> {
@@ -138,6 +147,33 @@ pub mod ssr {
     pub fn request_store() -> Result<Store, DomainError> {
         leptos::prelude::use_context::<Store>()
             .ok_or_else(|| DomainError::Internal("the store is missing from the context".into()))
+    }
+
+    /// The start of absolute links for this request, without a trailing slash: the configured
+    /// public URL, or the request's own scheme and host (a host that is not a plain name or
+    /// address gives an empty start, so links stay relative). `setting` is read from the
+    /// context before the caller's first `.await`.
+    pub async fn public_base(setting: Option<super::PublicUrl>) -> String {
+        let setting = setting.unwrap_or_default();
+        if let Some(url) = setting.configured {
+            return url.trim_end_matches('/').to_owned();
+        }
+        let host = leptos_axum::extract::<axum::http::HeaderMap>()
+            .await
+            .ok()
+            .and_then(|headers| {
+                headers.get(axum::http::header::HOST)?.to_str().ok().map(str::to_owned)
+            })
+            .filter(|host| {
+                !host.is_empty()
+                    && host.chars().all(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')
+                    })
+            });
+        match host {
+            Some(host) => format!("{}://{host}", if setting.https { "https" } else { "http" }),
+            None => String::new(),
+        }
     }
 
     /// A form posted by the browser itself (no JavaScript) asks for HTML back.

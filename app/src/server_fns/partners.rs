@@ -4,7 +4,9 @@ use leptos::prelude::*;
 
 use super::AppError;
 
-use crate::domain::partners::{OfferView, OrgMatch, PartnerConfig, PartnerPage, TemplateRole};
+use crate::domain::partners::{
+    ConfigDeletion, OfferView, OrgMatch, PartnerConfig, PartnerPage, RoleHolders, TemplateRole,
+};
 
 #[cfg(feature = "ssr")]
 use super::ssr::actor_and_store;
@@ -18,6 +20,17 @@ pub struct PartnerDetail {
     /// first; `None` where the viewer's role may not read the audit log.
     #[serde(default)]
     pub history: Option<Vec<crate::domain::audit::EventView>>,
+    /// What deleting the configuration takes away; only for those who may delete it.
+    pub deletion: Option<ConfigDeletion>,
+    /// Where offer links start (`https://share.example.com`), so that they are shown whole.
+    pub link_base: String,
+}
+
+/// The org's template roles and, for those who may delete them, who holds each.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RolesView {
+    pub roles: Vec<TemplateRole>,
+    pub holders: Vec<RoleHolders>,
 }
 
 #[server(endpoint = "partners")]
@@ -29,10 +42,10 @@ pub async fn list_partners(search: String, page: usize) -> Result<PartnerPage, A
 
 #[server(endpoint = "partner")]
 pub async fn get_partner(partner_org_id: String) -> Result<PartnerDetail, AppError> {
-    use crate::domain::partners::service as partners;
+    use crate::domain::{authz::Operation, partners::service as partners};
+    let public_url = use_context::<super::PublicUrl>();
     let (store, actor) = actor_and_store().await?;
     use crate::domain::audit::service::{self as audit, HistoryOf};
-    use crate::domain::authz::Operation;
     let config = partners::config(&store, &actor, &partner_org_id).await?;
     let roles = partners::roles(&store, &actor).await?;
     let history = if actor.may(Operation::AuditRead) {
@@ -41,7 +54,13 @@ pub async fn get_partner(partner_org_id: String) -> Result<PartnerDetail, AppErr
     } else {
         None
     };
-    Ok(PartnerDetail { config, roles, history })
+    let deletion = if actor.may(Operation::PartnerConfigure) {
+        Some(partners::deletion_consequence(&store, &actor, &partner_org_id).await?)
+    } else {
+        None
+    };
+    let link_base = super::ssr::public_base(public_url).await;
+    Ok(PartnerDetail { config, roles, history, deletion, link_base })
 }
 
 /// Orgs whose name contains `q`, for the partner picker (ids and names only).
@@ -177,7 +196,8 @@ pub async fn offer_entity(
     Ok(())
 }
 
-/// Deletes the configuration once the confirmation box is ticked.
+/// Deletes the configuration once confirmed (`confirm=yes`, which the confirm step's button
+/// sends), then opens the list, saying so.
 #[server(endpoint = "partner_delete")]
 pub async fn delete_partner(
     partner_org_id: String,
@@ -185,14 +205,11 @@ pub async fn delete_partner(
 ) -> Result<(), AppError> {
     use crate::domain::{identity::Face, partners::service as partners, DomainError};
     if confirm != "yes" {
-        return Err(AppError::from(DomainError::invalid(
-            "confirm",
-            "tick the box to confirm the deletion",
-        )));
+        return Err(AppError::from(DomainError::invalid("confirm", "confirm the deletion first")));
     }
     let (store, actor) = actor_and_store().await?;
     partners::delete_config(&store, &actor, Face::Web, &partner_org_id).await?;
-    leptos_axum::redirect("/partners");
+    leptos_axum::redirect("/partners?done=partner_delete");
     Ok(())
 }
 
@@ -201,6 +218,20 @@ pub async fn list_roles() -> Result<Vec<TemplateRole>, AppError> {
     use crate::domain::partners::service as partners;
     let (store, actor) = actor_and_store().await?;
     Ok(partners::roles(&store, &actor).await?)
+}
+
+/// The roles page: the roles, and who holds each for those who may delete them.
+#[server(endpoint = "roles_page")]
+pub async fn roles_page() -> Result<RolesView, AppError> {
+    use crate::domain::{authz::Operation, partners::service as partners};
+    let (store, actor) = actor_and_store().await?;
+    let roles = partners::roles(&store, &actor).await?;
+    let holders = if actor.may(Operation::TemplateRolesChange) {
+        partners::role_holders(&store, &actor).await?
+    } else {
+        Vec::new()
+    };
+    Ok(RolesView { roles, holders })
 }
 
 /// Creates a role (no `id`) or updates one. Grants are one per line:

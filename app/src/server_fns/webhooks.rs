@@ -122,7 +122,8 @@ pub async fn rotate_webhook_secret(id: String) -> Result<EndpointWithSecret, App
     Ok(rotated)
 }
 
-/// Deletes an endpoint and its log once the confirmation box is ticked, then opens the list.
+/// Deletes an endpoint and its log once confirmed (`confirm=yes`, which the confirm step's
+/// button sends), then opens the list, saying so.
 #[server(endpoint = "delete_webhook")]
 pub async fn delete_webhook(
     id: String,
@@ -132,11 +133,11 @@ pub async fn delete_webhook(
     use crate::domain::DomainError;
 
     if confirm != "yes" {
-        return Err(DomainError::invalid("confirm", "tick the box to confirm the deletion").into());
+        return Err(DomainError::invalid("confirm", "confirm the deletion first").into());
     }
     let (store, actor) = actor_and_store().await?;
     webhooks::delete(&store, &actor, Face::Web, ssr::webhook_id(&id)?).await?;
-    leptos_axum::redirect("/webhooks");
+    leptos_axum::redirect("/webhooks?done=delete_webhook");
     Ok(())
 }
 

@@ -113,6 +113,27 @@ pub struct OfferedEntity {
     pub updated_at: String,
 }
 
+/// What deleting a partner configuration takes away, counted for its confirm step.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigDeletion {
+    /// Entities shared with the partner, all of which stop being shared.
+    pub shared: i64,
+    /// Of those, the ones the partner got by accepting an offer.
+    pub accepted: i64,
+    /// Offers still waiting for an answer, which are withdrawn.
+    pub open_offers: i64,
+    /// The partner's people working under the configuration, who lose what it grants.
+    pub users: i64,
+}
+
+/// Who holds a template role: the partner configurations it is assigned to and their people.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleHolders {
+    pub role_id: RoleId,
+    pub partners: i64,
+    pub people: i64,
+}
+
 /// A user of the partner org who works under a configuration.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartnerUser {

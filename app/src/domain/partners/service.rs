@@ -4,8 +4,9 @@
 use serde_json::json;
 
 use super::{
-    check_entity, check_role, normalize_partner_id, EntityRef, Grant, OfferState, OfferView,
-    PartnerConfig, PartnerPage, PartnerStatus, PartnerSummary, TemplateRole, PARTNERS_PER_PAGE,
+    check_entity, check_role, normalize_partner_id, ConfigDeletion, EntityRef, Grant, OfferState,
+    OfferView, PartnerConfig, PartnerPage, PartnerStatus, PartnerSummary, RoleHolders,
+    TemplateRole, PARTNERS_PER_PAGE,
 };
 use crate::domain::audit::service::{record, Author, Change};
 use crate::domain::authz::Operation;
@@ -109,6 +110,17 @@ pub async fn role(store: &Store, actor: &Actor, id: RoleId) -> Result<TemplateRo
 pub async fn roles(store: &Store, actor: &Actor) -> Result<Vec<TemplateRole>, DomainError> {
     actor.require(Operation::TemplateRolesRead)?;
     store::roles(store.pool(), actor.org_id).await
+}
+
+/// Who holds each of the org's template roles (roles held by nobody are left out), for the
+/// confirm step of deleting one: only those who may delete roles are told.
+pub async fn role_holders(store: &Store, actor: &Actor) -> Result<Vec<RoleHolders>, DomainError> {
+    actor.require(Operation::TemplateRolesChange)?;
+    Ok(store::role_holders(store.pool(), actor.org_id)
+        .await?
+        .into_iter()
+        .map(|(role_id, partners, people)| RoleHolders { role_id, partners, people })
+        .collect())
 }
 
 const ROLE_NOT_FOUND: DomainError = DomainError::NotFound("template role");
@@ -291,6 +303,24 @@ pub async fn update_config(
     let config = reload(&mut transaction, actor, &partner).await?;
     transaction.commit().await?;
     Ok(config)
+}
+
+/// What deleting the configuration would take away, for its confirm step: only those who
+/// may delete it are told.
+pub async fn deletion_consequence(
+    store: &Store,
+    actor: &Actor,
+    partner_org_id: &str,
+) -> Result<ConfigDeletion, DomainError> {
+    actor.require(Operation::PartnerConfigure)?;
+    let partner = normalize_partner_id("partner_org_id", partner_org_id)?;
+    let mut connection = store.pool().acquire().await?;
+    let row =
+        store::config(&mut *connection, actor.org_id, &partner).await?.ok_or(CONFIG_NOT_FOUND)?;
+    let id: ConfigId = parse_id(&row.id)?;
+    let (shared, accepted, open_offers, users) =
+        store::config_contents(&mut *connection, id).await?;
+    Ok(ConfigDeletion { shared, accepted, open_offers, users })
 }
 
 /// Deletes the configuration with everything shared and offered under it; returns it as it

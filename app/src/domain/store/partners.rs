@@ -98,6 +98,24 @@ pub async fn delete_role(
     Ok(result.rows_affected() == 1)
 }
 
+/// How many partner configurations of the org each of its template roles is assigned to, and
+/// how many people work under those; roles assigned to none are left out.
+pub async fn role_holders(
+    db: impl AnyExecutor<'_>,
+    org_id: OrgId,
+) -> Result<Vec<(RoleId, i64, i64)>, DomainError> {
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT c.template_role_id, COUNT(DISTINCT c.id), COUNT(DISTINCT pu.user_id) \
+         FROM partner_configs c LEFT JOIN partner_config_users pu ON pu.config_id = c.id \
+         WHERE c.sharing_org_id = $1 AND c.template_role_id IS NOT NULL \
+         GROUP BY c.template_role_id",
+    )
+    .bind(org_id.to_string())
+    .fetch_all(db)
+    .await?;
+    rows.into_iter().map(|(id, partners, people)| Ok((parse_id(&id)?, partners, people))).collect()
+}
+
 pub async fn role(
     db: impl AnyExecutor<'_>,
     org_id: OrgId,
@@ -239,6 +257,24 @@ pub async fn config(
     .bind(sharing_org_id.to_string())
     .bind(partner_org_id)
     .fetch_optional(db)
+    .await?)
+}
+
+/// What deleting the configuration would take away: its shares (and how many came from
+/// accepted offers), its offers still open, and its people.
+pub async fn config_contents(
+    db: impl AnyExecutor<'_>,
+    id: ConfigId,
+) -> Result<(i64, i64, i64, i64), DomainError> {
+    Ok(sqlx::query_as(
+        "SELECT \
+           (SELECT COUNT(*) FROM entity_shares WHERE config_id = $1), \
+           (SELECT COUNT(*) FROM entity_shares WHERE config_id = $1 AND offer_accepted <> 0), \
+           (SELECT COUNT(*) FROM entity_offers WHERE config_id = $1 AND status = 'PENDING'), \
+           (SELECT COUNT(*) FROM partner_config_users WHERE config_id = $1)",
+    )
+    .bind(id.to_string())
+    .fetch_one(db)
     .await?)
 }
 
