@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the browser bundle into the site root: target/site/pkg/sharewell{.js,_bg.wasm}.
+# Builds the browser bundle into the site root: target/site/pkg/sharewell{.js,_bg.wasm}, then
+# its content-hashed, compressed copies (frontend/site-assets.mjs).
 #
 # Why not `rustup target add wasm32-unknown-unknown`: this machine reaches no toolchain
 # server. Debian's rustc-web ships the std sources, so std is built for wasm with -Z build-std
@@ -25,6 +26,5 @@ wasm-bindgen --target web --no-typescript --out-dir "$site_pkg" --out-name share
 frontend/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
   "$site_pkg/sharewell_bg.wasm" -o "$site_pkg/sharewell_bg.wasm"
 
-raw=$(stat -c %s "$site_pkg/sharewell_bg.wasm")
-gzipped=$(gzip -9 -c "$site_pkg/sharewell_bg.wasm" | wc -c)
-echo "wasm bundle: $raw bytes, $gzipped bytes gzipped"
+# Content-hashed names, brotli and gzip copies, hash.txt; prints the first load's size.
+node frontend/site-assets.mjs target/site
