@@ -62,8 +62,10 @@ site: wasm css
 wasm:
 	bash frontend/build.sh
 
+# site-assets.mjs: the stylesheet under its content-hashed name, compressed (and hash.txt).
 css:
 	cargo run --locked --quiet -p style --bin build-css
+	node frontend/site-assets.mjs target/site
 
 deps: apt-packages $(addsuffix /node_modules/.installed,$(NPM_FOLDERS)) end2end/.venv/.installed
 	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the browser bundle into the site root: target/site/pkg/sharewell{.js,_bg.wasm}.
+# Builds the browser bundle into the site root: target/site/pkg/sharewell{.js,_bg.wasm}, then
+# its content-hashed, compressed copies (frontend/site-assets.mjs).
 #
 # Why not `rustup target add wasm32-unknown-unknown`: this machine reaches no toolchain
 # server. Debian's rustc-web ships the std sources, so std is built for wasm with -Z build-std
@@ -13,11 +14,18 @@ site_pkg=target/site/pkg
 wasm_target_dir=target/wasm
 mkdir -p "$site_pkg"
 
+# Smaller bundle (issue #15; README, Performance): panics trap at once (`immediate-abort`),
+# without their message and formatting machinery, and carry no source locations; std's
+# size-optimised algorithms. A panic still fails the page, and the browser tests still see it
+# (as "RuntimeError: unreachable"). `--cfg erase_components` would save more, but only for a
+# server built with it too: a bundle built with it alone fails to hydrate the server's pages.
+RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
 RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/bin/wasm-ld-16 \
 CARGO_TARGET_DIR="$wasm_target_dir" \
   /usr/bin/cargo build --locked -p frontend --target wasm32-unknown-unknown \
-    -Z build-std=std,panic_abort --profile wasm-release
+    -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size \
+    --profile wasm-release
 
 # The post-processing below (wasm-bindgen, then wasm-opt) takes over a minute. Cargo leaves its
 # output alone when nothing changed, so a stamp newer than that output means the site already
@@ -36,9 +44,8 @@ wasm-bindgen --target web --no-typescript --out-dir "$site_pkg" --out-name share
 frontend/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
   "$site_pkg/sharewell_bg.wasm" -o "$site_pkg/sharewell_bg.wasm"
 
-raw=$(stat -c %s "$site_pkg/sharewell_bg.wasm")
-gzipped=$(gzip -9 -c "$site_pkg/sharewell_bg.wasm" | wc -c)
-echo "wasm bundle: $raw bytes, $gzipped bytes gzipped"
+# Content-hashed names, brotli and gzip copies, hash.txt; prints the first load's size.
+node frontend/site-assets.mjs target/site
 
 # Last: the site now holds the build of this cargo output.
 touch "$stamp"

@@ -10,7 +10,7 @@ pub mod pages;
 pub mod server_fns;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -42,6 +42,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="stylesheet" href=stylesheet_href(&options) />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -50,6 +51,32 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The stylesheet's address: its hashed name when the site build wrote one and the server
+/// turned hashed names on (`options.hash_files`, with the hash file leptos reads for the
+/// script and the wasm), else the plain name. In the shell rather than the app, so that the
+/// browser bundle carries no stylesheet code.
+fn stylesheet_href(options: &LeptosOptions) -> String {
+    let pkg = &options.site_pkg_dir;
+    #[cfg(feature = "ssr")]
+    if options.hash_files {
+        // Where leptos looks: beside the executable, unless the path is absolute.
+        let path = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf))
+            .unwrap_or_default()
+            .join(options.hash_file.as_ref());
+        let hashes = std::fs::read_to_string(path).unwrap_or_default();
+        let css = hashes.lines().find_map(|line| {
+            let (name, hash) = line.split_once(':')?;
+            (name.trim() == "css" && !hash.trim().is_empty()).then(|| hash.trim().to_owned())
+        });
+        if let Some(hash) = css {
+            return format!("/{pkg}/{SITE_NAME}.{hash}.css");
+        }
+    }
+    format!("/{pkg}/{SITE_NAME}.css")
 }
 
 /// The page's Content-Security-Policy: scripts only from this site or inline with this
@@ -79,7 +106,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
 
     view! {
-        <Stylesheet id="leptos" href=format!("/pkg/{SITE_NAME}.css") />
         <Title formatter=|page: String| format!("{page} · Sharewell") />
         <Router>
             <Layout>

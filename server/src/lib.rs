@@ -2,6 +2,7 @@
 
 mod access;
 mod api;
+mod assets;
 mod bearer;
 pub mod cli;
 pub mod config;

@@ -37,7 +37,7 @@ use crate::mail::{self, MailSettings};
 use crate::monitoring::{self, Monitoring};
 use crate::sessions::SqlSessionStore;
 use crate::throttle::{LoginThrottle, PublicRateLimit, TrustedProxies};
-use crate::{access, api, csrf, faces, health, web};
+use crate::{access, api, assets, csrf, faces, health, web};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -124,11 +124,20 @@ impl Application {
             .map_err(|source| StartError::Bind { addr: config.addr, source })?;
         let mail = config.mail_settings(bound).map_err(StartError::Mail)?;
 
+        // Hashed names when the site build wrote them; else the plain names (a site built
+        // without them, or none at all as in the HTTP tests).
+        let hashed = assets::HashedNames::read(&config.site_root);
         let leptos_options = LeptosOptions::builder()
             .output_name(SITE_NAME)
             .site_root(config.site_root.to_string_lossy().into_owned())
             .site_pkg_dir("pkg")
             .site_addr(bound)
+            .hash_files(hashed.hash_file.is_some())
+            .hash_file(
+                hashed
+                    .hash_file
+                    .map_or_else(|| assets::HASH_FILE.into(), |path| path.to_string_lossy().into()),
+            )
             .build();
         let offers = OfferSettings {
             ttl: time::Duration::days(config.offer_ttl_days.into()),
@@ -307,6 +316,7 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
     let limits =
         RequestLimits { max_body_bytes: config.max_body_bytes, timeout: config.request_timeout() };
     Router::new()
+        .merge(assets::router(&config.site_root))
         .merge(health::router())
         .merge(web::router())
         .merge(access::router())
@@ -341,6 +351,8 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
         .layer(axum::Extension(TrustedProxies::new(&config.trusted_proxies)))
         // The guard reads the body within its limit; the extractors need no limit of their own.
         .layer(DefaultBodyLimit::disable())
+        // Outside the middleware that read answers' bodies, so that they read them as written.
+        .layer(assets::compress_large_json())
         // Layers run bottom-up on the way in: the request id is set first so that every log
         // line of the request, including the guard's refusals, carries it.
         // The guard's time limit ends at the status line; a streamed page that then stalls for
