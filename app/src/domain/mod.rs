@@ -15,6 +15,7 @@ pub mod identity;
 pub mod ids;
 pub mod notifications;
 pub mod overview;
+pub mod paging;
 pub mod partners;
 pub mod system;
 

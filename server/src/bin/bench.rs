@@ -254,7 +254,6 @@ impl Seeded {
         .execute(&mut *transaction)
         .await?;
         transaction.commit().await?;
-        sqlx::query("ANALYZE").execute(store.pool()).await?;
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(store.pool()).await?;
         store.close().await;
         eprintln!("bench: {rows} shares seeded in {:.1} s", started.elapsed().as_secs_f64());

@@ -125,7 +125,14 @@ pub async fn list_for_organization(
     if query.direction == Some(super::Direction::Received) {
         // The organization list holds what its accounts sent.
         let (page, per_page) = (query.page.max(1), query.per_page.max(1));
-        return Ok(AccountSharePage { shares: Vec::new(), total: 0, page, per_page });
+        return Ok(AccountSharePage {
+            shares: Vec::new(),
+            total: 0,
+            total_exact: true,
+            page,
+            per_page,
+            next: None,
+        });
     }
     page_of(store, Scope::Organization(organization), query).await
 }
@@ -135,8 +142,11 @@ async fn page_of(
     scope: Scope,
     query: &ShareQuery,
 ) -> Result<AccountSharePage, DomainError> {
+    if let Some(cursor) = &query.after {
+        cursor.for_order(query.order_key())?;
+    }
     let now = clock::now();
-    let (mut shares, total) = store::shares(store.pool(), scope, query, &now).await?;
+    let (mut shares, total, next) = store::shares(store.pool(), scope, query, &now).await?;
     store::fill(&mut *store.pool().acquire().await?, &mut shares).await?;
     if let Scope::Account { org_id, parent_id } = scope {
         let account = Account { org_id, parent_id };
@@ -148,7 +158,14 @@ async fn page_of(
             );
         }
     }
-    Ok(AccountSharePage { shares, total, page: query.page.max(1), per_page: query.per_page.max(1) })
+    Ok(AccountSharePage {
+        shares,
+        total: total.count,
+        total_exact: total.exact,
+        page: query.page.max(1),
+        per_page: query.per_page.max(1),
+        next: next.map(|cursor| cursor.encode()),
+    })
 }
 
 /// One share the account sent, or received and may still use, made through `face` (the web
