@@ -180,7 +180,11 @@ async fn get_share(
     RawQuery(query): RawQuery,
 ) -> Result<Response, CloudflareError> {
     let includes = QueryParams::parse(query.as_deref())?.includes()?;
-    let share = shares::get(&state.store, FACE, account, &share_id).await?;
+    let share = if includes == Includes::default() {
+        shares::get_summary(&state.store, FACE, account, &share_id).await?
+    } else {
+        shares::get(&state.store, FACE, account, &share_id).await?
+    };
     Ok(ok(share_json(&share, kind_for(&share, account), &includes)))
 }
 
@@ -372,7 +376,7 @@ async fn delete_resource(
 // ---- wire shapes -----------------------------------------------------------------------------
 
 /// The optional parts of a share: `include_recipient_counts`, `include_resources`.
-#[derive(Default)]
+#[derive(Default, PartialEq, Eq)]
 struct Includes {
     recipient_counts: bool,
     resources: bool,

@@ -63,9 +63,17 @@ pub async fn account(
     actor.require(Operation::AccountSharesRead)?;
     let org_id: OrgId =
         account_id.trim().parse().map_err(|_| DomainError::Forbidden(NOT_YOUR_ACCOUNT))?;
-    let org =
-        store::org(store.pool(), org_id).await?.ok_or(DomainError::Forbidden(NOT_YOUR_ACCOUNT))?;
-    let parent_id = org.parent()?;
+    let parent_id = match store.caches().parent(org_id) {
+        Some(parent_id) => parent_id,
+        None => {
+            let org = store::org(store.pool(), org_id)
+                .await?
+                .ok_or(DomainError::Forbidden(NOT_YOUR_ACCOUNT))?;
+            let parent_id = org.parent()?;
+            store.caches().remember_parent(org_id, parent_id);
+            parent_id
+        }
+    };
     let allowed = org_id == actor.org_id
         || (actor.may(Operation::ChildAccountUse) && parent_id == Some(actor.org_id));
     if allowed {
@@ -184,6 +192,32 @@ pub async fn get(
     if share.owner_org_id == account.org_id {
         Ok(share)
     } else if grants(&share, account) {
+        share.recipients = visible_recipients(share.recipients, share.owner_org_id, account);
+        Ok(share)
+    } else {
+        Err(DomainError::NotFound("share"))
+    }
+}
+
+/// Like [`get`], without the share's resources, and with its recipients only when the
+/// account is not the owner (to check that the share reaches it): for a face that shows the
+/// share alone. The owner's read is one statement.
+pub async fn get_summary(
+    store: &Store,
+    face: Face,
+    account: Account,
+    share_id: &str,
+) -> Result<AccountShare, DomainError> {
+    let id = parse_share_id(share_id)?;
+    let mut share = store::share(store.pool(), id, &clock::now())
+        .await?
+        .filter(|share| made_through(share, face))
+        .ok_or(DomainError::NotFound("share"))?;
+    if share.owner_org_id == account.org_id {
+        return Ok(share);
+    }
+    share.recipients = store::recipients(store.pool(), id).await?;
+    if grants(&share, account) {
         share.recipients = visible_recipients(share.recipients, share.owner_org_id, account);
         Ok(share)
     } else {
