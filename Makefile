@@ -10,7 +10,7 @@ WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(
 APT_PACKAGES := rustc-web cargo-web rust-web-src lld-16 chromium python3-venv postgresql
 NPM_FOLDERS := frontend style end2end
 
-.PHONY: run release test deps apt-packages site css wasm check rust-tests postgres-tests browser-tests clean-site
+.PHONY: run release test deps apt-packages site css wasm check rust-tests postgres-tests browser-tests clean-site bench
 
 ## run: build everything and serve on 127.0.0.1:3000 with the SQLite database in data/
 # The same (debug) server build the tests use: a cold release build takes over 10 minutes on
@@ -54,6 +54,13 @@ postgres-tests:
 browser-tests:
 	cargo build --locked -p server
 	npm test --prefix end2end
+
+## bench: a release build measured beside a bare axum + sqlx handler on the same SQLite file
+## (server/src/bin/bench.rs; BENCH_ROWS=1000000 BENCH_SECS=5 BENCH_CONCURRENCY=32). The bundle
+## row reads target/site/pkg as the last `make site` left it.
+bench:
+	cargo build --release --locked -p server
+	./target/release/bench
 
 ## site: the wasm client, its JS glue and the CSS under target/site, plus public/
 site: wasm css

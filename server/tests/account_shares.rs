@@ -157,9 +157,11 @@ async fn lists_page_with_result_info_and_a_page_past_the_end_is_empty() {
         create_share(&app, &o, name).await;
     }
     let page = |n: i64| format!("{}?per_page=2&page={n}&order=name", shares_path(o.acme));
-    let (_, first) = app.call(Method::GET, &page(1), Some(&o.alice), None).await;
+    let (_, mut first) = app.call(Method::GET, &page(1), Some(&o.alice), None).await;
     assert_eq!(first["result"].as_array().unwrap().len(), 2);
     assert_eq!(first["result"][0]["name"], "one");
+    let cursor = first["result_info"].as_object_mut().unwrap().remove("cursor");
+    assert!(cursor.unwrap().is_string(), "a page with more after it names the next by cursor");
     assert_eq!(
         first["result_info"],
         json!({ "page": 1, "per_page": 2, "count": 2, "total_count": 3, "total_pages": 2 })
@@ -193,6 +195,106 @@ async fn lists_page_with_result_info_and_a_page_past_the_end_is_empty() {
     let other = format!("{}?resource_types=trust-grant", shares_path(o.acme));
     let (_, none) = app.call(Method::GET, &other, Some(&o.alice), None).await;
     assert_eq!(none["result"], json!([]));
+    app.stop().await;
+}
+
+/// Walks a Cloudflare share list by `result_info.cursor` from its first page to its end,
+/// creating `per_page_inserts` shares after each page; returns the names seen, in order.
+async fn walk_by_cursor(
+    app: &TestApp,
+    o: &Orgs,
+    query: &str,
+    mut insert: impl FnMut(usize) -> Vec<String>,
+) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    for page in 0.. {
+        let mut path = format!("{}?per_page=20&{query}", shares_path(o.acme));
+        if let Some(cursor) = &cursor {
+            path.push_str(&format!("&cursor={cursor}"));
+        }
+        let (status, list) = app.call(Method::GET, &path, Some(&o.alice), None).await;
+        assert_eq!(status, 200, "{list}");
+        for share in list["result"].as_array().unwrap() {
+            seen.push(share["name"].as_str().unwrap().to_owned());
+        }
+        for name in insert(page) {
+            create_share(app, o, &name).await;
+        }
+        match list["result_info"]["cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+        assert!(page < 100, "the walk ends");
+    }
+    seen
+}
+
+#[tokio::test]
+async fn a_list_walked_by_cursor_while_shares_are_added_has_no_duplicates_and_no_gaps() {
+    let app = spawn_app().await;
+    let o = orgs(&app).await;
+    let originals: Vec<String> = (0..250).map(|n| format!("s{:03}", n * 2)).collect();
+    for name in &originals {
+        create_share(&app, &o, name).await;
+    }
+    // By name, with new names landing before, inside and after the part already walked.
+    let walked = walk_by_cursor(&app, &o, "order=name", |page| {
+        vec![format!("s{:03}", page * 40 + 1), format!("a{page:03}"), format!("z{page:03}")]
+    })
+    .await;
+    let mut unique = walked.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), walked.len(), "no share is listed twice");
+    for name in &originals {
+        assert!(walked.contains(name), "{name} was there throughout and is listed");
+    }
+    assert!(walked.windows(2).all(|pair| pair[0] < pair[1]), "in name order");
+
+    // Newest first, by creation: shares created during the walk sort before the cursor.
+    let walked = walk_by_cursor(&app, &o, "order=created&direction=desc", |page| {
+        vec![format!("new{page:03}")]
+    })
+    .await;
+    let mut unique = walked.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), walked.len(), "no share is listed twice");
+    for name in &originals {
+        assert!(walked.contains(name), "{name} was there throughout and is listed");
+    }
+    assert!(!walked.iter().any(|name| name.starts_with("new")), "later shares sort before");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_forged_or_foreign_cursor_is_a_400_in_each_faces_error_shape() {
+    let app = spawn_app().await;
+    let o = orgs(&app).await;
+    for name in ["one", "two", "three"] {
+        create_share(&app, &o, name).await;
+    }
+    let first = format!("{}?per_page=1&order=name", shares_path(o.acme));
+    let (_, page) = app.call(Method::GET, &first, Some(&o.alice), None).await;
+    let by_name = page["result_info"]["cursor"].as_str().unwrap().to_owned();
+    let by_created = format!("{}?per_page=1&order=created&cursor={by_name}", shares_path(o.acme));
+    for path in [
+        format!("{}?cursor=not-a-cursor", shares_path(o.acme)),
+        format!("{}?cursor=bm90IGEgY3Vyc29y", shares_path(o.acme)),
+        format!("{}?cursor=", shares_path(o.acme)),
+        by_created,
+    ] {
+        let (status, error) = app.call(Method::GET, &path, Some(&o.alice), None).await;
+        assert_eq!(status, 400, "{path}: {error}");
+        assert_eq!(error["success"], false);
+        assert!(error["errors"][0]["message"].as_str().unwrap().contains("cursor"), "{error}");
+    }
+
+    let (status, problem) =
+        app.call(Method::GET, "/v1/shares?cursor=%21%21", Some(&o.alice), None).await;
+    assert_eq!(status, 400, "{problem}");
+    assert!(problem["errors"]["cursor"][0].as_str().is_some(), "{problem}");
     app.stop().await;
 }
 

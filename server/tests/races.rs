@@ -200,3 +200,66 @@ async fn adding_one_recipient_to_an_account_share_at_once_adds_it_once() {
     assert_eq!(rows, 1);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_partners_accepting_one_offer_at_once_leave_one_winner_and_conflicts() {
+    const PARTNERS: usize = 24;
+    let app = common::spawn_app().await;
+    let (alice, _) = acme(&app).await;
+    let sharing_org: String = sqlx::query_scalar("SELECT id FROM orgs WHERE name = 'Acme'")
+        .fetch_one(app.store.pool())
+        .await
+        .expect("Acme");
+    let mut partners = Vec::new();
+    for index in 0..PARTNERS {
+        let org = app.create_org(&format!("Installer {index}")).await;
+        app.create_user(org, &format!("installer{index}"), Role::Member).await;
+        partners.push((org.to_string(), app.create_token(&format!("installer{index}")).await));
+    }
+    let offers: Vec<Value> = partners
+        .iter()
+        .map(|(org, _)| {
+            json!({ "partner_org_id": org,
+                    "offered_entities": [{ "schema": "opportunity", "entity_id": "deal-1" }] })
+        })
+        .collect();
+    let response = reqwest::Client::new()
+        .post(app.url("/v1/sharing/entities:offer"))
+        .bearer_auth(&alice)
+        .json(&json!({ "offer": offers, "unoffer": [] }))
+        .send()
+        .await
+        .expect("offer");
+    assert_eq!(response.status(), 200);
+
+    let barrier = Arc::new(Barrier::new(PARTNERS));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (org, token) in partners {
+        let (barrier, url) = (barrier.clone(), app.url("/v1/sharing/offers:accept"));
+        let body =
+            json!({ "partner_org_id": org, "sharing_org_id": sharing_org, "entity_id": "deal-1" });
+        tasks.spawn(async move {
+            let request = reqwest::Client::new().post(url).bearer_auth(token).json(&body);
+            barrier.wait().await;
+            request.send().await.expect("an answer").status().as_u16()
+        });
+    }
+    let mut answers = Vec::new();
+    while let Some(status) = tasks.join_next().await {
+        answers.push(status.expect("client task"));
+    }
+    answers.sort_unstable();
+    let mut expected = vec![200];
+    expected.extend(std::iter::repeat_n(409, PARTNERS - 1));
+    assert_eq!(answers, expected, "one partner wins, every other one is told it lost");
+    let accepted =
+        count(&app, "SELECT COUNT(*) FROM entity_offers WHERE status = $1", "ACCEPTED").await;
+    assert_eq!(accepted, 1);
+    let shared: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM entity_shares WHERE offer_accepted = 1")
+            .fetch_one(app.store.pool())
+            .await
+            .expect("count");
+    assert_eq!(shared, 1, "one accepted share row");
+    app.stop().await;
+}

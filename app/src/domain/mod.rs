@@ -16,6 +16,7 @@ pub mod ids;
 pub mod listing;
 pub mod notifications;
 pub mod overview;
+pub mod paging;
 pub mod partners;
 pub mod system;
 

@@ -22,6 +22,7 @@ use app::domain::account_shares::{
     FACE_CLOUDFLARE,
 };
 use app::domain::identity::{Actor, Face};
+use app::domain::paging::Cursor;
 use app::domain::DomainError;
 
 use super::{Caller, JsonBody};
@@ -179,7 +180,11 @@ async fn get_share(
     RawQuery(query): RawQuery,
 ) -> Result<Response, CloudflareError> {
     let includes = QueryParams::parse(query.as_deref())?.includes()?;
-    let share = shares::get(&state.store, FACE, account, &share_id).await?;
+    let share = if includes == Includes::default() {
+        shares::get_summary(&state.store, FACE, account, &share_id).await?
+    } else {
+        shares::get(&state.store, FACE, account, &share_id).await?
+    };
     Ok(ok(share_json(&share, kind_for(&share, account), &includes)))
 }
 
@@ -371,7 +376,7 @@ async fn delete_resource(
 // ---- wire shapes -----------------------------------------------------------------------------
 
 /// The optional parts of a share: `include_recipient_counts`, `include_resources`.
-#[derive(Default)]
+#[derive(Default, PartialEq, Eq)]
 struct Includes {
     recipient_counts: bool,
     resources: bool,
@@ -457,6 +462,18 @@ fn created(result: Value) -> Response {
 }
 
 fn list_response(items: Vec<Value>, page: i64, per_page: i64, total: i64) -> Response {
+    list_response_with_cursor(items, page, per_page, total, None)
+}
+
+/// The list envelope; `cursor` (the next page's, when there is one) goes in `result_info`
+/// beside the numbered paging, as in Cloudflare's cursor-paged lists.
+fn list_response_with_cursor(
+    items: Vec<Value>,
+    page: i64,
+    per_page: i64,
+    total: i64,
+    cursor: Option<&str>,
+) -> Response {
     let mut body = envelope(Value::Array(Vec::new()));
     body["result_info"] = json!({
         "page": page,
@@ -465,6 +482,9 @@ fn list_response(items: Vec<Value>, page: i64, per_page: i64, total: i64) -> Res
         "total_count": total,
         "total_pages": (total + per_page - 1) / per_page,
     });
+    if let Some(cursor) = cursor {
+        body["result_info"]["cursor"] = json!(cursor);
+    }
     body["result"] = Value::Array(items);
     Json(body).into_response()
 }
@@ -483,7 +503,7 @@ fn share_list(
     includes: &Includes,
 ) -> Response {
     let items = page.shares.iter().map(|share| share_json(share, kind(share), includes)).collect();
-    list_response(items, page.page, page.per_page, page.total)
+    list_response_with_cursor(items, page.page, page.per_page, page.total, page.next.as_deref())
 }
 
 /// Pages a short list held in memory (the recipients or resources of one share).
@@ -608,6 +628,7 @@ impl QueryParams {
             descending,
             page,
             per_page,
+            after: self.one("cursor").map(Cursor::decode).transpose()?,
         })
     }
 

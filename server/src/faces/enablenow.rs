@@ -22,6 +22,7 @@ use app::domain::account_shares::{
     ShareStatus, FACE_ENABLENOW,
 };
 use app::domain::identity::{Actor, Face};
+use app::domain::paging::Cursor;
 use app::domain::{clock, DomainError};
 
 use super::{Caller, JsonBody};
@@ -119,6 +120,8 @@ struct ListParams {
     is_expired: Option<String>,
     page: Option<String>,
     page_size: Option<String>,
+    /// `_pagination.nextCursor` of the page before: keyset paging beside `page`.
+    cursor: Option<String>,
 }
 
 async fn list_shares(
@@ -145,6 +148,13 @@ async fn list_shares(
     let page = number(params.page.as_deref(), "page", 1, i64::from(i32::MAX), &mut problems);
     let page_size =
         number(params.page_size.as_deref(), "pageSize", 1, MAX_PAGE_SIZE, &mut problems);
+    let after = match params.cursor.as_deref().map(Cursor::decode).transpose() {
+        Ok(after) => after,
+        Err(_) => {
+            problems.add("cursor", "The value is not a cursor this list gave out.");
+            None
+        }
+    };
     problems.into_result()?;
 
     let account = own_account(&state, &actor).await?;
@@ -156,11 +166,12 @@ async fn list_shares(
         expired,
         page,
         per_page: page_size,
+        after,
         ..ShareQuery::default()
     };
     let found = shares::list(&state.store, account, &query).await?;
     let total_pages = found.total_pages();
-    Ok(Json(json!({
+    let mut body = json!({
         "data": found.shares.iter().map(share_json).collect::<Vec<_>>(),
         "_pagination": {
             "page": page,
@@ -168,7 +179,12 @@ async fn list_shares(
             "totalCount": found.total,
             "totalPages": total_pages,
         },
-    })))
+    });
+    if let Some(next) = found.next {
+        // Keyset paging beside the numbered pages: send it back as `cursor=`.
+        body["_pagination"]["nextCursor"] = json!(next);
+    }
+    Ok(Json(body))
 }
 
 async fn get_share(

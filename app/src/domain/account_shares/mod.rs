@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ids::{AccountShareId, OrgId, RecipientId, ShareResourceId};
+use super::paging::Cursor;
 
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -185,18 +186,40 @@ pub struct ShareQuery {
     pub text: Option<String>,
     pub order: ShareOrder,
     pub descending: bool,
-    /// 1-based.
+    /// 1-based. Ignored when `after` is given.
     pub page: i64,
     pub per_page: i64,
+    /// Start after this row (keyset paging) instead of at `page`.
+    pub after: Option<Cursor>,
+}
+
+impl ShareQuery {
+    /// The name of this query's order in its cursors.
+    pub fn order_key(&self) -> &'static str {
+        match (self.order, self.descending) {
+            (ShareOrder::Created, false) => "created+",
+            (ShareOrder::Created, true) => "created-",
+            (ShareOrder::Name, false) => "name+",
+            (ShareOrder::Name, true) => "name-",
+            (ShareOrder::Expiry, false) => "expiry+",
+            (ShareOrder::Expiry, true) => "expiry-",
+            (ShareOrder::Status, false) => "status+",
+            (ShareOrder::Status, true) => "status-",
+        }
+    }
 }
 
 /// One page of shares and the total count over all pages.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountSharePage {
     pub shares: Vec<AccountShare>,
+    /// Exact up to [`crate::domain::paging::COUNT_CAP`]; past it, a lower bound.
     pub total: i64,
+    pub total_exact: bool,
     pub page: i64,
     pub per_page: i64,
+    /// The cursor of the next page (encoded), or `None` on the last page.
+    pub next: Option<String>,
 }
 
 impl AccountSharePage {

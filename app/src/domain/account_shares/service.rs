@@ -63,9 +63,17 @@ pub async fn account(
     actor.require(Operation::AccountSharesRead)?;
     let org_id: OrgId =
         account_id.trim().parse().map_err(|_| DomainError::Forbidden(NOT_YOUR_ACCOUNT))?;
-    let org =
-        store::org(store.pool(), org_id).await?.ok_or(DomainError::Forbidden(NOT_YOUR_ACCOUNT))?;
-    let parent_id = org.parent()?;
+    let parent_id = match store.caches().parent(org_id) {
+        Some(parent_id) => parent_id,
+        None => {
+            let org = store::org(store.pool(), org_id)
+                .await?
+                .ok_or(DomainError::Forbidden(NOT_YOUR_ACCOUNT))?;
+            let parent_id = org.parent()?;
+            store.caches().remember_parent(org_id, parent_id);
+            parent_id
+        }
+    };
     let allowed = org_id == actor.org_id
         || (actor.may(Operation::ChildAccountUse) && parent_id == Some(actor.org_id));
     if allowed {
@@ -125,7 +133,14 @@ pub async fn list_for_organization(
     if query.direction == Some(super::Direction::Received) {
         // The organization list holds what its accounts sent.
         let (page, per_page) = (query.page.max(1), query.per_page.max(1));
-        return Ok(AccountSharePage { shares: Vec::new(), total: 0, page, per_page });
+        return Ok(AccountSharePage {
+            shares: Vec::new(),
+            total: 0,
+            total_exact: true,
+            page,
+            per_page,
+            next: None,
+        });
     }
     page_of(store, Scope::Organization(organization), query).await
 }
@@ -135,8 +150,11 @@ async fn page_of(
     scope: Scope,
     query: &ShareQuery,
 ) -> Result<AccountSharePage, DomainError> {
+    if let Some(cursor) = &query.after {
+        cursor.for_order(query.order_key())?;
+    }
     let now = clock::now();
-    let (mut shares, total) = store::shares(store.pool(), scope, query, &now).await?;
+    let (mut shares, total, next) = store::shares(store.pool(), scope, query, &now).await?;
     store::fill(&mut *store.pool().acquire().await?, &mut shares).await?;
     if let Scope::Account { org_id, parent_id } = scope {
         let account = Account { org_id, parent_id };
@@ -148,7 +166,14 @@ async fn page_of(
             );
         }
     }
-    Ok(AccountSharePage { shares, total, page: query.page.max(1), per_page: query.per_page.max(1) })
+    Ok(AccountSharePage {
+        shares,
+        total: total.count,
+        total_exact: total.exact,
+        page: query.page.max(1),
+        per_page: query.per_page.max(1),
+        next: next.map(|cursor| cursor.encode()),
+    })
 }
 
 /// One share the account sent, or received and may still use, made through `face` (the web
@@ -167,6 +192,32 @@ pub async fn get(
     if share.owner_org_id == account.org_id {
         Ok(share)
     } else if grants(&share, account) {
+        share.recipients = visible_recipients(share.recipients, share.owner_org_id, account);
+        Ok(share)
+    } else {
+        Err(DomainError::NotFound("share"))
+    }
+}
+
+/// Like [`get`], without the share's resources, and with its recipients only when the
+/// account is not the owner (to check that the share reaches it): for a face that shows the
+/// share alone. The owner's read is one statement.
+pub async fn get_summary(
+    store: &Store,
+    face: Face,
+    account: Account,
+    share_id: &str,
+) -> Result<AccountShare, DomainError> {
+    let id = parse_share_id(share_id)?;
+    let mut share = store::share(store.pool(), id, &clock::now())
+        .await?
+        .filter(|share| made_through(share, face))
+        .ok_or(DomainError::NotFound("share"))?;
+    if share.owner_org_id == account.org_id {
+        return Ok(share);
+    }
+    share.recipients = store::recipients(store.pool(), id).await?;
+    if grants(&share, account) {
         share.recipients = visible_recipients(share.recipients, share.owner_org_id, account);
         Ok(share)
     } else {

@@ -150,16 +150,22 @@ pub async fn actor_for_token(store: &Store, secret: &str) -> Result<Actor, Domai
     if !secret.starts_with(token_secret::PREFIX) {
         return Err(DomainError::Unauthenticated);
     }
-    let (token_id, last_used_at, actor) =
-        store::actor_by_token_hash(store.pool(), &token_secret::digest(secret), &clock::now())
-            .await?
-            .ok_or(DomainError::Unauthenticated)?;
+    let digest = token_secret::digest(secret);
+    let now = clock::now();
+    if let Some(actor) = store.caches().actor(&digest, &now) {
+        return Ok(actor);
+    }
+    let generation = store.caches().generation();
+    let (token_id, last_used_at, actor) = store::actor_by_token_hash(store.pool(), &digest, &now)
+        .await?
+        .ok_or(DomainError::Unauthenticated)?;
     // Only a stale record is written: on SQLite even an UPDATE that changes no row waits for
     // the write lock, which would make every authenticated read queue behind the writers.
     let stale_before = clock::now_plus(-TOKEN_TOUCH_INTERVAL);
     if last_used_at.is_none_or(|used| used < stale_before) {
         store::touch_token(store.pool(), token_id, &clock::now(), &stale_before).await?;
     }
+    store.caches().remember_actor(digest, actor.clone(), generation);
     Ok(actor)
 }
 
@@ -282,6 +288,7 @@ pub async fn revoke_user_token(
     };
     record(&mut transaction, Author::User(actor), face, change).await?;
     transaction.commit().await?;
+    store.caches().forget_actors();
     Ok(())
 }
 

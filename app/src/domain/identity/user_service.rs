@@ -225,6 +225,8 @@ pub async fn update_user(
     let user =
         store::user_in_org(&mut *transaction, actor.org_id, user_id).await?.ok_or(NOT_FOUND)?;
     transaction.commit().await?;
+    // A cached token of this user must not keep the old role, or work while deactivated.
+    store.caches().forget_actors();
     Ok(user)
 }
 

@@ -709,10 +709,11 @@ pub async fn accept_offer(
     if entity_id.trim().is_empty() {
         return Err(DomainError::invalid("entity_id", "must not be empty"));
     }
-    let mut transaction = store.begin_write().await?;
     let offer_id =
-        find_offer(&mut *transaction, &sharing_org_id, &partner_org_id, entity_id.trim()).await?;
-    authorize(&mut transaction, authority, offer_id, &partner_org_id).await?;
+        find_offer(store.pool(), &sharing_org_id, &partner_org_id, entity_id.trim()).await?;
+    authorize(&mut *store.pool().acquire().await?, authority, offer_id, &partner_org_id).await?;
+    refuse_decided(store, offer_id, OfferState::Accepted).await?;
+    let mut transaction = store.begin_write().await?;
     let config_row = settle(&mut transaction, offer_id, OfferState::Accepted, authority).await?;
     let config = load(&mut transaction, config_row).await?;
     transaction.commit().await?;
@@ -725,10 +726,10 @@ pub async fn answer_offer_by_link(
     token: &str,
     accept: bool,
 ) -> Result<OfferView, DomainError> {
-    let mut transaction = store.begin_write().await?;
-    let offer_id =
-        store::offer_id_by_token(&mut *transaction, token).await?.ok_or(OFFER_NOT_FOUND)?;
+    let offer_id = store::offer_id_by_token(store.pool(), token).await?.ok_or(OFFER_NOT_FOUND)?;
     let to = if accept { OfferState::Accepted } else { OfferState::Declined };
+    refuse_decided(store, offer_id, to).await?;
+    let mut transaction = store.begin_write().await?;
     settle(&mut transaction, offer_id, to, OfferAuthority::LinkToken(token)).await?;
     let view = offer_view(&mut transaction, offer_id).await?;
     transaction.commit().await?;
@@ -792,27 +793,8 @@ async fn settle(
         .ok_or(OFFER_NOT_FOUND)?;
     let resource: crate::domain::ids::ResourceId = parse_id(&offer.resource_id)?;
     let state = store::effective_state(offer.state()?, &offer.expires_at, &now);
-    match (state, to) {
-        (OfferState::Pending, _) => {}
-        // Answering twice the same way is harmless (a retried request, a double click).
-        (OfferState::Accepted, OfferState::Accepted)
-        | (OfferState::Declined, OfferState::Declined) => {
-            return Ok(config_row);
-        }
-        (OfferState::Accepted, _) => {
-            return Err(DomainError::Conflict("this offer was already accepted".into()))
-        }
-        (OfferState::Unavailable, _) => {
-            return Err(DomainError::Conflict(
-                "this offer is no longer available: another partner accepted it first".into(),
-            ))
-        }
-        (OfferState::Expired, _) => {
-            return Err(DomainError::Conflict("this offer has expired".into()))
-        }
-        (OfferState::Declined, _) => {
-            return Err(DomainError::Conflict("this offer was declined".into()))
-        }
+    if let Some(answer) = answer_without_change(state, to) {
+        return answer.map(|()| config_row);
     }
     if !store::settle_pending_offer(&mut *transaction, offer_id, to, &now).await? {
         return Err(DomainError::Conflict(
@@ -841,6 +823,47 @@ async fn settle(
     record(&mut *transaction, author, face, change).await?;
     tell_offerer_of_answer(&mut *transaction, &config_row, &offer, to, &now).await?;
     Ok(config_row)
+}
+
+/// What answering an offer in `state` with `to` comes to when nothing is left to change:
+/// `Some(Ok)` for a repeated answer (a retried request, a double click), `Some(Err)` for a
+/// conflict, `None` when the offer is pending and the answer is to be written.
+fn answer_without_change(state: OfferState, to: OfferState) -> Option<Result<(), DomainError>> {
+    match (state, to) {
+        (OfferState::Pending, _) => None,
+        (OfferState::Accepted, OfferState::Accepted)
+        | (OfferState::Declined, OfferState::Declined) => Some(Ok(())),
+        (OfferState::Accepted, _) => {
+            Some(Err(DomainError::Conflict("this offer was already accepted".into())))
+        }
+        (OfferState::Unavailable, _) => Some(Err(DomainError::Conflict(
+            "this offer is no longer available: another partner accepted it first".into(),
+        ))),
+        (OfferState::Expired, _) => {
+            Some(Err(DomainError::Conflict("this offer has expired".into())))
+        }
+        (OfferState::Declined, _) => {
+            Some(Err(DomainError::Conflict("this offer was declined".into())))
+        }
+    }
+}
+
+/// Refuses an answer to an offer that is already decided, from a plain read, before taking
+/// the write lock: when a hundred partners accept at once, the winner commits in a few
+/// milliseconds and the others are told at once instead of queueing for the lock one by one.
+/// Only a conflict is answered here; whatever may change is decided again in the write
+/// transaction, where the conditional write is the arbiter.
+async fn refuse_decided(
+    store: &Store,
+    offer_id: OfferId,
+    to: OfferState,
+) -> Result<(), DomainError> {
+    let offer = store::offer_by_id(store.pool(), offer_id).await?.ok_or(OFFER_NOT_FOUND)?;
+    let state = store::effective_state(offer.state()?, &offer.expires_at, &clock::now());
+    match answer_without_change(state, to) {
+        Some(Err(conflict)) => Err(conflict),
+        _ => Ok(()),
+    }
 }
 
 /// Tells the admins of the org that made an offer that the partner accepted or declined it.

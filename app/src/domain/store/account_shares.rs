@@ -8,6 +8,7 @@ use crate::domain::account_shares::{
     ShareStatus, TargetType,
 };
 use crate::domain::ids::{AccountShareId, OrgId, RecipientId, ShareResourceId};
+use crate::domain::paging::{Cursor, Total, COUNT_CAP};
 use crate::domain::DomainError;
 
 fn internal(message: String) -> DomainError {
@@ -161,18 +162,22 @@ impl Conditions {
         self.binds.push(value.into());
         format!("${}", self.binds.len())
     }
-
-    fn sql(&self) -> String {
-        if self.clauses.is_empty() {
-            "TRUE".to_owned()
-        } else {
-            self.clauses.join(" AND ")
-        }
-    }
 }
 
-fn conditions(scope: Scope, query: &ShareQuery, now: &str) -> Conditions {
+/// A share list as the union of at most two disjoint arms, each of which an index can walk in
+/// list order: what the account (or organization) sent, by `owner_org_id`; and what it
+/// received (or what its child accounts sent), found from the recipients' index. A single
+/// `sent OR received` condition would make the database scan every share.
+struct Arms {
+    where_: Conditions,
+    arms: Vec<String>,
+    /// Conditions every arm shares (filters of the query).
+    common: Vec<String>,
+}
+
+fn arms(scope: Scope, query: &ShareQuery, now: &str) -> Arms {
     let mut where_ = Conditions { clauses: Vec::new(), binds: Vec::new() };
+    let mut arms = Vec::new();
     match scope {
         Scope::Account { org_id, parent_id } => {
             let org = where_.bind(org_id.to_string());
@@ -181,23 +186,24 @@ fn conditions(scope: Scope, query: &ShareQuery, now: &str) -> Conditions {
             let sent = format!("s.owner_org_id = {org}");
             // Received: active, unexpired, and associated with this account or its organization.
             let received = format!(
-                "(s.owner_org_id <> {org} AND s.status = 'active' \
+                "s.id IN (SELECT r.share_id FROM account_share_recipients r \
+                 WHERE r.org_id IN ({org}, {parent}) AND r.association_status = 'associated') \
+                 AND s.owner_org_id <> {org} AND s.status = 'active' \
                  AND (s.expires_at IS NULL OR s.expires_at > {at}) \
                  AND EXISTS (SELECT 1 FROM account_share_recipients r WHERE r.share_id = s.id \
-                   AND r.association_status = 'associated' \
-                   AND (r.org_id = {org} OR (s.target_type = 'organization' AND r.org_id = {parent}))))"
+                 AND r.association_status = 'associated' \
+                 AND (r.org_id = {org} OR (s.target_type = 'organization' AND r.org_id = {parent})))"
             );
-            where_.clauses.push(match query.direction {
-                Some(Direction::Sent) => sent,
-                Some(Direction::Received) => received,
-                None => format!("({sent} OR {received})"),
-            });
+            match query.direction {
+                Some(Direction::Sent) => arms.push(sent),
+                Some(Direction::Received) => arms.push(received),
+                None => arms.extend([sent, received]),
+            }
         }
         Scope::Organization(org_id) => {
             let org = where_.bind(org_id.to_string());
-            where_.clauses.push(format!(
-                "(s.owner_org_id = {org} OR s.owner_org_id IN (SELECT id FROM orgs WHERE parent_id = {org}))"
-            ));
+            arms.push(format!("s.owner_org_id = {org}"));
+            arms.push(format!("s.owner_org_id IN (SELECT id FROM orgs WHERE parent_id = {org})"));
         }
     }
     if let Some(face) = &query.face {
@@ -239,48 +245,119 @@ fn conditions(scope: Scope, query: &ShareQuery, now: &str) -> Conditions {
                  WHERE x.share_id = s.id AND x.association_status <> 'disassociated'))))"
         ));
     }
-    where_
+    let common = std::mem::take(&mut where_.clauses);
+    Arms { where_, arms, common }
 }
 
-/// One page of the shares in `scope` that match `query`, and how many match in all.
+impl Arms {
+    /// The full condition of one arm, with `extra` (a keyset bound) added.
+    fn condition(&self, arm: &str, extra: Option<&str>) -> String {
+        let mut all = vec![arm.to_owned()];
+        all.extend(self.common.iter().cloned());
+        all.extend(extra.map(str::to_owned));
+        all.join(" AND ")
+    }
+}
+
+/// The sort column of a share order, as stored in a row (for the next page's cursor).
+/// Where a share that never expires sorts by expiry: after every date.
+const NEVER_EXPIRES: &str = "9999-12-31T23:59:59Z";
+
+fn order_column(order: ShareOrder) -> &'static str {
+    match order {
+        ShareOrder::Created => "s.created_at",
+        ShareOrder::Name => "s.name",
+        // "Never expires" sorts after every date (NULL would sort first on SQLite and last on
+        // PostgreSQL), and the cursor compares the same value.
+        ShareOrder::Expiry => "COALESCE(s.expires_at, '9999-12-31T23:59:59Z')", // NEVER_EXPIRES
+        ShareOrder::Status => "s.status",
+    }
+}
+
+/// One page of the shares in `scope` that match `query`, and how many match (counted up to
+/// [`COUNT_CAP`]).
+///
+/// The page's ids come from a union of the arms, each walked in list order by an index on
+/// `(owner_org_id, [face,] sort column, id)`, merged, and cut with `LIMIT`: after `query.after`
+/// when given (a keyset seek), else after skipping `(page - 1) * per_page` entries, which on
+/// the sent arm reads the index only. The full rows are then read for that page alone.
 pub async fn shares(
     db: &sqlx::AnyPool,
     scope: Scope,
     query: &ShareQuery,
     now: &str,
-) -> Result<(Vec<AccountShare>, i64), DomainError> {
-    let where_ = conditions(scope, query, now);
-    let filter = where_.sql();
-    let count_sql = format!("SELECT COUNT(*) FROM account_shares s WHERE {filter}");
+) -> Result<(Vec<AccountShare>, Total, Option<Cursor>), DomainError> {
+    let mut arms = arms(scope, query, now);
+    let limit = query.per_page.max(1);
+
+    let counted_arms: Vec<String> = arms
+        .arms
+        .iter()
+        .map(|arm| format!("SELECT s.id FROM account_shares s WHERE {}", arms.condition(arm, None)))
+        .collect();
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM ({} LIMIT {}) counted",
+        counted_arms.join(" UNION ALL "),
+        COUNT_CAP + 1
+    );
     let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-    for value in &where_.binds {
+    for value in &arms.where_.binds {
         count = count.bind(value);
     }
-    let total = count.fetch_one(db).await?;
+    let total = Total::from_capped(count.fetch_one(db).await?);
 
-    let direction = if query.descending { "DESC" } else { "ASC" };
-    // NULL sorts first on SQLite and last on PostgreSQL: "never expires" is put last (for
-    // ascending) by its own key, the same on both.
-    let column = match query.order {
-        ShareOrder::Created => "s.created_at".to_owned(),
-        ShareOrder::Name => "s.name".to_owned(),
-        ShareOrder::Expiry => format!("(s.expires_at IS NULL) {direction}, s.expires_at"),
-        ShareOrder::Status => "s.status".to_owned(),
+    let column = order_column(query.order);
+    let (direction, after_op) = if query.descending { ("DESC", "<") } else { ("ASC", ">") };
+    let (bound, offset) = match &query.after {
+        Some(cursor) => {
+            let value = arms.where_.bind(cursor.value.clone());
+            let id = arms.where_.bind(cursor.id.clone());
+            (Some(format!("({column}, s.id) {after_op} ({value}, {id})")), 0)
+        }
+        None => (None, (query.page.max(1) - 1).saturating_mul(limit)),
     };
-    let limit = query.per_page.max(1);
-    let offset = (query.page.max(1) - 1).saturating_mul(limit);
+    let id_arms: Vec<String> = arms
+        .arms
+        .iter()
+        .map(|arm| {
+            format!(
+                "SELECT {column} AS sort_key, s.id AS id FROM account_shares s WHERE {}",
+                arms.condition(arm, bound.as_deref())
+            )
+        })
+        .collect();
+    // One more than a page, to know whether there is a next one.
     let sql = format!(
         "SELECT {SHARE_COLUMNS} FROM account_shares s JOIN orgs o ON o.id = s.owner_org_id \
-         WHERE {filter} ORDER BY {column} {direction}, s.id {direction} \
-         LIMIT {limit} OFFSET {offset}"
+         WHERE s.id IN (SELECT id FROM ({} ORDER BY 1 {direction}, 2 {direction} \
+           LIMIT {} OFFSET {offset}) page) \
+         ORDER BY {column} {direction}, s.id {direction}",
+        id_arms.join(" UNION ALL "),
+        limit + 1
     );
     let mut select = sqlx::query_as::<_, ShareRow>(&sql);
-    for value in &where_.binds {
+    for value in &arms.where_.binds {
         select = select.bind(value);
     }
-    let rows = select.fetch_all(db).await?;
+    let mut rows = select.fetch_all(db).await?;
+    let next = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|row| {
+            let value = match query.order {
+                ShareOrder::Created => row.created_at.clone(),
+                ShareOrder::Name => row.name.clone(),
+                ShareOrder::Expiry => {
+                    row.expires_at.clone().unwrap_or_else(|| NEVER_EXPIRES.to_owned())
+                }
+                ShareOrder::Status => row.status.clone(),
+            };
+            Cursor::new(query.order_key(), value, row.id.clone())
+        })
+    } else {
+        None
+    };
     let shares = rows.into_iter().map(|row| row.into_share(now)).collect::<Result<_, _>>()?;
-    Ok((shares, total))
+    Ok((shares, total, next))
 }
 
 /// Loads the recipients and resources of `shares` (two queries for the whole list).

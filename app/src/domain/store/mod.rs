@@ -17,6 +17,7 @@ use super::DomainError;
 pub mod access;
 pub mod account_shares;
 pub mod audit;
+pub mod cache;
 pub mod files;
 pub mod identity;
 pub mod jobs;
@@ -107,6 +108,8 @@ pub struct Store {
     jobs_signal: Arc<tokio::sync::Notify>,
     /// Rung after a commit that queued webhook deliveries or emails, so they go out at once.
     deliveries_signal: Arc<tokio::sync::Notify>,
+    /// Token actors and org parents, briefly (see [`cache`]).
+    caches: Arc<cache::Caches>,
 }
 
 impl Store {
@@ -153,6 +156,7 @@ impl Store {
             url: url_to_open,
             jobs_signal: Arc::default(),
             deliveries_signal: Arc::default(),
+            caches: Arc::default(),
         })
     }
 
@@ -192,6 +196,10 @@ impl Store {
     /// What the senders wait on between polls.
     pub fn deliveries_signal(&self) -> Arc<tokio::sync::Notify> {
         Arc::clone(&self.deliveries_signal)
+    }
+
+    pub fn caches(&self) -> &cache::Caches {
+        &self.caches
     }
 
     pub fn busy_timeout() -> Duration {
