@@ -64,6 +64,7 @@ const signedInPages = [
   "/webhooks", "/access",
 ];
 let webhookPage;
+let detailPages;
 
 before(async () => {
   // A webhook endpoint on this machine, only for its detail page (nothing is listening).
@@ -72,14 +73,21 @@ before(async () => {
   const acme = sharewell(server, "org", "create", "--name", "Acme Energy");
   const globex = sharewell(server, "org", "create", "--name", "Globex Corporation");
   partner = sharewell(server, "org", "create", "--name", "Installer GmbH mit einem sehr langen Namen");
+  const users = {};
   for (const [org, username, role] of [[acme, "alice", "admin"], [acme, "bob", "member"]]) {
-    sharewell(
+    const user = sharewell(
       server, "user", "create", "--org", org.id, "--username", username,
       "--email", `${username}@example.test`, "--password", PASSWORD, "--role", role,
     );
+    users[username] = user.id ?? user.user?.id;
   }
   const token = sharewell(server, "token", "create", "--username", "alice").token;
-  await seedAccountShares(token, acme, globex);
+  const accountShare = await seedAccountShares(token, acme, globex);
+  // The detail pages, and lists sorted and filtered through their headings and controls.
+  detailPages = [
+    `/shared/accounts/${accountShare}`, `/users/${users.bob}`,
+    "/users?sort=name&dir=desc&status=active&per_page=10", "/shared?kind=resource&sort=expiry&dir=asc",
+  ];
   const webhook = await fetch(`${server.baseUrl}/api/v1/webhooks`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
@@ -140,9 +148,10 @@ async function seedAccountShares(token, acme, globex) {
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify(body),
     });
-    assert.ok(response.ok, `${path}: ${response.status} ${await response.text()}`);
+    assert.ok(response.ok, `${path}: ${response.status} ${await response.clone().text()}`);
+    return response.json();
   };
-  await call("/v1/shares", {
+  const consents = await call("/v1/shares", {
     clientId: globex.id,
     reference: "Quarterly consents for the whole installer network",
     consentIds: ["3fa85f64-5717-4562-b3fc-2c963f66afa6"],
@@ -153,6 +162,7 @@ async function seedAccountShares(token, acme, globex) {
     recipients: [{ account_id: globex.id.replaceAll("-", "") }],
     resources: [{ resource_type: "custom-ruleset", resource_id: "r1", resource_account_id: account, meta: {} }],
   });
+  return consents.data; // EnableNow answers a new share with its id as `data`
 }
 
 /** A signed-in context (alice, an admin) of the given size and colour scheme. */
@@ -209,7 +219,7 @@ async function sidewaysOverflow(page) {
 }
 
 function allPages() {
-  return [...signedInPages, `/partners/${partner.id}`, webhookPage];
+  return [...signedInPages, `/partners/${partner.id}`, webhookPage, ...detailPages];
 }
 
 for (const colorScheme of ["light", "dark"]) {

@@ -20,6 +20,7 @@ pub struct Cursor {
 }
 
 /// Longer than any sort value we store (names are capped well below this).
+#[cfg(feature = "ssr")]
 const MAX_CURSOR_CHARS: usize = 2048;
 
 impl Cursor {
