@@ -62,6 +62,8 @@ impl OfferState {
 }
 
 /// One permission of a template role.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(as = RoleGrant))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grant {
     pub action: String,
@@ -70,6 +72,7 @@ pub struct Grant {
     pub effect: Option<String>,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateRole {
     pub id: RoleId,
