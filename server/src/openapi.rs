@@ -20,7 +20,11 @@ pub const NAMES: [&str; 6] = ["api", "cloudflare", "enablenow", "epilot", "puter
 /// The documents that exist so far, by name. The route-coverage test reads this list and names
 /// the faces still missing from it.
 pub fn documents() -> Vec<(&'static str, OpenApi)> {
-    vec![("api", crate::api::openapi()), ("enablenow", crate::faces::enablenow::openapi())]
+    vec![
+        ("api", crate::api::openapi()),
+        ("enablenow", crate::faces::enablenow::openapi()),
+        ("puter", crate::faces::puter::openapi()),
+    ]
 }
 
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
