@@ -23,6 +23,7 @@ pub fn documents() -> Vec<(&'static str, OpenApi)> {
     vec![
         ("api", crate::api::openapi()),
         ("enablenow", crate::faces::enablenow::openapi()),
+        ("epilot", crate::faces::epilot::openapi()),
         ("puter", crate::faces::puter::openapi()),
     ]
 }

@@ -24,6 +24,7 @@ pub struct EntityShareView {
 }
 
 /// Whether the partner org exists in Sharewell yet.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PartnerStatus {
@@ -32,6 +33,7 @@ pub enum PartnerStatus {
 }
 
 /// Where an offer to one partner stands.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OfferState {
