@@ -25,6 +25,7 @@ pub fn documents() -> Vec<(&'static str, OpenApi)> {
         ("enablenow", crate::faces::enablenow::openapi()),
         ("epilot", crate::faces::epilot::openapi()),
         ("puter", crate::faces::puter::openapi()),
+        ("zus", crate::faces::zus::openapi()),
     ]
 }
 
