@@ -22,6 +22,7 @@ pub const NAMES: [&str; 6] = ["api", "cloudflare", "enablenow", "epilot", "puter
 pub fn documents() -> Vec<(&'static str, OpenApi)> {
     vec![
         ("api", crate::api::openapi()),
+        ("cloudflare", crate::faces::cloudflare::openapi()),
         ("enablenow", crate::faces::enablenow::openapi()),
         ("epilot", crate::faces::epilot::openapi()),
         ("puter", crate::faces::puter::openapi()),
