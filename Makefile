@@ -10,7 +10,7 @@ WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(
 APT_PACKAGES := rustc-web cargo-web rust-web-src lld-16 chromium python3-venv postgresql
 NPM_FOLDERS := frontend style end2end
 
-.PHONY: run release test deps apt-packages site css wasm check rust-tests postgres-tests browser-tests clean-site
+.PHONY: run release test deps apt-packages site docs-ui css wasm check rust-tests postgres-tests browser-tests clean-site
 
 ## run: build everything and serve on 127.0.0.1:3000 with the SQLite database in data/
 # The same (debug) server build the tests use: a cold release build takes over 10 minutes on
@@ -55,9 +55,15 @@ browser-tests:
 	cargo build --locked -p server
 	npm test --prefix end2end
 
-## site: the wasm client, its JS glue and the CSS under target/site, plus public/
-site: wasm css
+## site: the wasm client, its JS glue and the CSS under target/site, plus public/ and the
+## API documents' viewer
+site: wasm css docs-ui
 	cp -r public/. target/site/
+
+# Swagger UI from npm (frontend/package.json), served at /docs: copied, never fetched from a CDN.
+docs-ui: frontend/node_modules/.installed
+	mkdir -p target/site/docs-ui
+	cp frontend/node_modules/swagger-ui-dist/{swagger-ui-bundle.js,swagger-ui.css,LICENSE} target/site/docs-ui/
 
 wasm:
 	bash frontend/build.sh

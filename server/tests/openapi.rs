@@ -206,3 +206,26 @@ fn no_route_of_a_documented_face_is_added_outside_its_document() {
     }
     assert!(problems.is_empty(), "routes missing from their documents:\n{}", problems.join("\n"));
 }
+
+#[tokio::test]
+async fn the_docs_page_lists_every_document_and_each_viewer_runs_scripts_from_this_site_only() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let index = client.get(app.url("/docs")).send().await.expect("/docs");
+    assert_eq!(index.status(), StatusCode::OK);
+    let index = index.text().await.expect("a page");
+    for (name, ..) in FACES {
+        assert!(index.contains(&format!("href=\"/docs/{name}\"")), "/docs lists {name}");
+        assert!(index.contains(&format!("href=\"/openapi/{name}.json\"")), "{name}.json");
+        let viewer = client.get(app.url(&format!("/docs/{name}"))).send().await.expect("viewer");
+        assert_eq!(viewer.status(), StatusCode::OK, "/docs/{name}");
+        let policy = viewer.headers()["content-security-policy"].to_str().expect("a policy");
+        assert!(policy.contains("script-src 'self';"), "{policy}");
+        let page = viewer.text().await.expect("a page");
+        assert!(page.contains("src=\"/docs-ui/swagger-ui-bundle.js\""), "vendored, not a CDN");
+        assert!(!page.contains("<script>"), "no inline script");
+    }
+    let unknown = client.get(app.url("/docs/nothing")).send().await.expect("unknown");
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    app.stop().await;
+}
