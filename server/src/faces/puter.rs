@@ -157,8 +157,11 @@ struct Thing {
 #[utoipa::path(post, path = "/share", request_body = ShareBody,
     responses(
         (status = 200, description = "`success`, or `mixed` with each entry's report", body = ShareAnswer),
-        (status = 400, description = "`aborted`: the request is invalid as a whole", body = ShareAnswer),
-        PuterErrors,
+        (status = 400, description = "`aborted`: the request is invalid as a whole; or refused before it was read (a NUL character, say)", body = ShareRefusal),
+        (status = 401, description = "No token, or an unknown, revoked or expired one", body = ApiErrorBody),
+        (status = 403, description = "The caller's role does not allow it", body = ApiErrorBody),
+        (status = 413, description = "The body is larger than the server accepts", body = ApiErrorBody),
+        (status = 503, description = "The database is briefly unavailable; try again", body = ApiErrorBody),
     ))]
 async fn share(State(state): State<AppState>, Caller(actor): Caller, body: Bytes) -> Response {
     let request = match ShareRequest::parse(&body) {
@@ -402,6 +405,16 @@ struct ShareResult {
     /// `read` or `write`.
     mode: &'static str,
     recipient: String,
+}
+
+/// The 400 of `POST /share`: `aborted` by the face, or refused by the server's guard before
+/// the face read it.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // only its documentation is used
+enum ShareRefusal {
+    Aborted(ShareAnswer),
+    Refused(ApiErrorBody),
 }
 
 /// `heyputer:api/APIError`.
