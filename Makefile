@@ -10,7 +10,7 @@ WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(
 APT_PACKAGES := rustc-web cargo-web rust-web-src lld-16 chromium python3-venv postgresql
 NPM_FOLDERS := frontend style end2end
 
-.PHONY: run release test deps apt-packages site css wasm check rust-tests postgres-tests browser-tests clean-site bench
+.PHONY: run release test deps apt-packages site docs-ui css wasm check rust-tests postgres-tests browser-tests schemathesis clean-site bench
 
 ## run: build everything and serve on 127.0.0.1:3000 with the SQLite database in data/
 # The same (debug) server build the tests use: a cold release build takes over 10 minutes on
@@ -28,7 +28,7 @@ release: deps site
 
 ## test: formatting, lints, every Rust test (the HTTP tests on SQLite, then again on
 ## PostgreSQL), then the browser tests against the built site
-test: deps site check rust-tests postgres-tests browser-tests
+test: deps site check rust-tests postgres-tests browser-tests schemathesis
 
 check:
 	cargo fmt --all --check
@@ -62,9 +62,21 @@ bench:
 	cargo build --release --locked -p server
 	./target/release/bench
 
-## site: the wasm client, its JS glue and the CSS under target/site, plus public/
-site: wasm css
+# schemathesis (end2end/.venv) against each of the six OpenAPI documents, with a real token:
+# no server error, no answer that breaks its own schema.
+schemathesis:
+	cargo build --locked -p server
+	end2end/schemathesis.sh
+
+## site: the wasm client, its JS glue and the CSS under target/site, plus public/ and the
+## API documents' viewer
+site: wasm css docs-ui
 	cp -r public/. target/site/
+
+# Swagger UI from npm (frontend/package.json), served at /docs: copied, never fetched from a CDN.
+docs-ui: frontend/node_modules/.installed
+	mkdir -p target/site/docs-ui
+	cp frontend/node_modules/swagger-ui-dist/{swagger-ui-bundle.js,swagger-ui.css,LICENSE} target/site/docs-ui/
 
 wasm:
 	bash frontend/build.sh

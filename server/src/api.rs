@@ -1,18 +1,20 @@
 //! Sharewell's own JSON API under `/api/v1`, authenticated by API token.
 //!
 //! Errors: `{"error": {"code": "...", "message": "..."}}` with the matching status.
+//!
+//! The router is built from the documented handlers ([`openapi_router`]): a route is added
+//! with its `#[utoipa::path]`, so it cannot be missing from `/openapi/api.json`.
 
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, delete, get, post, put};
+use axum::routing::any;
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
-use app::domain::access::{service as access, AccessParams};
+use app::domain::access::{service as access, AccessParams, GrantPage};
 use app::domain::audit::{service as audit, EventFilter, EventPage};
 use app::domain::files::service as files;
 use app::domain::identity::user_service::{self as users, NewOrgUser, UserChange};
@@ -29,50 +31,123 @@ use app::domain::partners::{service as partners, Grant, TemplateRole};
 use app::domain::DomainError;
 
 use crate::faces::{Caller, JsonBody, PathArgs, QueryArgs};
+use crate::openapi::BearerToken;
 use crate::startup::AppState;
+use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+/// The document's frame: its title and the bearer token every operation needs.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Sharewell API",
+        description = "Sharewell's own JSON API. Every operation takes an API token: \
+            `Authorization: Bearer <token>` (made on the Account page or with `POST /api/v1/tokens`).",
+    ),
+    modifiers(&BearerToken),
+    security(("bearer" = [])),
+    components(schemas(ErrorBody, ErrorDetail)),
+)]
+struct ApiDocument;
+
+/// Every documented route of the API, with its document.
+pub fn openapi_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDocument::openapi())
+        .routes(routes!(me))
+        .routes(routes!(change_own_password))
+        .routes(routes!(email_settings, set_email_settings))
+        .routes(routes!(list_users, add_user))
+        .routes(routes!(get_user, update_user))
+        .routes(routes!(reset_password))
+        .routes(routes!(list_user_tokens))
+        .routes(routes!(revoke_user_token))
+        .routes(routes!(list_tokens, create_token))
+        .routes(routes!(revoke_token))
+        .routes(routes!(audit_events))
+        .routes(routes!(list_access))
+        .routes(routes!(export_access))
+        .routes(routes!(list_apps, register_app))
+        .routes(routes!(list_roles, create_role))
+        .routes(routes!(get_role, update_role, delete_role))
+        .routes(routes!(list_webhooks, create_webhook))
+        .routes(routes!(get_webhook, update_webhook, delete_webhook))
+        .routes(routes!(rotate_webhook_secret))
+        .routes(routes!(webhook_deliveries))
+        .routes(routes!(resend_delivery))
+        .routes(routes!(send_test_event))
+}
+
+/// The API's routes, and an answer in its own shape for any other path under `/api/v1`.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/me/password", put(change_own_password))
-        .route("/api/v1/account/email-settings", get(email_settings).put(set_email_settings))
-        .route("/api/v1/users", get(list_users).post(add_user))
-        .route("/api/v1/users/{id}", get(get_user).patch(update_user))
-        .route("/api/v1/users/{id}/password-reset", post(reset_password))
-        .route("/api/v1/users/{id}/tokens", get(list_user_tokens))
-        .route("/api/v1/users/{id}/tokens/{token_id}", delete(revoke_user_token))
-        .route("/api/v1/tokens", get(list_tokens).post(create_token))
-        .route("/api/v1/tokens/{id}", delete(revoke_token))
-        .route("/api/v1/audit-events", get(audit_events))
-        .route("/api/v1/access", get(list_access))
-        .route("/api/v1/access.csv", get(export_access))
-        .route("/api/v1/apps", get(list_apps).post(register_app))
-        .route("/api/v1/roles", get(list_roles).post(create_role))
-        .route("/api/v1/roles/{id}", get(get_role).put(update_role).delete(delete_role))
-        .route("/api/v1/webhooks", get(list_webhooks).post(create_webhook))
-        .route(
-            "/api/v1/webhooks/{id}",
-            get(get_webhook).patch(update_webhook).delete(delete_webhook),
-        )
-        .route("/api/v1/webhooks/{id}/rotate-secret", post(rotate_webhook_secret))
-        .route("/api/v1/webhooks/{id}/deliveries", get(webhook_deliveries))
-        .route("/api/v1/webhooks/{id}/deliveries/{delivery_id}/resend", post(resend_delivery))
-        .route("/api/v1/webhooks/{id}/test", post(send_test_event))
-        .route("/api/v1/{*rest}", any(unknown_endpoint))
+    let (router, _) = openapi_router().split_for_parts();
+    router.route(UNKNOWN_ENDPOINTS, any(unknown_endpoint))
+}
+
+/// The one route of the API that is not documented: every path the API does not have.
+pub const UNKNOWN_ENDPOINTS: &str = "/api/v1/{*rest}";
+
+/// `/openapi/api.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    openapi_router().into_openapi()
+}
+
+/// Every error of the API, in one shape: `{"error": {"code", "message"}}`.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ErrorDetail {
+    /// Named after the status: `invalid_request`, `unauthorized`, `forbidden`, `not_found`,
+    /// `conflict`, `payload_too_large`, `timeout`, `unavailable`, `internal_error`.
+    code: &'static str,
+    /// What went wrong, in a sentence; for an invalid field, the field is named.
+    message: String,
+}
+
+/// The refusals any operation may answer with.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // only its documentation is used
+enum ApiRefusals {
+    /// A field or parameter is invalid, or the body is not the JSON expected.
+    #[response(status = 400)]
+    Invalid(#[to_schema] ErrorBody),
+    /// No token, or an unknown, revoked or expired one.
+    #[response(status = 401)]
+    Unauthorized(#[to_schema] ErrorBody),
+    /// The caller's role (or a read-only token) does not allow it.
+    #[response(status = 403)]
+    Forbidden(#[to_schema] ErrorBody),
+    /// No such object in the caller's org.
+    #[response(status = 404)]
+    NotFound(#[to_schema] ErrorBody),
+    /// It clashes with what exists (a name taken, a state that does not allow it).
+    #[response(status = 409)]
+    Conflict(#[to_schema] ErrorBody),
+    /// The body is larger than the server accepts.
+    #[response(status = 413)]
+    TooLarge(#[to_schema] ErrorBody),
+    /// The database is briefly unavailable; try again.
+    #[response(status = 503)]
+    Unavailable(#[to_schema] ErrorBody),
 }
 
 /// The caller, as its token says.
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, description = "The caller", body = Actor), ApiRefusals))]
 async fn me(Caller(actor): Caller) -> Json<Actor> {
     Json(actor)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct OwnPasswordBody {
     current_password: String,
     new_password: String,
 }
 
 /// The caller changes their own password (their current one is required).
+#[utoipa::path(put, path = "/api/v1/me/password", request_body = OwnPasswordBody, responses((status = 204, description = "Changed"), ApiRefusals))]
 async fn change_own_password(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -91,6 +166,7 @@ async fn change_own_password(
 
 /// The caller's email settings: whether the server sends email, where theirs goes, and each
 /// category on or off.
+#[utoipa::path(get, path = "/api/v1/account/email-settings", responses((status = 200, description = "The caller's email settings", body = EmailSettings), ApiRefusals))]
 async fn email_settings(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -100,11 +176,12 @@ async fn email_settings(
 
 /// `{"categories": {"offers": false, …}}`: turns the categories named on or off; the others
 /// stay as they are.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct EmailSettingsBody {
     categories: BTreeMap<String, bool>,
 }
 
+#[utoipa::path(put, path = "/api/v1/account/email-settings", request_body = EmailSettingsBody, responses((status = 200, description = "The settings after the change", body = EmailSettings), ApiRefusals))]
 async fn set_email_settings(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -121,17 +198,19 @@ async fn set_email_settings(
     Ok(Json(email::set_email_categories(&state.store, &actor, state.email, &changes).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct UsersQuery {
     page: Option<String>,
 }
 
 /// The org's users, `USERS_PER_PAGE` at a time: `?page=N` (from 1).
+#[utoipa::path(get, path = "/api/v1/users", params(UsersQuery), responses((status = 200, description = "A page of the org's users", body = UserList), ApiRefusals))]
 async fn list_users(
     State(state): State<AppState>,
     Caller(actor): Caller,
     QueryArgs(query): QueryArgs<UsersQuery>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<UserList>, ApiError> {
     let page = match query.page.as_deref() {
         Some(text) => text
             .trim()
@@ -141,16 +220,20 @@ async fn list_users(
     };
     let UserPage { users, page, pages, total } =
         users::list_users(&state.store, &actor, page).await?;
-    Ok(Json(json!({
-        "users": users,
-        "page": page,
-        "pages": pages,
-        "per_page": USERS_PER_PAGE,
-        "total": total,
-    })))
+    Ok(Json(UserList { users, page, pages, per_page: USERS_PER_PAGE, total }))
 }
 
-#[derive(Deserialize)]
+#[derive(Serialize, ToSchema)]
+struct UserList {
+    users: Vec<UserSummary>,
+    /// From 1.
+    page: usize,
+    pages: usize,
+    per_page: usize,
+    total: usize,
+}
+
+#[derive(Deserialize, ToSchema)]
 struct NewUserBody {
     username: String,
     email: String,
@@ -160,11 +243,12 @@ struct NewUserBody {
 
 /// Adds a user: with `password`, ready to sign in; without, the answer carries the one-time
 /// `set_password_url`, shown this once.
+#[utoipa::path(post, path = "/api/v1/users", request_body = NewUserBody, responses((status = 201, description = "The user added", body = UserWithLink), ApiRefusals))]
 async fn add_user(
     State(state): State<AppState>,
     Caller(actor): Caller,
     JsonBody(body): JsonBody<NewUserBody>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+) -> Result<(StatusCode, Json<UserWithLink>), ApiError> {
     let new = NewOrgUser {
         username: &body.username,
         email: &body.email,
@@ -172,9 +256,10 @@ async fn add_user(
         password: body.password.as_deref(),
     };
     let added = users::add_user(&state.store, &actor, Face::Api, new).await?;
-    Ok((StatusCode::CREATED, Json(user_with_link(&added.user, added.link.as_ref()))))
+    Ok((StatusCode::CREATED, Json(UserWithLink::new(added.user, added.link))))
 }
 
+#[utoipa::path(get, path = "/api/v1/users/{id}", params(("id" = String, Path, description = "The user's id")), responses((status = 200, description = "The user", body = UserSummary), ApiRefusals))]
 async fn get_user(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -183,12 +268,13 @@ async fn get_user(
     Ok(Json(users::get_user(&state.store, &actor, user_id(&id)?).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct UserChangeBody {
     role: Option<String>,
     active: Option<bool>,
 }
 
+#[utoipa::path(patch, path = "/api/v1/users/{id}", params(("id" = String, Path, description = "The user's id")), request_body = UserChangeBody, responses((status = 200, description = "The user after the change", body = UserSummary), ApiRefusals))]
 async fn update_user(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -204,29 +290,48 @@ async fn update_user(
 }
 
 /// Issues a new one-time set-password link for the user (older links stop working).
+#[utoipa::path(post, path = "/api/v1/users/{id}/password-reset", params(("id" = String, Path, description = "The user's id")), responses((status = 200, description = "A new one-time set-password link", body = PasswordResetBody), ApiRefusals))]
 async fn reset_password(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<PasswordResetBody>, ApiError> {
     let id = user_id(&id)?;
     let link = users::reset_password(&state.store, &actor, Face::Api, id, None).await?;
     let link = link.ok_or_else(|| DomainError::Internal("no link was issued".into()))?;
-    Ok(Json(json!({
-        "username": link.username,
-        "set_password_url": link.path,
-        "expires_at": link.expires_at,
-    })))
+    Ok(Json(PasswordResetBody {
+        username: link.username,
+        set_password_url: link.path,
+        expires_at: link.expires_at,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+struct PasswordResetBody {
+    username: String,
+    /// `/set-password/{secret}`, relative to Sharewell's address; shown this once.
+    set_password_url: String,
+    expires_at: String,
 }
 
 /// The user's fields, plus the one-time link when there is one.
-fn user_with_link(user: &UserSummary, link: Option<&PasswordLink>) -> serde_json::Value {
-    let mut body = json!(user);
-    if let (Some(fields), Some(link)) = (body.as_object_mut(), link) {
-        fields.insert("set_password_url".to_owned(), json!(link.path));
-        fields.insert("set_password_expires_at".to_owned(), json!(link.expires_at));
+#[derive(Serialize, ToSchema)]
+struct UserWithLink {
+    #[serde(flatten)]
+    user: UserSummary,
+    /// Present when no initial password was given: shown this once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    set_password_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    set_password_expires_at: Option<String>,
+}
+
+impl UserWithLink {
+    fn new(user: UserSummary, link: Option<PasswordLink>) -> Self {
+        let (set_password_url, set_password_expires_at) =
+            link.map(|link| (link.path, link.expires_at)).unzip();
+        Self { user, set_password_url, set_password_expires_at }
     }
-    body
 }
 
 fn user_id(text: &str) -> Result<UserId, DomainError> {
@@ -234,16 +339,23 @@ fn user_id(text: &str) -> Result<UserId, DomainError> {
 }
 
 /// A user's tokens (never their secrets): admins and auditors, for any user of the org.
+#[utoipa::path(get, path = "/api/v1/users/{id}/tokens", params(("id" = String, Path, description = "The user's id")), responses((status = 200, description = "The user's tokens", body = TokenList), ApiRefusals))]
 async fn list_user_tokens(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<TokenList>, ApiError> {
     let tokens = identity::list_user_tokens(&state.store, &actor, user_id(&id)?).await?;
-    Ok(Json(json!({ "tokens": tokens })))
+    Ok(Json(TokenList { tokens }))
+}
+
+#[derive(Serialize, ToSchema)]
+struct TokenList {
+    tokens: Vec<TokenSummary>,
 }
 
 /// Revokes a user's token: admins, for any user of the org.
+#[utoipa::path(delete, path = "/api/v1/users/{id}/tokens/{token_id}", params(("id" = String, Path, description = "The user's id"), ("token_id" = String, Path, description = "The token's id")), responses((status = 204, description = "Revoked"), ApiRefusals))]
 async fn revoke_user_token(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -254,23 +366,25 @@ async fn revoke_user_token(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(get, path = "/api/v1/tokens", responses((status = 200, description = "The caller's tokens", body = TokenList), ApiRefusals))]
 async fn list_tokens(
     State(state): State<AppState>,
     Caller(actor): Caller,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let tokens: Vec<TokenSummary> = identity::list_tokens(&state.store, &actor).await?;
-    Ok(Json(json!({ "tokens": tokens })))
+) -> Result<Json<TokenList>, ApiError> {
+    let tokens = identity::list_tokens(&state.store, &actor).await?;
+    Ok(Json(TokenList { tokens }))
 }
 
 /// `{"name", "read_only"?, "expires_in_days"?}`: a token narrowed to reading, or living a
 /// number of days, when asked.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct CreateTokenBody {
     name: String,
     #[serde(flatten)]
     scope: TokenScope,
 }
 
+#[utoipa::path(post, path = "/api/v1/tokens", request_body = CreateTokenBody, responses((status = 201, description = "The token and its secret, shown this once", body = NewToken), ApiRefusals))]
 async fn create_token(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -281,6 +395,7 @@ async fn create_token(
     Ok((StatusCode::CREATED, Json(token)))
 }
 
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", params(("id" = String, Path, description = "The token's id")), responses((status = 204, description = "Revoked"), ApiRefusals))]
 async fn revoke_token(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -291,12 +406,14 @@ async fn revoke_token(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AuditQuery {
     action: Option<String>,
     before: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/v1/audit-events", params(AuditQuery), responses((status = 200, description = "A page of the audit log, newest first", body = EventPage), ApiRefusals))]
 async fn audit_events(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -314,6 +431,7 @@ async fn audit_events(
 
 /// Who has access: `?item_kind=&item=&org=&person=&page=&per_page=`. With `Accept: text/csv`
 /// the whole list (without paging) as CSV, as `/api/v1/access.csv` gives it.
+#[utoipa::path(get, path = "/api/v1/access", params(AccessParams), responses((status = 200, description = "A page of grants; the whole list as CSV when `Accept: text/csv`", content((GrantPage = "application/json"), (String = "text/csv"))), ApiRefusals))]
 async fn list_access(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -331,6 +449,7 @@ async fn list_access(
     Ok(Json(access::grants(&state.store, &actor, &query).await?).into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/access.csv", params(AccessParams), responses((status = 200, description = "Every grant the filter matches, as CSV", content_type = "text/csv", body = String), ApiRefusals))]
 async fn export_access(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -339,45 +458,65 @@ async fn export_access(
     Ok(crate::access::export(&state, &actor, &params).await?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct AppBody {
     name: String,
 }
 
 /// The org's app catalogue: the apps its users may share.
+#[utoipa::path(get, path = "/api/v1/apps", responses((status = 200, description = "The org's app catalogue", body = AppList), ApiRefusals))]
 async fn list_apps(
     State(state): State<AppState>,
     Caller(actor): Caller,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<AppList>, ApiError> {
     let apps = files::apps(&state.store, &actor).await?;
-    let apps: Vec<_> =
-        apps.into_iter().map(|(uid, name)| json!({ "uid": uid, "name": name })).collect();
-    Ok(Json(json!({ "apps": apps })))
+    let apps = apps.into_iter().map(|(uid, name)| AppEntry { uid, name }).collect();
+    Ok(Json(AppList { apps }))
 }
 
+#[derive(Serialize, ToSchema)]
+struct AppList {
+    apps: Vec<AppEntry>,
+}
+
+/// An app of the catalogue.
+#[derive(Serialize, ToSchema)]
+struct AppEntry {
+    uid: String,
+    name: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/apps", request_body = AppBody, responses((status = 201, description = "The app registered", body = AppEntry), ApiRefusals))]
 async fn register_app(
     State(state): State<AppState>,
     Caller(actor): Caller,
     JsonBody(body): JsonBody<AppBody>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+) -> Result<(StatusCode, Json<AppEntry>), ApiError> {
     let (uid, name) = files::register_app(&state.store, &actor, Face::Api, &body.name).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "uid": uid, "name": name }))))
+    Ok((StatusCode::CREATED, Json(AppEntry { uid, name })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct RoleBody {
     name: String,
     #[serde(default)]
     grants: Vec<Grant>,
 }
 
+#[utoipa::path(get, path = "/api/v1/roles", responses((status = 200, description = "The org's template roles", body = RoleList), ApiRefusals))]
 async fn list_roles(
     State(state): State<AppState>,
     Caller(actor): Caller,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    Ok(Json(json!({ "roles": partners::roles(&state.store, &actor).await? })))
+) -> Result<Json<RoleList>, ApiError> {
+    Ok(Json(RoleList { roles: partners::roles(&state.store, &actor).await? }))
 }
 
+#[derive(Serialize, ToSchema)]
+struct RoleList {
+    roles: Vec<TemplateRole>,
+}
+
+#[utoipa::path(post, path = "/api/v1/roles", request_body = RoleBody, responses((status = 201, description = "The role created", body = TemplateRole), ApiRefusals))]
 async fn create_role(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -388,6 +527,7 @@ async fn create_role(
     Ok((StatusCode::CREATED, Json(role)))
 }
 
+#[utoipa::path(get, path = "/api/v1/roles/{id}", params(("id" = String, Path, description = "The role's id")), responses((status = 200, description = "The role", body = TemplateRole), ApiRefusals))]
 async fn get_role(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -396,6 +536,7 @@ async fn get_role(
     Ok(Json(partners::role(&state.store, &actor, role_id(&id)?).await?))
 }
 
+#[utoipa::path(put, path = "/api/v1/roles/{id}", params(("id" = String, Path, description = "The role's id")), request_body = RoleBody, responses((status = 200, description = "The role after the change", body = TemplateRole), ApiRefusals))]
 async fn update_role(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -414,6 +555,7 @@ async fn update_role(
     Ok(Json(role))
 }
 
+#[utoipa::path(delete, path = "/api/v1/roles/{id}", params(("id" = String, Path, description = "The role's id")), responses((status = 204, description = "Deleted"), ApiRefusals))]
 async fn delete_role(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -428,23 +570,31 @@ fn role_id(text: &str) -> Result<RoleId, DomainError> {
 }
 
 /// The org's webhook endpoints (never their secrets).
+#[utoipa::path(get, path = "/api/v1/webhooks", responses((status = 200, description = "The org's webhook endpoints", body = WebhookList), ApiRefusals))]
 async fn list_webhooks(
     State(state): State<AppState>,
     Caller(actor): Caller,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    Ok(Json(json!({ "webhooks": webhooks::list(&state.store, &actor).await? })))
+) -> Result<Json<WebhookList>, ApiError> {
+    Ok(Json(WebhookList { webhooks: webhooks::list(&state.store, &actor).await? }))
+}
+
+#[derive(Serialize, ToSchema)]
+struct WebhookList {
+    webhooks: Vec<WebhookEndpoint>,
 }
 
 /// `{"url", "events"?, "description"?}`: the answer carries the signing secret, shown this once.
+#[utoipa::path(post, path = "/api/v1/webhooks", request_body = NewWebhook, responses((status = 201, description = "The endpoint and its signing secret, shown this once", body = EndpointWithSecretBody), ApiRefusals))]
 async fn create_webhook(
     State(state): State<AppState>,
     Caller(actor): Caller,
     JsonBody(body): JsonBody<NewWebhook>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+) -> Result<(StatusCode, Json<EndpointWithSecretBody>), ApiError> {
     let created = webhooks::create(&state.store, &actor, Face::Api, state.targets, &body).await?;
-    Ok((StatusCode::CREATED, Json(endpoint_with_secret(created))))
+    Ok((StatusCode::CREATED, Json(created.into())))
 }
 
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}", params(("id" = String, Path, description = "The endpoint's id")), responses((status = 200, description = "The endpoint", body = WebhookEndpoint), ApiRefusals))]
 async fn get_webhook(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -454,6 +604,7 @@ async fn get_webhook(
 }
 
 /// Changes the fields given; `"enabled": true` turns a disabled endpoint back on.
+#[utoipa::path(patch, path = "/api/v1/webhooks/{id}", params(("id" = String, Path, description = "The endpoint's id")), request_body = WebhookChange, responses((status = 200, description = "The endpoint after the change", body = WebhookEndpoint), ApiRefusals))]
 async fn update_webhook(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -464,6 +615,7 @@ async fn update_webhook(
     Ok(Json(webhooks::update(&state.store, &actor, Face::Api, state.targets, id, &body).await?))
 }
 
+#[utoipa::path(delete, path = "/api/v1/webhooks/{id}", params(("id" = String, Path, description = "The endpoint's id")), responses((status = 204, description = "Deleted"), ApiRefusals))]
 async fn delete_webhook(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -474,22 +626,25 @@ async fn delete_webhook(
 }
 
 /// A new signing secret, shown this once; later deliveries are signed with it.
+#[utoipa::path(post, path = "/api/v1/webhooks/{id}/rotate-secret", params(("id" = String, Path, description = "The endpoint's id")), responses((status = 200, description = "The endpoint and its new signing secret, shown this once", body = EndpointWithSecretBody), ApiRefusals))]
 async fn rotate_webhook_secret(
     State(state): State<AppState>,
     Caller(actor): Caller,
     PathArgs(id): PathArgs<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<EndpointWithSecretBody>, ApiError> {
     let rotated =
         webhooks::rotate_secret(&state.store, &actor, Face::Api, webhook_id(&id)?).await?;
-    Ok(Json(endpoint_with_secret(rotated)))
+    Ok(Json(rotated.into()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct DeliveriesQuery {
     before: Option<String>,
 }
 
 /// The endpoint's delivery log, newest first; `?before=` the `next_before` of the last page.
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", params(("id" = String, Path, description = "The endpoint's id"), DeliveriesQuery), responses((status = 200, description = "A page of the delivery log, newest first", body = DeliveryPage), ApiRefusals))]
 async fn webhook_deliveries(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -508,6 +663,7 @@ async fn webhook_deliveries(
 }
 
 /// Queues a finished delivery again, with the same `webhook-id`.
+#[utoipa::path(post, path = "/api/v1/webhooks/{id}/deliveries/{delivery_id}/resend", params(("id" = String, Path, description = "The endpoint's id"), ("delivery_id" = String, Path, description = "The delivery's id")), responses((status = 202, description = "Queued again", body = Delivery), ApiRefusals))]
 async fn resend_delivery(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -520,6 +676,7 @@ async fn resend_delivery(
 }
 
 /// Queues a `webhook.test` event for the endpoint.
+#[utoipa::path(post, path = "/api/v1/webhooks/{id}/test", params(("id" = String, Path, description = "The endpoint's id")), responses((status = 202, description = "A `webhook.test` event queued", body = Delivery), ApiRefusals))]
 async fn send_test_event(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -530,12 +687,18 @@ async fn send_test_event(
 }
 
 /// The endpoint's fields and its `secret`, side by side.
-fn endpoint_with_secret(created: EndpointWithSecret) -> serde_json::Value {
-    let mut body = json!(created.endpoint);
-    if let Some(fields) = body.as_object_mut() {
-        fields.insert("secret".to_owned(), json!(created.secret));
+#[derive(Serialize, ToSchema)]
+struct EndpointWithSecretBody {
+    #[serde(flatten)]
+    endpoint: WebhookEndpoint,
+    /// `whsec_` and the base64 of 32 random bytes: shown this once.
+    secret: String,
+}
+
+impl From<EndpointWithSecret> for EndpointWithSecretBody {
+    fn from(created: EndpointWithSecret) -> Self {
+        Self { endpoint: created.endpoint, secret: created.secret }
     }
-    body
 }
 
 fn webhook_id(text: &str) -> Result<WebhookId, DomainError> {
@@ -564,7 +727,8 @@ fn error_body(status: StatusCode, message: &str) -> Response {
         status if status.is_server_error() => "internal_error",
         _ => "invalid_request",
     };
-    (status, Json(json!({ "error": { "code": code, "message": message } }))).into_response()
+    let body = ErrorBody { error: ErrorDetail { code, message: message.to_owned() } };
+    (status, Json(body)).into_response()
 }
 
 /// A domain error in this API's shape; the status is decided here, once.

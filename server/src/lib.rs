@@ -14,6 +14,7 @@ mod health;
 pub mod jobs;
 pub mod mail;
 mod monitoring;
+pub mod openapi;
 pub mod senders;
 mod server_fn_status;
 mod sessions;

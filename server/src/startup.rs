@@ -321,6 +321,7 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
         .merge(web::router())
         .merge(access::router())
         .merge(api::router())
+        .merge(crate::openapi::router())
         .merge(faces::epilot::router())
         .merge(faces::puter::router())
         .merge(faces::zus::router())

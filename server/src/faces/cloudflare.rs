@@ -10,10 +10,12 @@ use axum::extract::{Path, RawPathParams, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use app::domain::account_shares::service::{self as shares, Account, Completion};
 use app::domain::account_shares::{
@@ -27,41 +29,140 @@ use app::domain::DomainError;
 
 use super::{Caller, JsonBody};
 use crate::bearer::actor_from_bearer;
+use crate::openapi::BearerToken;
 use crate::startup::AppState;
 
 const FACE: Face = Face::Cloudflare;
 const DEFAULT_PER_PAGE: i64 = 20;
 
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Sharewell: Cloudflare Resource Sharing",
+        description = "Account shares, their recipients and resources, as the `cloudflare` SDKs \
+            call them. Every answer is the v4 envelope `{success, errors, messages, result}`; \
+            lists add `result_info`. Ids are 32 lowercase hex digits (hyphenated ones are \
+            accepted).",
+    ),
+    modifiers(&BearerToken),
+    security(("bearer" = [])),
+    components(schemas(ErrorEnvelope)),
+)]
+struct CloudflareDocument;
+
+/// Every route of the face, with its document.
+pub fn openapi_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(CloudflareDocument::openapi())
+        .routes(routes!(list_shares, create_share))
+        .routes(routes!(get_share, update_share, delete_share))
+        .routes(routes!(list_recipients, create_recipient, replace_recipients))
+        .routes(routes!(get_recipient, delete_recipient))
+        .routes(routes!(list_resources, create_resource))
+        .routes(routes!(get_resource, update_resource, delete_resource))
+        .routes(routes!(list_organization_shares))
+}
+
 pub fn router() -> Router<AppState> {
-    let shares = "/client/v4/accounts/{account_id}/shares";
-    Router::new()
-        .route(shares, get(list_shares).post(create_share))
-        .route(
-            &format!("{shares}/{{share_id}}"),
-            get(get_share).put(update_share).delete(delete_share),
-        )
-        .route(
-            &format!("{shares}/{{share_id}}/recipients"),
-            get(list_recipients).post(create_recipient).put(replace_recipients),
-        )
-        .route(
-            &format!("{shares}/{{share_id}}/recipients/{{recipient_id}}"),
-            get(get_recipient).delete(delete_recipient),
-        )
-        .route(
-            &format!("{shares}/{{share_id}}/resources"),
-            get(list_resources).post(create_resource),
-        )
-        .route(
-            &format!("{shares}/{{share_id}}/resources/{{resource_id}}"),
-            get(get_resource).put(update_resource).delete(delete_resource),
-        )
-        .route("/client/v4/organizations/{organization_id}/shares", get(list_organization_shares))
+    openapi_router().split_for_parts().0
+}
+
+/// `/openapi/cloudflare.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    openapi_router().into_openapi()
+}
+
+/// The errors any operation may answer with (the SDKs retry 408, 409, 429 and 5xx, so a
+/// client's mistake is one of these).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // only its documentation is used
+enum CloudflareErrors {
+    /// Invalid (code 1001), a conflict included.
+    #[response(status = 400)]
+    Invalid(#[to_schema] ErrorEnvelope),
+    /// No token, or an unknown, revoked or expired one (code 10000).
+    #[response(status = 401)]
+    Unauthorized(#[to_schema] ErrorEnvelope),
+    /// Not allowed for this account (code 10000).
+    #[response(status = 403)]
+    Forbidden(#[to_schema] ErrorEnvelope),
+    /// No such account, share, recipient or resource (code 1002).
+    #[response(status = 404)]
+    NotFound(#[to_schema] ErrorEnvelope),
+    /// The body is larger than the server accepts.
+    #[response(status = 413)]
+    TooLarge(#[to_schema] ErrorEnvelope),
+    /// The database is briefly unavailable (code 1000); the SDKs retry.
+    #[response(status = 503)]
+    Unavailable(#[to_schema] ErrorEnvelope),
+}
+
+/// The query of the share lists (read by hand: keys repeat).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // the parameters `QueryParams` reads
+struct ShareListParams {
+    /// From 1.
+    page: Option<i64>,
+    /// 20 when absent.
+    per_page: Option<i64>,
+    /// `sent` or `received`.
+    kind: Option<String>,
+    /// `active`, `deleting` or `deleted`.
+    status: Option<String>,
+    /// `account` or `organization`.
+    target_type: Option<String>,
+    /// Only shares carrying these resource types (also `resource_types[]`).
+    resource_types: Option<Vec<String>>,
+    /// `name` or `created`.
+    order: Option<String>,
+    /// `asc` or `desc`.
+    direction: Option<String>,
+    include_recipient_counts: Option<bool>,
+    include_resources: Option<bool>,
+    /// Sharewell shares carry no tags: any tag matches nothing.
+    tag: Option<String>,
+    /// `result_info.cursor` of the page before: keyset paging beside `page`.
+    cursor: Option<String>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // the parameters `QueryParams` reads
+struct RecipientListParams {
+    page: Option<i64>,
+    per_page: Option<i64>,
+    include_resources: Option<bool>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // the parameters `QueryParams` reads
+struct ResourceListParams {
+    page: Option<i64>,
+    per_page: Option<i64>,
+    resource_type: Option<String>,
+    /// `active`, `deleting` or `deleted`.
+    status: Option<String>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // the parameters `QueryParams` reads
+struct IncludeParams {
+    include_recipient_counts: Option<bool>,
+    include_resources: Option<bool>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // the parameters `QueryParams` reads
+struct RecipientParams {
+    include_resources: Option<bool>,
 }
 
 // ---- shares ----------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct CreateShareBody {
     name: String,
     #[serde(default)]
@@ -72,7 +173,7 @@ struct CreateShareBody {
 
 /// A recipient as the SDKs send it: `account_id` (older), `recipient_account_id`, the
 /// recipients endpoint's `body_account_id`, or `organization_id`.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct RecipientBody {
     account_id: Option<String>,
     recipient_account_id: Option<String>,
@@ -96,12 +197,13 @@ impl RecipientBody {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct ResourceBody {
     resource_type: String,
     resource_id: String,
     resource_account_id: String,
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     meta: Value,
 }
 
@@ -125,6 +227,7 @@ fn meta_text(meta: Value) -> String {
     }
 }
 
+#[utoipa::path(post, path = "/client/v4/accounts/{account_id}/shares", params(("account_id" = String, Path, description = "The account: 32 hex digits")), request_body = CreateShareBody, responses((status = 201, description = "The share", body = Envelope<ShareView>), CloudflareErrors))]
 async fn create_share(
     State(state): State<AppState>,
     Acting { actor, account }: Acting,
@@ -144,6 +247,7 @@ async fn create_share(
     Ok(created(share_json(&share, "sent", &Includes::default())))
 }
 
+#[utoipa::path(get, path = "/client/v4/accounts/{account_id}/shares", params(("account_id" = String, Path, description = "The account: 32 hex digits"), ShareListParams), responses((status = 200, description = "A page of shares; a page past the end is empty", body = ListEnvelope<ShareView>), CloudflareErrors))]
 async fn list_shares(
     State(state): State<AppState>,
     Acting { account, .. }: Acting,
@@ -152,13 +256,15 @@ async fn list_shares(
     let params = QueryParams::parse(query.as_deref())?;
     let share_query = params.share_query()?;
     if params.filters_by_tag() {
-        return Ok(list_response(Vec::new(), share_query.page, share_query.per_page, 0));
+        let none: Vec<ShareView> = Vec::new();
+        return Ok(list_response(none, share_query.page, share_query.per_page, 0));
     }
     let page = shares::list(&state.store, account, &share_query).await?;
     let includes = params.includes()?;
     Ok(share_list(&page, |share| kind_for(share, account), &includes))
 }
 
+#[utoipa::path(get, path = "/client/v4/organizations/{organization_id}/shares", params(("organization_id" = String, Path), ShareListParams), responses((status = 200, description = "The shares the organization and its accounts sent", body = ListEnvelope<ShareView>), CloudflareErrors))]
 async fn list_organization_shares(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -173,6 +279,7 @@ async fn list_organization_shares(
     Ok(share_list(&page, |_| "sent", &params.includes()?))
 }
 
+#[utoipa::path(get, path = "/client/v4/accounts/{account_id}/shares/{share_id}", params(("account_id" = String, Path, description = "The account: 32 hex digits"), ("share_id" = String, Path), IncludeParams), responses((status = 200, description = "The share", body = Envelope<ShareView>), CloudflareErrors))]
 async fn get_share(
     State(state): State<AppState>,
     Acting { account, .. }: Acting,
@@ -188,11 +295,12 @@ async fn get_share(
     Ok(ok(share_json(&share, kind_for(&share, account), &includes)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct UpdateShareBody {
     name: String,
 }
 
+#[utoipa::path(put, path = "/client/v4/accounts/{account_id}/shares/{share_id}", params(("account_id" = String, Path, description = "The account: 32 hex digits"), ("share_id" = String, Path)), request_body = UpdateShareBody, responses((status = 200, description = "The share renamed", body = Envelope<ShareView>), CloudflareErrors))]
 async fn update_share(
     State(state): State<AppState>,
     Acting { actor, account }: Acting,
@@ -203,6 +311,7 @@ async fn update_share(
     Ok(ok(share_json(&share, "sent", &Includes::default())))
 }
 
+#[utoipa::path(delete, path = "/client/v4/accounts/{account_id}/shares/{share_id}", params(("account_id" = String, Path, description = "The account: 32 hex digits"), ("share_id" = String, Path)), responses((status = 200, description = "The share, `deleting` until its recipients are let go", body = Envelope<ShareView>), CloudflareErrors))]
 async fn delete_share(
     State(state): State<AppState>,
     Acting { actor, account }: Acting,
@@ -216,6 +325,7 @@ async fn delete_share(
 
 // ---- recipients ------------------------------------------------------------------------------
 
+#[utoipa::path(post, path = "/client/v4/accounts/{account_id}/shares/{share_id}/recipients", params(("account_id" = String, Path, description = "The account: 32 hex digits"), ("share_id" = String, Path)), request_body = RecipientBody, responses((status = 201, description = "The recipient", body = Envelope<RecipientView>), CloudflareErrors))]
 async fn create_recipient(
     State(state): State<AppState>,
     Acting { actor, account }: Acting,
@@ -229,13 +339,14 @@ async fn create_recipient(
 }
 
 /// `PUT …/recipients`: the body is the full list, as an array or as `{"recipients": [...]}`.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(untagged)]
 enum ReplaceRecipientsBody {
     List(Vec<RecipientBody>),
     Object { recipients: Vec<RecipientBody> },
 }
 
+#[utoipa::path(put, path = "/client/v4/accounts/{account_id}/shares/{share_id}/recipients", params(("account_id" = String, Path, description = "The account: 32 hex digits"), ("share_id" = String, Path)), request_body = ReplaceRecipientsBody, responses((status = 204, description = "Replaced; the new states show on the next read"), CloudflareErrors))]
 async fn replace_recipients(
     State(state): State<AppState>,
     Acting { actor, account }: Acting,
@@ -254,6 +365,7 @@ async fn replace_recipients(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+#[utoipa::path(get, path = "/client/v4/accounts/{account_id}/shares/{share_id}/recipients", params(("account_id" = String, Path, description = "The account: 32 hex digits"), ("share_id" = String, Path), RecipientListParams), responses((status = 200, description = "A page of recipients", body = ListEnvelope<RecipientView>), CloudflareErrors))]
 async fn list_recipients(
     State(state): State<AppState>,
     Acting { account, .. }: Acting,
@@ -264,11 +376,12 @@ async fn list_recipients(
     let (page, per_page) = params.paging()?;
     let share = shares::get(&state.store, FACE, account, &share_id).await?;
     let resources = params.flag("include_resources")?.then_some(share.resources.as_slice());
-    let items: Vec<Value> =
+    let items: Vec<RecipientView> =
         share.recipients.iter().map(|recipient| recipient_json(recipient, resources)).collect();
     Ok(paged_list(items, page, per_page))
 }
 
+#[utoipa::path(get, path = "/client/v4/accounts/{account_id}/shares/{share_id}/recipients/{recipient_id}", params(("account_id" = String, Path, description = "The account: 32 hex digits"), ("share_id" = String, Path), ("recipient_id" = String, Path), RecipientParams), responses((status = 200, description = "The recipient", body = Envelope<RecipientView>), CloudflareErrors))]
 async fn get_recipient(
     State(state): State<AppState>,
     Acting { account, .. }: Acting,
@@ -283,6 +396,7 @@ async fn get_recipient(
     Ok(ok(recipient_json(&recipient, resources)))
 }
 
+#[utoipa::path(delete, path = "/client/v4/accounts/{account_id}/shares/{share_id}/recipients/{recipient_id}", params(("account_id" = String, Path, description = "The account: 32 hex digits"), ("share_id" = String, Path), ("recipient_id" = String, Path)), responses((status = 200, description = "The recipient, `disassociating`", body = Envelope<RecipientView>), CloudflareErrors))]
 async fn delete_recipient(
     State(state): State<AppState>,
     Acting { actor, account }: Acting,
@@ -296,6 +410,7 @@ async fn delete_recipient(
 
 // ---- resources -------------------------------------------------------------------------------
 
+#[utoipa::path(post, path = "/client/v4/accounts/{account_id}/shares/{share_id}/resources", params(("account_id" = String, Path, description = "The account: 32 hex digits"), ("share_id" = String, Path)), request_body = ResourceBody, responses((status = 201, description = "The resource", body = Envelope<ResourceView>), CloudflareErrors))]
 async fn create_resource(
     State(state): State<AppState>,
     Acting { actor, account }: Acting,
@@ -308,6 +423,7 @@ async fn create_resource(
     Ok(created(resource_json(&added)))
 }
 
+#[utoipa::path(get, path = "/client/v4/accounts/{account_id}/shares/{share_id}/resources", params(("account_id" = String, Path, description = "The account: 32 hex digits"), ("share_id" = String, Path), ResourceListParams), responses((status = 200, description = "A page of resources", body = ListEnvelope<ResourceView>), CloudflareErrors))]
 async fn list_resources(
     State(state): State<AppState>,
     Acting { account, .. }: Acting,
@@ -318,7 +434,7 @@ async fn list_resources(
     let (page, per_page) = params.paging()?;
     let resource_type = params.one("resource_type");
     let status = params.status()?;
-    let items: Vec<Value> = shares::resources(&state.store, FACE, account, &share_id)
+    let items: Vec<ResourceView> = shares::resources(&state.store, FACE, account, &share_id)
         .await?
         .iter()
         .filter(|resource| resource_type.is_none_or(|kind| resource.resource_type == kind))
@@ -328,6 +444,7 @@ async fn list_resources(
     Ok(paged_list(items, page, per_page))
 }
 
+#[utoipa::path(get, path = "/client/v4/accounts/{account_id}/shares/{share_id}/resources/{resource_id}", params(("account_id" = String, Path, description = "The account: 32 hex digits"), ("share_id" = String, Path), ("resource_id" = String, Path)), responses((status = 200, description = "The resource", body = Envelope<ResourceView>), CloudflareErrors))]
 async fn get_resource(
     State(state): State<AppState>,
     Acting { account, .. }: Acting,
@@ -337,11 +454,13 @@ async fn get_resource(
     Ok(ok(resource_json(&resource)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct UpdateResourceBody {
+    #[schema(value_type = Object)]
     meta: Value,
 }
 
+#[utoipa::path(put, path = "/client/v4/accounts/{account_id}/shares/{share_id}/resources/{resource_id}", params(("account_id" = String, Path, description = "The account: 32 hex digits"), ("share_id" = String, Path), ("resource_id" = String, Path)), request_body = UpdateResourceBody, responses((status = 200, description = "The resource with its new metadata", body = Envelope<ResourceView>), CloudflareErrors))]
 async fn update_resource(
     State(state): State<AppState>,
     Acting { actor, account }: Acting,
@@ -362,6 +481,7 @@ async fn update_resource(
     Ok(ok(resource_json(&resource)))
 }
 
+#[utoipa::path(delete, path = "/client/v4/accounts/{account_id}/shares/{share_id}/resources/{resource_id}", params(("account_id" = String, Path, description = "The account: 32 hex digits"), ("share_id" = String, Path), ("resource_id" = String, Path)), responses((status = 200, description = "The resource, `deleting`", body = Envelope<ResourceView>), CloudflareErrors))]
 async fn delete_resource(
     State(state): State<AppState>,
     Acting { actor, account }: Acting,
@@ -382,111 +502,228 @@ struct Includes {
     resources: bool,
 }
 
-/// `sent` when `viewer` (an account, or the organization listing its accounts' shares) made
-/// the share, `received` otherwise.
-fn share_json(share: &AccountShare, kind: &str, includes: &Includes) -> Value {
-    let mut json = json!({
-        "id": share.id.simple(),
-        "account_id": share.owner_org_id.simple(),
-        "account_name": share.owner_org_name,
-        "organization_id": share.owner_parent_id.unwrap_or(share.owner_org_id).simple(),
-        "name": share.name,
-        "status": share.status.as_str(),
-        "target_type": share.target_type.as_str(),
-        "kind": kind,
-        "created": share.created_at,
-        "modified": share.updated_at,
-    });
-    if includes.recipient_counts {
-        for state in Association::ALL {
-            json[format!("{}_recipient_count", state.as_str())] =
-                json!(share.recipients_in(*state));
-        }
-    }
-    if includes.resources {
-        json["resources"] = share.resources.iter().map(resource_json).collect();
-    }
-    json
+/// A share as the SDKs read it. `sent` when `viewer` (an account, or the organization listing
+/// its accounts' shares) made the share, `received` otherwise.
+#[derive(Serialize, ToSchema)]
+struct ShareView {
+    id: String,
+    account_id: String,
+    account_name: String,
+    organization_id: String,
+    name: String,
+    /// `active`, `deleting` or `deleted`.
+    status: &'static str,
+    /// `account` or `organization`.
+    target_type: &'static str,
+    /// `sent` or `received`.
+    kind: &'static str,
+    created: String,
+    modified: String,
+    /// With `include_recipient_counts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    associating_recipient_count: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    associated_recipient_count: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    disassociating_recipient_count: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    disassociated_recipient_count: Option<usize>,
+    /// With `include_resources`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resources: Option<Vec<ResourceView>>,
 }
 
-fn recipient_json(recipient: &ShareRecipient, resources: Option<&[ShareResource]>) -> Value {
-    let mut json = json!({
-        "id": recipient.id.simple(),
-        "account_id": recipient.org_id.simple(),
-        "association_status": recipient.association.as_str(),
-        "created": recipient.created_at,
-        "modified": recipient.updated_at,
-    });
-    if let Some(resources) = resources {
-        json["resources"] = resources
-            .iter()
-            .map(|resource| {
-                json!({
-                    "resource_id": resource.id.simple(),
-                    "resource_version": resource.version,
-                    "error": "",
-                    // Sharewell applies a resource to a recipient with the association itself.
-                    "terminal": recipient.association == Association::Associated
-                        || recipient.association == Association::Disassociated,
+fn share_json(share: &AccountShare, kind: &'static str, includes: &Includes) -> ShareView {
+    let count = |state| includes.recipient_counts.then(|| share.recipients_in(state));
+    ShareView {
+        id: share.id.simple(),
+        account_id: share.owner_org_id.simple(),
+        account_name: share.owner_org_name.clone(),
+        organization_id: share.owner_parent_id.unwrap_or(share.owner_org_id).simple(),
+        name: share.name.clone(),
+        status: share.status.as_str(),
+        target_type: share.target_type.as_str(),
+        kind,
+        created: share.created_at.clone(),
+        modified: share.updated_at.clone(),
+        associating_recipient_count: count(Association::Associating),
+        associated_recipient_count: count(Association::Associated),
+        disassociating_recipient_count: count(Association::Disassociating),
+        disassociated_recipient_count: count(Association::Disassociated),
+        resources: includes.resources.then(|| share.resources.iter().map(resource_json).collect()),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+struct RecipientView {
+    id: String,
+    account_id: String,
+    /// `associating`, `associated`, `disassociating` or `disassociated`.
+    association_status: &'static str,
+    created: String,
+    modified: String,
+    /// With `include_resources`: how far each resource is applied to this recipient.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resources: Option<Vec<RecipientResource>>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct RecipientResource {
+    resource_id: String,
+    resource_version: i64,
+    error: &'static str,
+    terminal: bool,
+}
+
+fn recipient_json(
+    recipient: &ShareRecipient,
+    resources: Option<&[ShareResource]>,
+) -> RecipientView {
+    // Sharewell applies a resource to a recipient with the association itself.
+    let terminal = recipient.association == Association::Associated
+        || recipient.association == Association::Disassociated;
+    RecipientView {
+        id: recipient.id.simple(),
+        account_id: recipient.org_id.simple(),
+        association_status: recipient.association.as_str(),
+        created: recipient.created_at.clone(),
+        modified: recipient.updated_at.clone(),
+        resources: resources.map(|resources| {
+            resources
+                .iter()
+                .map(|resource| RecipientResource {
+                    resource_id: resource.id.simple(),
+                    resource_version: resource.version,
+                    error: "",
+                    terminal,
                 })
-            })
-            .collect();
+                .collect()
+        }),
     }
-    json
 }
 
-fn resource_json(resource: &ShareResource) -> Value {
-    json!({
-        "id": resource.id.simple(),
-        "resource_id": resource.resource_id,
-        "resource_account_id": resource.resource_account_id,
-        "resource_type": resource.resource_type,
-        "resource_version": resource.version,
-        "meta": serde_json::from_str::<Value>(&resource.meta).unwrap_or_else(|_| json!({})),
-        "status": resource.status.as_str(),
-        "created": resource.created_at,
-        "modified": resource.updated_at,
-    })
+#[derive(Serialize, ToSchema)]
+struct ResourceView {
+    id: String,
+    resource_id: String,
+    resource_account_id: String,
+    resource_type: String,
+    resource_version: i64,
+    #[schema(value_type = Object)]
+    meta: Value,
+    /// `active`, `deleting` or `deleted`.
+    status: &'static str,
+    created: String,
+    modified: String,
 }
 
-fn envelope(result: Value) -> Value {
-    json!({ "success": true, "errors": [], "messages": [], "result": result })
+fn resource_json(resource: &ShareResource) -> ResourceView {
+    ResourceView {
+        id: resource.id.simple(),
+        resource_id: resource.resource_id.clone(),
+        resource_account_id: resource.resource_account_id.clone(),
+        resource_type: resource.resource_type.clone(),
+        resource_version: resource.version,
+        meta: serde_json::from_str::<Value>(&resource.meta).unwrap_or_else(|_| json!({})),
+        status: resource.status.as_str(),
+        created: resource.created_at.clone(),
+        modified: resource.updated_at.clone(),
+    }
 }
 
-fn ok(result: Value) -> Response {
+/// The v4 envelope of a success.
+#[derive(Serialize, ToSchema)]
+struct Envelope<T> {
+    /// `true`.
+    success: bool,
+    /// Empty.
+    errors: Vec<Message>,
+    /// Empty.
+    messages: Vec<Message>,
+    result: T,
+}
+
+/// The v4 envelope of a page.
+#[derive(Serialize, ToSchema)]
+struct ListEnvelope<T> {
+    success: bool,
+    errors: Vec<Message>,
+    messages: Vec<Message>,
+    result: Vec<T>,
+    result_info: ResultInfo,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ResultInfo {
+    page: i64,
+    per_page: i64,
+    count: usize,
+    /// Counted up to 10,000; past that a lower bound.
+    total_count: i64,
+    total_pages: i64,
+    /// The next page's cursor, when there is one: send it back as `cursor=`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cursor: Option<String>,
+}
+
+/// `{code, message}`.
+#[derive(Serialize, ToSchema)]
+struct Message {
+    code: u32,
+    message: String,
+}
+
+/// The v4 envelope of a failure: `success: false`, one error, `result: null`.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorEnvelope {
+    success: bool,
+    errors: Vec<Message>,
+    messages: Vec<Message>,
+    #[schema(value_type = Option<Object>)]
+    result: Option<Value>,
+}
+
+fn envelope<T>(result: T) -> Envelope<T> {
+    Envelope { success: true, errors: Vec::new(), messages: Vec::new(), result }
+}
+
+fn ok<T: Serialize>(result: T) -> Response {
     Json(envelope(result)).into_response()
 }
 
-fn created(result: Value) -> Response {
+fn created<T: Serialize>(result: T) -> Response {
     (StatusCode::CREATED, Json(envelope(result))).into_response()
 }
 
-fn list_response(items: Vec<Value>, page: i64, per_page: i64, total: i64) -> Response {
+fn list_response<T: Serialize>(items: Vec<T>, page: i64, per_page: i64, total: i64) -> Response {
     list_response_with_cursor(items, page, per_page, total, None)
 }
 
 /// The list envelope; `cursor` (the next page's, when there is one) goes in `result_info`
 /// beside the numbered paging, as in Cloudflare's cursor-paged lists.
-fn list_response_with_cursor(
-    items: Vec<Value>,
+fn list_response_with_cursor<T: Serialize>(
+    items: Vec<T>,
     page: i64,
     per_page: i64,
     total: i64,
     cursor: Option<&str>,
 ) -> Response {
-    let mut body = envelope(Value::Array(Vec::new()));
-    body["result_info"] = json!({
-        "page": page,
-        "per_page": per_page,
-        "count": items.len(),
-        "total_count": total,
-        "total_pages": (total + per_page - 1) / per_page,
-    });
-    if let Some(cursor) = cursor {
-        body["result_info"]["cursor"] = json!(cursor);
-    }
-    body["result"] = Value::Array(items);
-    Json(body).into_response()
+    let result_info = ResultInfo {
+        page,
+        per_page,
+        count: items.len(),
+        total_count: total,
+        total_pages: (total + per_page - 1) / per_page,
+        cursor: cursor.map(str::to_owned),
+    };
+    Json(ListEnvelope {
+        success: true,
+        errors: Vec::new(),
+        messages: Vec::new(),
+        result: items,
+        result_info,
+    })
+    .into_response()
 }
 
 fn kind_for(share: &AccountShare, account: Account) -> &'static str {
@@ -502,15 +739,16 @@ fn share_list(
     kind: impl Fn(&AccountShare) -> &'static str,
     includes: &Includes,
 ) -> Response {
-    let items = page.shares.iter().map(|share| share_json(share, kind(share), includes)).collect();
+    let items: Vec<ShareView> =
+        page.shares.iter().map(|share| share_json(share, kind(share), includes)).collect();
     list_response_with_cursor(items, page.page, page.per_page, page.total, page.next.as_deref())
 }
 
 /// Pages a short list held in memory (the recipients or resources of one share).
-fn paged_list(items: Vec<Value>, page: i64, per_page: i64) -> Response {
+fn paged_list<T: Serialize>(items: Vec<T>, page: i64, per_page: i64) -> Response {
     let total = items.len() as i64;
     let start = usize::try_from((page - 1) * per_page).unwrap_or(usize::MAX);
-    let slice: Vec<Value> =
+    let slice: Vec<T> =
         items.into_iter().skip(start).take(usize::try_from(per_page).unwrap_or(0)).collect();
     list_response(slice, page, per_page, total)
 }
@@ -706,12 +944,12 @@ impl From<DomainError> for CloudflareError {
 
 impl IntoResponse for CloudflareError {
     fn into_response(self) -> Response {
-        let body = json!({
-            "success": false,
-            "errors": [{ "code": self.code, "message": self.message }],
-            "messages": [],
-            "result": null,
-        });
+        let body = ErrorEnvelope {
+            success: false,
+            errors: vec![Message { code: self.code, message: self.message }],
+            messages: Vec::new(),
+            result: None,
+        };
         (self.status, Json(body)).into_response()
     }
 }

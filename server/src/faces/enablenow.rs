@@ -11,10 +11,11 @@ use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use app::domain::account_shares::service::{self as shares, Account, Completion};
 use app::domain::account_shares::{
@@ -26,6 +27,7 @@ use app::domain::paging::Cursor;
 use app::domain::{clock, DomainError};
 
 use super::{Caller, JsonBody};
+use crate::openapi::BearerToken;
 use crate::startup::AppState;
 
 const FACE: Face = Face::EnableNow;
@@ -36,11 +38,34 @@ const MAX_PAGE_SIZE: i64 = 100;
 const ID_LISTS: [(&str, &str); 3] =
     [("consentIds", "consent"), ("accountIds", "account"), ("analysisIds", "analysis")];
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/shares", get(list_shares).post(create_share))
-        .route("/v1/shares/{share_id}", get(get_share).put(update_share).delete(delete_share))
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Sharewell: EnableNow Sharing API v1",
+        description = "Shares of consents, accounts and analyses with one client, until their \
+            expiry. Answers are `{\"data\": …}`; errors are RFC 9457 problem details.",
+    ),
+    modifiers(&BearerToken),
+    security(("bearer" = [])),
+    components(schemas(ProblemBody)),
+)]
+struct EnableNowDocument;
+
+/// Every route of the face, with its document.
+pub fn openapi_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(EnableNowDocument::openapi())
+        .routes(routes!(list_shares, create_share))
+        .routes(routes!(get_share, update_share, delete_share))
         .layer(axum::middleware::from_fn(with_trace_id))
+}
+
+pub fn router() -> Router<AppState> {
+    openapi_router().split_for_parts().0
+}
+
+/// `/openapi/enablenow.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    openapi_router().into_openapi()
 }
 
 tokio::task_local! {
@@ -60,17 +85,23 @@ async fn with_trace_id(request: Request, next: Next) -> Response {
 
 // ---- handlers --------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct CreateBody {
+    /// The client (recipient org) the share is for: required.
     client_id: Option<String>,
     reference: Option<String>,
+    /// When the share ends (ISO 8601, in the future); one day from now when absent.
     expiration_date_utc: Option<String>,
+    /// GUIDs, each.
     consent_ids: Option<Vec<String>>,
     account_ids: Option<Vec<String>>,
     analysis_ids: Option<Vec<String>>,
 }
 
+/// Shares consents, accounts and analyses with a client; the answer is the new share's id.
+#[utoipa::path(post, path = "/v1/shares", request_body = CreateBody,
+    responses((status = 201, description = "The new share's id", body = CreatedBody), ProblemAnswers))]
 async fn create_share(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -111,24 +142,41 @@ async fn create_share(
         associate_now: true,
     };
     let share = shares::create(&state.store, &actor, FACE, account, new).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "data": share.id.to_string() }))).into_response())
+    Ok((StatusCode::CREATED, Json(CreatedBody { data: share.id.to_string() })).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Serialize, ToSchema)]
+struct CreatedBody {
+    /// The new share's id.
+    data: String,
+}
+
+/// Read from the raw query so that an unreadable value is a problem naming its field.
+#[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 struct ListParams {
+    /// Only expired (`true`) or only live (`false`) shares; both when absent.
+    #[param(value_type = Option<bool>)]
     is_expired: Option<String>,
+    /// From 1.
+    #[param(value_type = Option<i32>, minimum = 1)]
     page: Option<String>,
+    /// 1 to 100; 50 when absent.
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 100)]
     page_size: Option<String>,
     /// `_pagination.nextCursor` of the page before: keyset paging beside `page`.
     cursor: Option<String>,
 }
 
+/// The caller's org's shares, newest first.
+#[utoipa::path(get, path = "/v1/shares", params(ListParams),
+    responses((status = 200, description = "A page of shares", body = ShareList), ProblemAnswers))]
 async fn list_shares(
     State(state): State<AppState>,
     Caller(actor): Caller,
     RawQuery(query): RawQuery,
-) -> Result<Json<Value>, Problem> {
+) -> Result<Json<ShareList>, Problem> {
     let mut problems = Problems::default();
     let params: ListParams = serde_urlencoded::from_str(query.as_deref().unwrap_or_default())
         .map_err(|error| {
@@ -171,44 +219,107 @@ async fn list_shares(
     };
     let found = shares::list(&state.store, account, &query).await?;
     let total_pages = found.total_pages();
-    let mut body = json!({
-        "data": found.shares.iter().map(share_json).collect::<Vec<_>>(),
-        "_pagination": {
-            "page": page,
-            "pageSize": page_size,
-            "totalCount": found.total,
-            "totalPages": total_pages,
+    Ok(Json(ShareList {
+        data: found.shares.iter().map(ShareBody::from).collect(),
+        pagination: Pagination {
+            page,
+            page_size,
+            total_count: found.total,
+            total_pages,
+            next_cursor: found.next,
         },
-    });
-    if let Some(next) = found.next {
-        // Keyset paging beside the numbered pages: send it back as `cursor=`.
-        body["_pagination"]["nextCursor"] = json!(next);
-    }
-    Ok(Json(body))
+    }))
 }
 
+#[derive(Serialize, ToSchema)]
+struct ShareList {
+    data: Vec<ShareBody>,
+    #[serde(rename = "_pagination")]
+    pagination: Pagination,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct Pagination {
+    page: i64,
+    page_size: i64,
+    /// Exact up to 10,000; past that a lower bound.
+    total_count: i64,
+    total_pages: i64,
+    /// Keyset paging beside the numbered pages: send it back as `cursor=`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ShareEnvelope {
+    data: ShareBody,
+}
+
+/// A share as EnableNow shows it.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct ShareBody {
+    id: String,
+    client_id: Option<String>,
+    reference: Option<String>,
+    expiration_date_utc: Option<String>,
+    is_expired: bool,
+    created_date_utc: String,
+    modified_date_utc: String,
+    consent_ids: Vec<String>,
+    account_ids: Vec<String>,
+    analysis_ids: Vec<String>,
+}
+
+impl From<&AccountShare> for ShareBody {
+    fn from(share: &AccountShare) -> Self {
+        let [consent_ids, account_ids, analysis_ids] =
+            ID_LISTS.map(|(_, resource_type)| share.resource_ids(resource_type));
+        ShareBody {
+            id: share.id.to_string(),
+            client_id: share.recipients.first().map(|recipient| recipient.org_id.to_string()),
+            reference: share.reference.clone(),
+            expiration_date_utc: share.expires_at.clone(),
+            is_expired: share.expired,
+            created_date_utc: share.created_at.clone(),
+            modified_date_utc: share.updated_at.clone(),
+            consent_ids,
+            account_ids,
+            analysis_ids,
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/v1/shares/{share_id}", params(("share_id" = String, Path)),
+    responses((status = 200, description = "The share", body = ShareEnvelope), ProblemAnswers))]
 async fn get_share(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(share_id): Path<String>,
-) -> Result<Json<Value>, Problem> {
+) -> Result<Json<ShareEnvelope>, Problem> {
     let account = own_account(&state, &actor).await?;
     let share = own_share(&state, account, &share_id).await?;
-    Ok(Json(json!({ "data": share_json(&share) })))
+    Ok(Json(ShareEnvelope { data: ShareBody::from(&share) }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct UpdateBody {
+    /// The new expiry (ISO 8601, in the future); one day from now when absent.
     expiration_date_utc: Option<String>,
 }
 
+/// Changes a share's expiry.
+#[utoipa::path(put, path = "/v1/shares/{share_id}", params(("share_id" = String, Path)),
+    request_body = UpdateBody,
+    responses((status = 200, description = "The share after the change", body = ShareEnvelope), ProblemAnswers))]
 async fn update_share(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(share_id): Path<String>,
     JsonBody(body): JsonBody<UpdateBody>,
-) -> Result<Json<Value>, Problem> {
+) -> Result<Json<ShareEnvelope>, Problem> {
     let mut problems = Problems::default();
     let expires_at = expiry(body.expiration_date_utc.as_deref(), &mut problems);
     problems.into_result()?;
@@ -218,9 +329,12 @@ async fn update_share(
     let share =
         shares::set_expiry(&state.store, &actor, FACE, account, &share.id.to_string(), &expires_at)
             .await?;
-    Ok(Json(json!({ "data": share_json(&share) })))
+    Ok(Json(ShareEnvelope { data: ShareBody::from(&share) }))
 }
 
+/// Ends a share at once.
+#[utoipa::path(delete, path = "/v1/shares/{share_id}", params(("share_id" = String, Path)),
+    responses((status = 204, description = "Deleted"), ProblemAnswers))]
 async fn delete_share(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -291,23 +405,6 @@ fn number(
     }
 }
 
-fn share_json(share: &AccountShare) -> Value {
-    let client_id = share.recipients.first().map(|recipient| recipient.org_id.to_string());
-    let mut json = json!({
-        "id": share.id.to_string(),
-        "clientId": client_id,
-        "reference": share.reference,
-        "expirationDateUtc": share.expires_at,
-        "isExpired": share.expired,
-        "createdDateUtc": share.created_at,
-        "modifiedDateUtc": share.updated_at,
-    });
-    for (field, resource_type) in ID_LISTS {
-        json[field] = json!(share.resource_ids(resource_type));
-    }
-    json
-}
-
 // ---- extractors and errors -------------------------------------------------------------------
 
 /// Validation messages collected per field, reported together.
@@ -334,6 +431,48 @@ impl Problems {
             errors: self.0,
         }
     }
+}
+
+/// The problems any operation may answer with, as `application/problem+json`.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // only its documentation is used
+enum ProblemAnswers {
+    /// Validation failed: `errors` holds the messages per field.
+    #[response(status = 400, content_type = "application/problem+json")]
+    Invalid(#[to_schema] ProblemBody),
+    /// No token, or an unknown, revoked or expired one.
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(#[to_schema] ProblemBody),
+    /// The caller's role (or a read-only token) does not allow it.
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(#[to_schema] ProblemBody),
+    /// No such share of the caller's org.
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(#[to_schema] ProblemBody),
+    /// It clashes with the share's state.
+    #[response(status = 409, content_type = "application/problem+json")]
+    Conflict(#[to_schema] ProblemBody),
+    /// The body is larger than the server accepts.
+    #[response(status = 413, content_type = "application/problem+json")]
+    TooLarge(#[to_schema] ProblemBody),
+    /// The database is briefly unavailable; try again.
+    #[response(status = 503, content_type = "application/problem+json")]
+    Unavailable(#[to_schema] ProblemBody),
+}
+
+/// An RFC 9457 problem as sent.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct ProblemBody {
+    /// The RFC 9110 section of the status.
+    r#type: &'static str,
+    title: String,
+    status: u16,
+    /// The request id (`x-request-id`).
+    trace_id: String,
+    /// Messages per field (`consentIds[0]`, `expirationDateUtc`, …) when validation failed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    errors: BTreeMap<String, Vec<String>>,
 }
 
 /// An RFC 9457 problem.
@@ -389,15 +528,13 @@ impl IntoResponse for Problem {
             503 => "https://tools.ietf.org/html/rfc9110#section-15.6.4",
             _ => "https://tools.ietf.org/html/rfc9110#section-15.6.1",
         };
-        let mut body = json!({
-            "type": kind,
-            "title": self.title,
-            "status": self.status.as_u16(),
-            "traceId": trace_id,
-        });
-        if !self.errors.is_empty() {
-            body["errors"] = json!(self.errors);
-        }
+        let body = ProblemBody {
+            r#type: kind,
+            title: self.title,
+            status: self.status.as_u16(),
+            trace_id,
+            errors: self.errors,
+        };
         let mut response = (self.status, Json(body)).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,

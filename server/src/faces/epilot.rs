@@ -6,10 +6,11 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::json;
+use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use app::domain::identity::Face;
 use app::domain::partners::service::{self as partners, OfferAuthority, PartnerEntities};
@@ -21,27 +22,85 @@ use app::domain::DomainError;
 
 use super::{Caller, JsonBody};
 use crate::bearer::actor_from_bearer;
+use crate::openapi::BearerToken;
 use crate::startup::AppState;
 
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Sharewell: epilot Sharing API",
+        description = "Partner sharing configurations, shared and offered entities. Raw JSON, \
+            no envelope; errors are `{\"message\": \"…\"}` with the status.",
+    ),
+    modifiers(&BearerToken),
+    security(("bearer" = [])),
+    components(schemas(ErrorBody)),
+)]
+struct EpilotDocument;
+
+/// Every route of the face, with its document.
+pub fn openapi_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(EpilotDocument::openapi())
+        .routes(routes!(list_configs))
+        .routes(routes!(search_configs))
+        .routes(routes!(configs_by_role))
+        .routes(routes!(get_config, update_config, delete_config))
+        .routes(routes!(assign_role))
+        .routes(routes!(share_entities))
+        .routes(routes!(share_child_entities))
+        .routes(routes!(offer_entities))
+        .routes(routes!(offer_status))
+        .routes(routes!(accept_offer))
+}
+
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/sharing/configurations", get(list_configs))
-        .route("/v1/sharing/configurations:search", post(search_configs))
-        .route("/v1/sharing/configurations/by-role/{template_role_id}", get(configs_by_role))
-        .route(
-            "/v1/sharing/configurations/{partner_org_id}",
-            get(get_config).patch(update_config).delete(delete_config),
-        )
-        .route("/v1/sharing/configurations/{partner_org_id}/role", put(assign_role))
-        .route("/v1/sharing/entities:share", post(share_entities))
-        .route("/v1/sharing/entities:share-child", post(share_child_entities))
-        .route("/v1/sharing/entities:offer", post(offer_entities))
-        .route("/v1/sharing/offers/status", get(offer_status))
-        .route("/v1/sharing/offers:accept", post(accept_offer))
+    openapi_router().split_for_parts().0
+}
+
+/// `/openapi/epilot.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    openapi_router().into_openapi()
+}
+
+/// `{"message": "…"}`.
+#[derive(Serialize, ToSchema)]
+struct ErrorBody {
+    message: String,
+}
+
+/// The errors any operation may answer with.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // only its documentation is used
+enum EpilotErrors {
+    /// A field is missing or invalid, or the body is not the JSON expected.
+    #[response(status = 400)]
+    Invalid(#[to_schema] ErrorBody),
+    /// No token, or an unknown, revoked or expired one.
+    #[response(status = 401)]
+    Unauthorized(#[to_schema] ErrorBody),
+    /// The caller's role (or a read-only token) does not allow it.
+    #[response(status = 403)]
+    Forbidden(#[to_schema] ErrorBody),
+    /// No such configuration, role, entity or offer.
+    #[response(status = 404)]
+    NotFound(#[to_schema] ErrorBody),
+    /// It clashes with what exists (an offer already answered, a user limit reached).
+    #[response(status = 409)]
+    Conflict(#[to_schema] ErrorBody),
+    /// The body is larger than the server accepts.
+    #[response(status = 413)]
+    TooLarge(#[to_schema] ErrorBody),
+    /// A public operation called too often from one address.
+    #[response(status = 429)]
+    TooMany(#[to_schema] ErrorBody),
+    /// The database is briefly unavailable; try again.
+    #[response(status = 503)]
+    Unavailable(#[to_schema] ErrorBody),
 }
 
 // ---- handlers ----------------------------------------------------------------------------
 
+#[utoipa::path(get, path = "/v1/sharing/configurations/{partner_org_id}", params(("partner_org_id" = String, Path, description = "The partner org: its id or its name")), responses((status = 200, description = "The configuration", body = WireConfig), EpilotErrors))]
 async fn get_config(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -50,6 +109,7 @@ async fn get_config(
     Ok(Json(partners::config(&state.store, &actor, &partner).await?.into()))
 }
 
+#[utoipa::path(get, path = "/v1/sharing/configurations", params(("partner_org_ids" = Option<Vec<String>>, Query, description = "Only these partners (also `partner_org_ids[]`, or comma-separated); all when absent")), responses((status = 200, description = "The configurations", body = Vec<WireConfig>), EpilotErrors))]
 async fn list_configs(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -60,11 +120,12 @@ async fn list_configs(
     Ok(Json(configs.into_iter().map(WireConfig::from).collect()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct SearchBody {
     entities: Vec<WireEntityInput>,
 }
 
+#[utoipa::path(post, path = "/v1/sharing/configurations:search", request_body = SearchBody, responses((status = 200, description = "The configurations sharing any of the entities", body = Vec<WireConfig>), EpilotErrors))]
 async fn search_configs(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -76,6 +137,7 @@ async fn search_configs(
     Ok(Json(configs.into_iter().map(WireConfig::from).collect()))
 }
 
+#[utoipa::path(get, path = "/v1/sharing/configurations/by-role/{template_role_id}", params(("template_role_id" = String, Path)), responses((status = 200, description = "The configurations with this template role", body = Vec<WireConfig>), EpilotErrors))]
 async fn configs_by_role(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -85,10 +147,11 @@ async fn configs_by_role(
     Ok(Json(configs.into_iter().map(WireConfig::from).collect()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct UpdateBody {
     /// Absent: leave as is; `null`: no limit; a number: the limit.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
     user_limit: Option<Option<i64>>,
 }
 
@@ -96,6 +159,7 @@ fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<i
     Option::<i64>::deserialize(deserializer).map(Some)
 }
 
+#[utoipa::path(patch, path = "/v1/sharing/configurations/{partner_org_id}", params(("partner_org_id" = String, Path, description = "The partner org: its id or its name")), request_body = UpdateBody, responses((status = 200, description = "The configuration after the change", body = WireConfig), EpilotErrors))]
 async fn update_config(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -108,6 +172,7 @@ async fn update_config(
     Ok(Json(config.into()))
 }
 
+#[utoipa::path(delete, path = "/v1/sharing/configurations/{partner_org_id}", params(("partner_org_id" = String, Path, description = "The partner org: its id or its name")), responses((status = 200, description = "The configuration deleted", body = WireConfig), EpilotErrors))]
 async fn delete_config(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -116,11 +181,12 @@ async fn delete_config(
     Ok(Json(partners::delete_config(&state.store, &actor, Face::Epilot, &partner).await?.into()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct AssignRoleBody {
     template_role_id: String,
 }
 
+#[utoipa::path(put, path = "/v1/sharing/configurations/{partner_org_id}/role", params(("partner_org_id" = String, Path, description = "The partner org: its id or its name")), request_body = AssignRoleBody, responses((status = 200, description = "The configuration with its role", body = WireConfig), EpilotErrors))]
 async fn assign_role(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -133,13 +199,13 @@ async fn assign_role(
     Ok(Json(config.into()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct PartnerEntitiesInput {
     partner_org_id: String,
     entities: Vec<WireEntityInput>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct ShareBody {
     #[serde(default)]
     share: Vec<PartnerEntitiesInput>,
@@ -147,6 +213,7 @@ struct ShareBody {
     unshare: Vec<PartnerEntitiesInput>,
 }
 
+#[utoipa::path(post, path = "/v1/sharing/entities:share", request_body = ShareBody, responses((status = 200, description = "The configurations changed", body = Vec<WireConfig>), EpilotErrors))]
 async fn share_entities(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -168,13 +235,13 @@ async fn share_entities(
     Ok(Json(configs.into_iter().map(WireConfig::from).collect()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct PartnerEntityInput {
     partner_org_id: String,
     entity: WireEntityInput,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct ShareChildBody {
     #[serde(default)]
     share: Vec<PartnerEntityInput>,
@@ -182,6 +249,7 @@ struct ShareChildBody {
     unshare: Vec<PartnerEntityInput>,
 }
 
+#[utoipa::path(post, path = "/v1/sharing/entities:share-child", request_body = ShareChildBody, responses((status = 200, description = "The configurations changed", body = Vec<WireConfig>), EpilotErrors))]
 async fn share_child_entities(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -203,13 +271,13 @@ async fn share_child_entities(
     Ok(Json(configs.into_iter().map(WireConfig::from).collect()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct PartnerOfferedEntitiesInput {
     partner_org_id: String,
     offered_entities: Vec<WireEntityInput>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct OfferBody {
     #[serde(default)]
     offer: Vec<PartnerOfferedEntitiesInput>,
@@ -217,6 +285,7 @@ struct OfferBody {
     unoffer: Vec<PartnerOfferedEntitiesInput>,
 }
 
+#[utoipa::path(post, path = "/v1/sharing/entities:offer", request_body = OfferBody, responses((status = 200, description = "The configurations changed", body = Vec<WireConfig>), EpilotErrors))]
 async fn offer_entities(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -242,7 +311,8 @@ async fn offer_entities(
     Ok(Json(configs.into_iter().map(WireConfig::from).collect()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct OfferParties {
     partner_org_id: Option<String>,
     sharing_org_id: Option<String>,
@@ -271,6 +341,7 @@ impl OfferParties {
 }
 
 /// Public: what the contract's `OfferStatus` holds, and nothing more.
+#[utoipa::path(get, path = "/v1/sharing/offers/status", params(OfferParties), security(()), responses((status = 200, description = "Where the offer stands", body = WireOfferStatus), EpilotErrors))]
 async fn offer_status(
     State(state): State<AppState>,
     client: crate::throttle::ClientAddress,
@@ -281,13 +352,16 @@ async fn offer_status(
     Ok(Json(partners::offer_status(&state.store, sharing, partner, entity).await?.into()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct TokenQuery {
+    /// The offer's link token.
     token: Option<String>,
 }
 
 /// Public per the contract, but by default it needs the offer's link token or a bearer
 /// token of a member of the partner org (see `--open-offer-accept`).
+#[utoipa::path(post, path = "/v1/sharing/offers:accept", params(TokenQuery), request_body = OfferParties, security((), ("bearer" = [])), responses((status = 200, description = "The configuration now sharing the entity", body = WireConfig), EpilotErrors))]
 async fn accept_offer(
     State(state): State<AppState>,
     client: crate::throttle::ClientAddress,
@@ -338,7 +412,7 @@ fn partner_org_ids(query: &str) -> Result<Option<Vec<String>>, EpilotError> {
 
 // ---- wire shapes -------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct WireEntityInput {
     schema: String,
     entity_id: String,
@@ -360,7 +434,7 @@ impl WireEntityInput {
 }
 
 /// `PartnerSharingConfig`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct WireConfig {
     sharing_org_id: String,
     partner_org_id: String,
@@ -380,7 +454,7 @@ struct WireConfig {
     updated_at: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct WireEntity {
     schema: String,
     entity_id: String,
@@ -391,7 +465,7 @@ struct WireEntity {
     created_at: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct WireOfferedEntity {
     schema: String,
     entity_id: String,
@@ -455,7 +529,7 @@ impl From<OfferedEntity> for WireOfferedEntity {
 }
 
 /// `OfferStatus`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct WireOfferStatus {
     entity: WirePartialEntity,
     offer_status: OfferState,
@@ -465,7 +539,7 @@ struct WireOfferStatus {
     accepted_by_org_id: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct WirePartialEntity {
     _schema: String,
     _id: String,
@@ -529,7 +603,7 @@ impl From<crate::throttle::TooManyRequests> for EpilotError {
 
 impl IntoResponse for EpilotError {
     fn into_response(self) -> Response {
-        (self.status, Json(json!({ "message": self.message }))).into_response()
+        (self.status, Json(ErrorBody { message: self.message })).into_response()
     }
 }
 

@@ -9,9 +9,12 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde_json::{json, Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use app::domain::files::service::{self as files, ShareOutcome};
 use app::domain::files::{Access, EntryError, ThingRef};
@@ -19,21 +22,147 @@ use app::domain::identity::Face;
 use app::domain::DomainError;
 
 use super::Caller;
+use crate::openapi::BearerToken;
 use crate::startup::AppState;
 
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Sharewell: Puter file sharing",
+        description = "Sharing files and apps with people, as `@heyputer/puter.js` calls it. \
+            Errors are `heyputer:api/APIError` objects.",
+    ),
+    modifiers(&BearerToken),
+    security(("bearer" = [])),
+    components(schemas(ApiErrorBody)),
+)]
+struct PuterDocument;
+
+/// Every route of the face, with its document.
+pub fn openapi_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(PuterDocument::openapi())
+        .routes(routes!(share))
+        .routes(routes!(share_item_by_username))
+        .routes(routes!(whoami))
+}
+
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/share", post(share))
-        .route("/share/item-by-username", post(share_item_by_username))
-        .route("/whoami", get(whoami))
+    openapi_router().split_for_parts().0
 }
 
-async fn whoami(Caller(actor): Caller) -> Json<Value> {
-    Json(
-        json!({ "username": actor.username, "uuid": actor.user_id, "email": actor.email, "is_temp": false }),
-    )
+/// `/openapi/puter.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    openapi_router().into_openapi()
 }
 
+/// The errors any operation may answer with.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // only its documentation is used
+enum PuterErrors {
+    /// The body is not what the operation reads.
+    #[response(status = 400)]
+    Invalid(#[to_schema] ApiErrorBody),
+    /// No token, or an unknown, revoked or expired one (`token_auth_failed`).
+    #[response(status = 401)]
+    Unauthorized(#[to_schema] ApiErrorBody),
+    /// The caller's role (or a read-only token) does not allow it.
+    #[response(status = 403)]
+    Forbidden(#[to_schema] ApiErrorBody),
+    /// No such file (`subject_does_not_exist`).
+    #[response(status = 404)]
+    NotFound(#[to_schema] ApiErrorBody),
+    /// The body is larger than the server accepts.
+    #[response(status = 413)]
+    TooLarge(#[to_schema] ApiErrorBody),
+    /// No such user (`user_does_not_exist`).
+    #[response(status = 422)]
+    NoSuchUser(#[to_schema] ApiErrorBody),
+    /// The database is briefly unavailable; try again.
+    #[response(status = 503)]
+    Unavailable(#[to_schema] ApiErrorBody),
+}
+
+/// The caller, as Puter describes a user.
+#[derive(Serialize, ToSchema)]
+struct WhoAmI {
+    username: String,
+    uuid: String,
+    email: String,
+    /// Always `false`: Sharewell has no temporary users.
+    is_temp: bool,
+}
+
+#[utoipa::path(get, path = "/whoami",
+    responses((status = 200, description = "The token's owner", body = WhoAmI), PuterErrors))]
+async fn whoami(Caller(actor): Caller) -> Json<WhoAmI> {
+    Json(WhoAmI {
+        username: actor.username,
+        uuid: actor.user_id.to_string(),
+        email: actor.email,
+        is_temp: false,
+    })
+}
+
+/// `POST /share` in either shape (read by hand, so that each mistake gets its own message):
+/// the documented `{recipients, things, dry_run}` or the newer `{recipients, items, mode}`.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)] // the schema of what `ShareRequest::parse` reads
+struct ShareBody {
+    /// Who to share with.
+    recipients: OneOrMany<Recipient>,
+    /// What to share; `items` is the newer name.
+    things: Option<OneOrMany<Thing>>,
+    items: Option<OneOrMany<Thing>>,
+    /// Paths to share, when neither `things` nor `items` is given.
+    paths: Option<OneOrMany<String>>,
+    /// The access of things that do not say: `read` (default) or `write`.
+    mode: Option<String>,
+    /// Check everything, write nothing.
+    dry_run: Option<bool>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+/// A username or an email, bare or as `{username}` / `{email}`.
+#[derive(Deserialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum Recipient {
+    Name(String),
+    Username { username: String },
+    Email { email: String },
+}
+
+/// A file (`type` `fsitem`, the default: by `uid` or `path`) or an app (`type` `app`: by
+/// `uid` or `name`); one of `uid`, `path`, `name`.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct Thing {
+    r#type: Option<String>,
+    uid: Option<String>,
+    path: Option<String>,
+    name: Option<String>,
+    /// `read` or `write`; the request's `mode` when absent.
+    access: Option<String>,
+}
+
+/// Shares things with people, all or nothing: every entry is reported, and only when all are
+/// valid (and this is not a dry run) is anything written.
+#[utoipa::path(post, path = "/share", request_body = ShareBody,
+    responses(
+        (status = 200, description = "`success`, or `mixed` with each entry's report", body = ShareAnswer),
+        (status = 400, description = "`aborted`: the request is invalid as a whole; or refused before it was read (a NUL character, say)", body = ShareRefusal),
+        (status = 401, description = "No token, or an unknown, revoked or expired one", body = ApiErrorBody),
+        (status = 403, description = "The caller's role does not allow it", body = ApiErrorBody),
+        (status = 413, description = "The body is larger than the server accepts", body = ApiErrorBody),
+        (status = 503, description = "The database is briefly unavailable; try again", body = ApiErrorBody),
+    ))]
 async fn share(State(state): State<AppState>, Caller(actor): Caller, body: Bytes) -> Response {
     let request = match ShareRequest::parse(&body) {
         Ok(request) => request,
@@ -59,11 +188,13 @@ async fn share(State(state): State<AppState>, Caller(actor): Caller, body: Bytes
 }
 
 /// Deprecated: one path to one user, `access_level` defaulting to `write`. Answers `{}`.
+#[utoipa::path(post, path = "/share/item-by-username", request_body = ItemByUsernameBody,
+    responses((status = 200, description = "Shared: an empty object", body = Object), PuterErrors))]
 async fn share_item_by_username(
     State(state): State<AppState>,
     Caller(actor): Caller,
     body: Bytes,
-) -> Result<Json<Value>, PuterError> {
+) -> Result<Json<Map<String, Value>>, PuterError> {
     let body: Value = serde_json::from_slice(&body)
         .map_err(|_| PuterError::invalid("the body must be a JSON object"))?;
     let text = |name: &str| body.get(name).and_then(Value::as_str).map(str::to_owned);
@@ -77,8 +208,17 @@ async fn share_item_by_username(
             .await?;
     match first_error(&outcome) {
         Some(error) => Err(PuterError::from_entry(error)),
-        None => Ok(Json(json!({}))),
+        None => Ok(Json(Map::new())),
     }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)] // the schema of what the handler reads
+struct ItemByUsernameBody {
+    path: String,
+    username: String,
+    /// `read` or `write` (default).
+    access_level: Option<String>,
 }
 
 /// The first entry error of a share outcome, recipients first.
@@ -198,88 +338,175 @@ fn thing_ref(thing: &Value, mode: Option<&str>) -> Result<ThingRef, String> {
     }
 }
 
-fn share_response(outcome: &ShareOutcome, dry_run: bool) -> Value {
-    let (recipients, paths) = (entry_reports(&outcome.recipients), entry_reports(&outcome.things));
-    let results: Vec<Value> = if outcome.written {
+/// The answer to `POST /share`.
+#[derive(Serialize, ToSchema)]
+struct ShareAnswer {
+    /// `api:share`.
+    #[serde(rename = "$")]
+    kind: &'static str,
+    #[serde(rename = "$version")]
+    version: &'static str,
+    /// `success`, `mixed` (some entries invalid, nothing written) or `aborted`.
+    status: &'static str,
+    /// One report per recipient, in order.
+    recipients: Vec<EntryReport>,
+    /// One report per thing, in order.
+    paths: Vec<EntryReport>,
+    /// What was shared with whom, once written.
+    results: Vec<ShareResult>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dry_run: Option<bool>,
+    /// Why an `aborted` request was refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    error: Option<ApiErrorBody>,
+}
+
+impl ShareAnswer {
+    fn new(status: &'static str) -> Self {
+        Self {
+            kind: "api:share",
+            version: "v0.0.0",
+            status,
+            recipients: Vec::new(),
+            paths: Vec::new(),
+            results: Vec::new(),
+            dry_run: None,
+            error: None,
+        }
+    }
+}
+
+/// `api:status-report` for a valid entry, `heyputer:api/APIError` for an invalid one.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+enum EntryReport {
+    Valid(StatusReport),
+    Invalid(ApiErrorBody),
+}
+
+#[derive(Serialize, ToSchema)]
+struct StatusReport {
+    /// `api:status-report`.
+    #[serde(rename = "$")]
+    kind: &'static str,
+    /// `success`.
+    status: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ShareResult {
+    /// `success`.
+    status: &'static str,
+    uid: String,
+    /// `fsitem` or `app`.
+    r#type: &'static str,
+    path: Option<String>,
+    name: String,
+    /// `read` or `write`.
+    mode: &'static str,
+    recipient: String,
+}
+
+/// The 400 of `POST /share`: `aborted` by the face, or refused by the server's guard before
+/// the face read it.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // only its documentation is used
+enum ShareRefusal {
+    Aborted(ShareAnswer),
+    Refused(ApiErrorBody),
+}
+
+/// `heyputer:api/APIError`.
+#[derive(Serialize, ToSchema)]
+pub struct ApiErrorBody {
+    /// `heyputer:api/APIError`.
+    #[serde(rename = "$")]
+    kind: &'static str,
+    /// `bad_request`, `field_invalid`, `user_does_not_exist`, `subject_does_not_exist`,
+    /// `token_auth_failed`, `forbidden`, `conflict`, `request_too_large`, `response_timeout`,
+    /// `service_unavailable`, `internal_error`.
+    code: &'static str,
+    message: String,
+    /// The unknown user, for `user_does_not_exist`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    username: Option<String>,
+    /// The HTTP status this error stands for.
+    status: u16,
+}
+
+impl ApiErrorBody {
+    fn new(code: &'static str, message: String, status: u16) -> Self {
+        Self { kind: "heyputer:api/APIError", code, message, username: None, status }
+    }
+}
+
+fn share_response(outcome: &ShareOutcome, dry_run: bool) -> ShareAnswer {
+    let results = if outcome.written {
         outcome
             .things
             .iter()
             .flatten()
             .flat_map(|thing| {
-                outcome.recipients.iter().flatten().map(move |person| {
-                    json!({
-                        "status": "success",
-                        "uid": thing.uid,
-                        "type": if thing.kind == "app" { "app" } else { "fsitem" },
-                        "path": thing.path,
-                        "name": thing.name,
-                        "mode": thing.access.as_str(),
-                        "recipient": person.username,
-                    })
+                outcome.recipients.iter().flatten().map(move |person| ShareResult {
+                    status: "success",
+                    uid: thing.uid.clone(),
+                    r#type: if thing.kind == "app" { "app" } else { "fsitem" },
+                    path: thing.path.clone(),
+                    name: thing.name.clone(),
+                    mode: thing.access.as_str(),
+                    recipient: person.username.clone(),
                 })
             })
             .collect()
     } else {
         Vec::new()
     };
-    let mut response = json!({
-        "$": "api:share",
-        "$version": "v0.0.0",
-        "status": if outcome.all_valid() { "success" } else { "mixed" },
-        "recipients": recipients,
-        "paths": paths,
-        "results": results,
-    });
-    if dry_run {
-        response["dry_run"] = json!(true);
+    ShareAnswer {
+        recipients: entry_reports(&outcome.recipients),
+        paths: entry_reports(&outcome.things),
+        results,
+        dry_run: dry_run.then_some(true),
+        ..ShareAnswer::new(if outcome.all_valid() { "success" } else { "mixed" })
     }
-    response
 }
 
 /// One `api:status-report` or `heyputer:api/APIError` per entry.
-fn entry_reports<T>(entries: &[Result<T, EntryError>]) -> Vec<Value> {
-    entries.iter().map(|entry| entry.as_ref().map_or_else(api_error, |_| status_report())).collect()
+fn entry_reports<T>(entries: &[Result<T, EntryError>]) -> Vec<EntryReport> {
+    entries
+        .iter()
+        .map(|entry| match entry {
+            Ok(_) => {
+                EntryReport::Valid(StatusReport { kind: "api:status-report", status: "success" })
+            }
+            Err(error) => EntryReport::Invalid(api_error(error)),
+        })
+        .collect()
 }
 
-fn status_report() -> Value {
-    json!({ "$": "api:status-report", "status": "success" })
-}
-
-fn api_error(error: &EntryError) -> Value {
+fn api_error(error: &EntryError) -> ApiErrorBody {
     match error {
-        EntryError::UserDoesNotExist { username } => json!({
-            "$": "heyputer:api/APIError",
-            "code": "user_does_not_exist",
-            "message": format!("The user `{username}` does not exist."),
-            "username": username,
-            "status": 422,
-        }),
-        EntryError::SubjectDoesNotExist => json!({
-            "$": "heyputer:api/APIError",
-            "code": "subject_does_not_exist",
-            "message": "File or directory not found.",
-            "status": 404,
-        }),
-        EntryError::Invalid { message } => json!({
-            "$": "heyputer:api/APIError",
-            "code": "field_invalid",
-            "message": message,
-            "status": 400,
-        }),
+        EntryError::UserDoesNotExist { username } => ApiErrorBody {
+            username: Some(username.clone()),
+            ..ApiErrorBody::new(
+                "user_does_not_exist",
+                format!("The user `{username}` does not exist."),
+                422,
+            )
+        },
+        EntryError::SubjectDoesNotExist => {
+            ApiErrorBody::new("subject_does_not_exist", "File or directory not found.".into(), 404)
+        }
+        EntryError::Invalid { message } => ApiErrorBody::new("field_invalid", message.clone(), 400),
     }
 }
 
 /// A request that is invalid as a whole: nothing was looked at, nothing written.
 fn aborted(message: &str) -> Response {
-    let body = json!({
-        "$": "api:share",
-        "$version": "v0.0.0",
-        "status": "aborted",
-        "recipients": [],
-        "paths": [],
-        "results": [],
-        "error": { "$": "heyputer:api/APIError", "code": "bad_request", "message": message, "status": 400 },
-    });
+    let body = ShareAnswer {
+        error: Some(ApiErrorBody::new("bad_request", message.to_owned(), 400)),
+        ..ShareAnswer::new("aborted")
+    };
     (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
 
@@ -297,16 +524,8 @@ impl PuterError {
 
     fn from_entry(error: &EntryError) -> Self {
         let body = api_error(error);
-        let status = body["status"]
-            .as_u64()
-            .and_then(|s| StatusCode::from_u16(s as u16).ok())
-            .unwrap_or(StatusCode::BAD_REQUEST);
-        let code = match error {
-            EntryError::UserDoesNotExist { .. } => "user_does_not_exist",
-            EntryError::SubjectDoesNotExist => "subject_does_not_exist",
-            EntryError::Invalid { .. } => "field_invalid",
-        };
-        Self { status, code, message: body["message"].as_str().unwrap_or_default().to_owned() }
+        let status = StatusCode::from_u16(body.status).unwrap_or(StatusCode::BAD_REQUEST);
+        Self { status, code: body.code, message: body.message }
     }
 }
 
@@ -341,7 +560,7 @@ impl From<DomainError> for PuterError {
 
 impl IntoResponse for PuterError {
     fn into_response(self) -> Response {
-        let body = json!({ "$": "heyputer:api/APIError", "code": self.code, "message": self.message, "status": self.status.as_u16() });
+        let body = ApiErrorBody::new(self.code, self.message, self.status.as_u16());
         (self.status, Json(body)).into_response()
     }
 }

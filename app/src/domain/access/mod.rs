@@ -22,6 +22,7 @@ pub const MAX_PER_PAGE: i64 = 100;
 pub const MAX_EXPORT: i64 = 10_000;
 
 /// Which kind of share a grant comes from.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum GrantKind {
@@ -66,6 +67,7 @@ impl GrantKind {
 }
 
 /// Whether the viewer's org gave the grant or received it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
@@ -134,6 +136,8 @@ pub struct GrantFilter {
 /// The query parameters of the page, the JSON API and the CSV export, as typed: each reads
 /// them the same way through [`AccessParams::parse`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
 pub struct AccessParams {
     #[serde(default)]
     pub item_kind: String,
@@ -198,6 +202,7 @@ impl AccessParams {
 }
 
 /// How a grant can be revoked from the view, and what doing so does.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Revoke {
     /// The service the revoke form calls.
@@ -207,6 +212,7 @@ pub struct Revoke {
 }
 
 /// The existing service each kind's revoke goes to.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RevokeAction {
@@ -232,6 +238,8 @@ impl RevokeAction {
 }
 
 /// One grant: who has access to what, how it came about, until when.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(as = AccessGrant))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grant {
     pub kind: GrantKind,
@@ -245,6 +253,7 @@ pub struct Grant {
     /// The file's path, the app's name, `schema/entity id`, or the account share's name.
     pub item_name: String,
     /// An entity's schema and entity id; `None` for the other items.
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Vec<String>>))]
     pub entity: Option<(String, String)>,
     /// What an account share carries (`type id` each); empty for the other kinds.
     pub resources: Vec<String>,
@@ -278,6 +287,7 @@ pub struct Grant {
 }
 
 /// A page of grants.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GrantPage {
     pub grants: Vec<Grant>,

@@ -12,6 +12,7 @@ pub mod service;
 pub const PAGE_SIZE: u32 = 25;
 
 /// One recorded change, as the audit page shows it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventView {
     pub id: EventId,
@@ -36,6 +37,7 @@ pub struct EventFilter {
     pub before: Option<EventId>,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventPage {
     pub events: Vec<EventView>,

@@ -18,6 +18,7 @@ pub mod users;
 
 /// The authenticated user and their org, on whose behalf a face or page acts. Only the
 /// identity services create one, from a session or a token.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
     pub user_id: UserId,
@@ -43,6 +44,7 @@ impl Actor {
 }
 
 /// What a user may do in their org; the rules are in [`crate::domain::authz`].
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -222,6 +224,7 @@ pub fn parse_token_name(text: &str) -> Result<String, DomainError> {
 }
 
 /// An API token as listed: never its secret.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenSummary {
     pub id: TokenId,
@@ -242,6 +245,7 @@ pub struct TokenSummary {
 
 /// What a new token may do beyond its name: narrowed to reading, and for how many days it
 /// lives (none: until revoked).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenScope {
     #[serde(default)]
@@ -267,6 +271,7 @@ impl TokenScope {
 }
 
 /// A token just created, with the secret that is shown this once and never again.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewToken {
     pub token: TokenSummary,

@@ -17,6 +17,7 @@ pub const MAX_PAGE: usize = 1_000_000;
 pub const PASSWORD_LINK_HOURS: i64 = 72;
 
 /// A user as an admin of their org sees them. Never the password hash.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserSummary {
     pub id: UserId,

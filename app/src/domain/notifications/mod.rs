@@ -24,6 +24,7 @@ pub mod targets;
 pub mod webhooks;
 
 /// Kinds of email a person can turn off, each on its own.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Category {
@@ -96,6 +97,7 @@ pub const EVENT_TYPES: [&str; 17] = [
 ];
 
 /// An org's webhook endpoint, as the API and the Webhooks page show it (never its secret).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookEndpoint {
     pub id: WebhookId,
@@ -132,6 +134,7 @@ impl std::fmt::Debug for EndpointWithSecret {
 }
 
 /// A new endpoint.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewWebhook {
     pub url: String,
@@ -142,6 +145,7 @@ pub struct NewWebhook {
 }
 
 /// A change to an endpoint: only the fields given change.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookChange {
     #[serde(default)]
@@ -155,6 +159,7 @@ pub struct WebhookChange {
     pub enabled: Option<bool>,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DeliveryStatus {
@@ -182,6 +187,7 @@ impl DeliveryStatus {
 }
 
 /// One event for one endpoint, as the delivery log shows it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delivery {
     pub id: DeliveryId,
@@ -199,6 +205,7 @@ pub struct Delivery {
 }
 
 /// A page of an endpoint's delivery log, newest first.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryPage {
     pub deliveries: Vec<Delivery>,
@@ -219,6 +226,7 @@ pub struct EmailAvailability {
 }
 
 /// One category of email, on or off for one person.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CategorySetting {
     pub category: Category,
@@ -228,6 +236,7 @@ pub struct CategorySetting {
 }
 
 /// A person's email settings, as the Account page and the API show them.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmailSettings {
     /// Whether this server sends email at all.

@@ -24,6 +24,7 @@ pub struct EntityShareView {
 }
 
 /// Whether the partner org exists in Sharewell yet.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PartnerStatus {
@@ -32,6 +33,7 @@ pub enum PartnerStatus {
 }
 
 /// Where an offer to one partner stands.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OfferState {
@@ -62,6 +64,8 @@ impl OfferState {
 }
 
 /// One permission of a template role.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(as = RoleGrant))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grant {
     pub action: String,
@@ -70,6 +74,7 @@ pub struct Grant {
     pub effect: Option<String>,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateRole {
     pub id: RoleId,
