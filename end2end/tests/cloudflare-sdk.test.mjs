@@ -278,9 +278,14 @@ test("list auto-paginates page by page with a small per_page, in name order both
   // Page by page: the SDK stops only on an empty page, whatever result_info says.
   const first = await alice.client.resourceSharing.list({ account_id: acme.account, per_page: 2 });
   const total = ascending.length;
-  assert.deepEqual(first.result_info, {
+  const { cursor, ...numbered } = first.result_info;
+  assert.deepEqual(numbered, {
     page: 1, per_page: 2, count: 2, total_count: total, total_pages: Math.ceil(total / 2),
   });
+  // Keyset paging beside the numbers: the cursor leads to what page 2 holds.
+  const byCursor = await call(alice.token, "GET", `/accounts/${acme.account}/shares?per_page=2&cursor=${cursor}`);
+  const second = await call(alice.token, "GET", `/accounts/${acme.account}/shares?page=2&per_page=2`);
+  assert.deepEqual(byCursor.body.result.map((s) => s.id), second.body.result.map((s) => s.id));
   const sizes = [];
   for await (const page of first.iterPages()) sizes.push(page.result.length);
   assert.equal(sizes.length, Math.ceil(total / 2) + 1);
