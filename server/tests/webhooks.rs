@@ -19,6 +19,7 @@ use sha2::Sha256;
 
 use app::domain::identity::{Actor, Role};
 use app::domain::ids::OrgId;
+use common::process::{org_with_admin, ServeProcess};
 use common::{spawn_app, spawn_app_with, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -971,82 +972,33 @@ async fn another_orgs_endpoints_are_not_found_and_its_events_never_reach_them() 
 
 // ---- a crash with deliveries queued --------------------------------------------------------
 
-/// The real binary, serving a SQLite file.
-struct Process {
-    child: std::process::Child,
-    address: String,
-}
-
-impl Process {
-    fn serve(database_url: &str) -> Self {
-        use std::io::{BufRead, BufReader};
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sharewell"))
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .env("DATABASE_URL", database_url)
-            .env("SHAREWELL_ALLOW_PRIVATE_WEBHOOK_TARGETS", "true")
-            .env("SHAREWELL_WEBHOOK_TIMEOUT_SECS", "1")
-            .env("SHAREWELL_DELIVERY_POLL_MS", "50")
-            .env("RUST_LOG", "info")
-            .env("NO_COLOR", "1")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (found, port) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut found = Some(found);
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(at) = line.find("127.0.0.1:").filter(|_| line.contains("listening")) {
-                    let digits: String =
-                        line[at + 10..].chars().take_while(char::is_ascii_digit).collect();
-                    if let Some(found) = found.take() {
-                        let _ = found.send(digits);
-                    }
-                }
-            }
-        });
-        let port = port.recv_timeout(Duration::from_secs(30)).expect("the server says its port");
-        Self { child, address: format!("http://127.0.0.1:{port}") }
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    async fn call(&self, method: Method, path: &str, token: &str, body: Value) -> Value {
-        let response = reqwest::Client::new()
-            .request(method.clone(), format!("{}{path}", self.address))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        let answer: Value = response.json().await.unwrap_or(Value::Null);
-        assert!(status.is_success(), "{method} {path}: {status} {answer}");
-        answer
-    }
-}
-
-/// SIGKILL, so that a failing test leaves no server behind.
-impl Drop for Process {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn cli(database_url: &str, args: &[&str]) -> Value {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_sharewell"))
-        .args(args)
-        .arg("--json")
-        .env("DATABASE_URL", database_url)
-        .output()
+/// A call to a `sharewell serve` process with a token; it must succeed.
+async fn call(
+    server: &ServeProcess,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> Value {
+    let response = reqwest::Client::new()
+        .request(method.clone(), server.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
         .unwrap();
-    assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
-    serde_json::from_slice(&output.stdout).unwrap()
+    let status = response.status();
+    let answer: Value = response.json().await.unwrap_or(Value::Null);
+    assert!(status.is_success(), "{method} {path}: {status} {answer}");
+    answer
 }
+
+/// What the crashing server needs: private webhook targets, quick attempts and polls.
+const CRASH_TEST_ENV: [(&str, &str); 3] = [
+    ("SHAREWELL_ALLOW_PRIVATE_WEBHOOK_TARGETS", "true"),
+    ("SHAREWELL_WEBHOOK_TIMEOUT_SECS", "1"),
+    ("SHAREWELL_DELIVERY_POLL_MS", "50"),
+];
 
 /// Kill -9 with deliveries queued and one in flight. The sender records an attempt only after
 /// the receiver answered, so the kill can land between the receiver's 2xx and the record: that
@@ -1058,42 +1010,26 @@ fn cli(database_url: &str, args: &[&str]) -> Value {
 async fn after_a_kill_9_every_queued_event_is_delivered_and_only_the_one_in_flight_may_repeat() {
     let data = tempfile::tempdir().unwrap();
     let database_url = format!("sqlite://{}/sharewell.db", data.path().display());
-    let org = cli(&database_url, &["org", "create", "--name", "Acme"]);
-    let org = org["id"].as_str().unwrap();
-    cli(
-        &database_url,
-        &[
-            "user",
-            "create",
-            "--org",
-            org,
-            "--username",
-            "alice",
-            "--email",
-            "alice@example.test",
-            "--password",
-            common::PASSWORD,
-            "--role",
-            "admin",
-        ],
-    );
-    let token = cli(&database_url, &["token", "create", "--username", "alice"]);
-    let token = token["token"].as_str().unwrap().to_owned();
+    let (_, token) = org_with_admin(&database_url, "Acme", "alice");
 
     // A slow receiver: each delivery takes it 400 ms to acknowledge.
     let receiver = Receiver::start().await;
     receiver.plan("/slow", Plan { delay: Duration::from_millis(400), ..Plan::default() });
-    let mut server = Process::serve(&database_url);
-    let created = server
-        .call(Method::POST, "/api/v1/webhooks", &token, json!({ "url": receiver.url("/slow") }))
-        .await;
+    let server = ServeProcess::start(&database_url, &CRASH_TEST_ENV);
+    let created = call(
+        &server,
+        Method::POST,
+        "/api/v1/webhooks",
+        &token,
+        json!({ "url": receiver.url("/slow") }),
+    )
+    .await;
     receiver.trust("/slow", created["secret"].as_str().unwrap());
     let endpoint = created["id"].as_str().unwrap().to_owned();
     let mut queued = Vec::new();
     for _ in 0..6 {
-        let test = server
-            .call(Method::POST, &format!("/api/v1/webhooks/{endpoint}/test"), &token, json!({}))
-            .await;
+        let path = format!("/api/v1/webhooks/{endpoint}/test");
+        let test = call(&server, Method::POST, &path, &token, json!({})).await;
         queued.push(test["message_id"].as_str().unwrap().to_owned());
     }
 
@@ -1103,12 +1039,12 @@ async fn after_a_kill_9_every_queued_event_is_delivered_and_only_the_one_in_flig
         assert!(started.elapsed() < Duration::from_secs(10), "{:#?}", receiver.got("/slow"));
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    server.kill();
+    drop(server); // SIGKILL
     let in_flight = receiver.got("/slow")[2].id.clone();
     assert_eq!(in_flight, queued[2]);
 
     // Restarted on the same database, it delivers the rest once the dead lease runs out.
-    let server = Process::serve(&database_url);
+    let server = ServeProcess::start(&database_url, &CRASH_TEST_ENV);
     // Each endpoint's deliveries go in order, so once the last has arrived, so has any repeat.
     let last = queued.last().unwrap().clone();
     receiver.wait_for("/slow", Duration::from_secs(15), |got| got.id == last).await;
