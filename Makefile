@@ -41,6 +41,8 @@ rust-tests:
 # A throwaway PostgreSQL cluster (Debian's postgresql, on port 54329, data in a temporary
 # folder, removed afterwards); every HTTP test then runs against it, each app in a fresh
 # database. initdb refuses to run as root, so as root the cluster belongs to `postgres`.
+# `--test http` with the default members selects the same packages as `rust-tests`, so the
+# test binary built there is reused (`-p server` would unify features differently and relink).
 postgres-tests:
 	@bin=$$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1); \
 	dir=$$(mktemp -d); as_owner=""; \
@@ -49,7 +51,7 @@ postgres-tests:
 	$$as_owner "$$bin/initdb" -D "$$dir/data" -A trust -U postgres > "$$dir/initdb.log"; \
 	$$as_owner "$$bin/pg_ctl" -D "$$dir/data" -l "$$dir/server.log" -w -t 120 start \
 	  -o "-p 54329 -k '$$dir' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" > /dev/null; \
-	SHAREWELL_TEST_POSTGRES=postgres://postgres@127.0.0.1:54329/postgres cargo test --locked -p server --tests
+	SHAREWELL_TEST_POSTGRES=postgres://postgres@127.0.0.1:54329/postgres cargo test --locked --test http
 
 browser-tests:
 	cargo build --locked -p server

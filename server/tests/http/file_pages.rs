@@ -1,0 +1,160 @@
+//! The Shared, Requests and Notifications pages and their server functions.
+
+use crate::common;
+
+use app::domain::identity::Role;
+use common::{spawn_app, TestApp, PASSWORD};
+
+/// alice and bob in one org; each TestApp client holds one session, so tests sign in as
+/// whoever acts next.
+async fn org(app: &TestApp) {
+    let org = app.create_org("Acme").await;
+    app.create_user(org, "alice", Role::Member).await;
+    app.create_user(org, "bob", Role::Member).await;
+}
+
+#[tokio::test]
+async fn a_file_shared_on_the_page_shows_up_for_both_sides_and_can_be_changed_and_revoked() {
+    let app = spawn_app().await;
+    org(&app).await;
+    app.sign_in("alice", PASSWORD, "/shared").await;
+
+    let verdicts = app
+        .server_fn_ok(
+            "share_files",
+            &[("path", "/alice/plan.pdf"), ("recipients", "bob, nobody"), ("access", "read")],
+        )
+        .await;
+    assert_eq!(verdicts["shared"], false, "one unknown recipient: nothing shared");
+    assert_eq!(verdicts["verdicts"][1]["error"], "no user `nobody`");
+    let verdicts = app
+        .server_fn_ok(
+            "share_files",
+            &[("path", "/alice/plan.pdf"), ("recipients", "bob"), ("access", "read")],
+        )
+        .await;
+    assert_eq!(verdicts["shared"], true);
+
+    let sent = app
+        .server_fn_ok("shares", &[("tab", "sent"), ("kind", ""), ("q", ""), ("page", "1")])
+        .await;
+    assert_eq!(sent["total"], 1);
+    let share = &sent["shares"][0];
+    assert_eq!(share["recipient"]["username"], "bob");
+    let id = share["id"].as_str().unwrap().to_owned();
+    let filtered = app
+        .server_fn_ok("shares", &[("tab", "sent"), ("kind", "app"), ("q", ""), ("page", "1")])
+        .await;
+    assert_eq!(filtered["total"], 0, "kind filter");
+    let searched = app
+        .server_fn_ok("shares", &[("tab", "sent"), ("kind", ""), ("q", "PLAN"), ("page", "1")])
+        .await;
+    assert_eq!(searched["total"], 1, "text filter is case-insensitive");
+
+    app.server_fn_ok("share_access", &[("id", &id), ("access", "write")]).await;
+    let html =
+        app.client.get(app.url("/shared?tab=sent")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("/alice/plan.pdf") && html.contains("write"), "{html}");
+
+    app.sign_in("bob", PASSWORD, "/shared").await;
+    let received = app
+        .server_fn_ok("shares", &[("tab", "received"), ("kind", ""), ("q", ""), ("page", "1")])
+        .await;
+    assert_eq!(received["shares"][0]["owner"]["username"], "alice");
+    assert_eq!(received["shares"][0]["access"], "write");
+    let counts = app.server_fn_ok("nav_counts", &[]).await;
+    assert_eq!(counts["unread_notifications"], 1);
+    let notifications = app.server_fn_ok("notifications", &[]).await;
+    assert_eq!(notifications[0]["title"], "alice shared /alice/plan.pdf with you");
+    app.server_fn_ok("mark_read", &[("id", "")]).await;
+    assert_eq!(app.server_fn_ok("nav_counts", &[]).await["unread_notifications"], 0);
+    let error = app.server_fn_refused("revoke_share", &[("id", &id), ("confirm", "yes")]).await;
+    assert!(error.contains("share not found"), "only the owner revokes: {error}");
+
+    app.sign_in("alice", PASSWORD, "/shared").await;
+    let error = app.server_fn_refused("revoke_share", &[("id", &id)]).await;
+    assert!(error.contains("confirm"), "{error}");
+    app.server_fn_ok("revoke_share", &[("id", &id), ("confirm", "yes")]).await;
+    let sent = app
+        .server_fn_ok("shares", &[("tab", "sent"), ("kind", ""), ("q", ""), ("page", "1")])
+        .await;
+    assert_eq!(sent["total"], 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_request_made_on_the_page_is_approved_by_the_owner_and_shares_the_file() {
+    let app = spawn_app().await;
+    org(&app).await;
+    app.sign_in("alice", PASSWORD, "/shared").await;
+    app.server_fn_ok(
+        "share_files",
+        &[("path", "/alice/budget.xlsx"), ("recipients", "alice"), ("access", "read")],
+    )
+    .await;
+
+    app.sign_in("bob", PASSWORD, "/requests").await;
+    let error = app.server_fn_refused("request_file", &[("path", "/alice/missing.txt")]).await;
+    assert!(error.contains("file not found"), "{error}");
+    app.server_fn_ok(
+        "request_file",
+        &[("path", "/alice/budget.xlsx"), ("message", "for the audit")],
+    )
+    .await;
+    let outgoing = app.server_fn_ok("requests", &[("tab", "outgoing")]).await;
+    assert_eq!(outgoing[0]["status"], "pending");
+    let html = app
+        .client
+        .get(app.url("/requests?tab=outgoing"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("budget.xlsx") && html.contains("Withdraw"), "{html}");
+
+    app.sign_in("alice", PASSWORD, "/requests").await;
+    assert_eq!(app.server_fn_ok("nav_counts", &[]).await["pending_requests"], 1);
+    let incoming = app.server_fn_ok("requests", &[("tab", "incoming")]).await;
+    assert_eq!(incoming[0]["requester"]["username"], "bob");
+    assert_eq!(incoming[0]["message"], "for the audit");
+    let id = incoming[0]["id"].as_str().unwrap().to_owned();
+    app.server_fn_ok(
+        "answer_request",
+        &[("id", &id), ("decision", "approved"), ("message", "here you go")],
+    )
+    .await;
+    assert_eq!(app.server_fn_ok("nav_counts", &[]).await["pending_requests"], 0);
+
+    app.sign_in("bob", PASSWORD, "/shared").await;
+    let received = app
+        .server_fn_ok("shares", &[("tab", "received"), ("kind", ""), ("q", ""), ("page", "1")])
+        .await;
+    assert_eq!(received["shares"][0]["title"], "budget.xlsx");
+    assert_eq!(received["shares"][0]["message"], "here you go", "the approval's message");
+    let notifications = app.server_fn_ok("notifications", &[]).await;
+    assert_eq!(notifications[0]["title"], "alice approved your request");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_pages_need_a_session_and_show_empty_states() {
+    let app = spawn_app().await;
+    for page in ["/shared", "/requests", "/notifications"] {
+        let response = app.client.get(app.url(page)).send().await.unwrap();
+        assert_eq!(response.status(), 303, "{page}");
+    }
+    org(&app).await;
+    app.sign_in("alice", PASSWORD, "/shared").await;
+    for (page, empty) in [
+        ("/shared", "You have not shared anything"),
+        ("/shared?tab=received", "Nothing shared with you"),
+        ("/requests", "No requests for your files"),
+        ("/notifications", "No notifications"),
+    ] {
+        let html = app.client.get(app.url(page)).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains(empty), "{page}: {html}");
+    }
+    app.stop().await;
+}
