@@ -156,6 +156,7 @@ fn cases() -> Vec<Case> {
         case(Api, Op::TemplateRolesChange, M::DELETE, "/api/v1/roles/{role}", None, "a", Some("/api/v1/roles/{f_role}")),
         case(Api, Op::WebhooksManage, M::DELETE, "/api/v1/webhooks/{webhook}", None, "a", Some("/api/v1/webhooks/{f_webhook}")),
         case(Epilot, Op::PartnerConfigure, M::DELETE, "/v1/sharing/configurations/{globex}", None, "a", None),
+        case(ServerFn, Op::OrgFileShareRevoke, M::POST, "revoke_share", Some("id={colleague_share}&confirm=yes"), "a", Some("id={f_share}&confirm=yes")),
         case(ServerFn, Op::AccountShareDelete, M::POST, "delete_account_share", Some("id={web_share}"), "a", Some("id={f_cf_share}")),
         case(EnableNow, Op::AccountShareDelete, M::DELETE, "/v1/shares/{en_share}", None, "a", Some("/v1/shares/{f_en_share}")),
         case(Cloudflare, Op::AccountShareDelete, M::DELETE, "/client/v4/accounts/{acme_hex}/shares/{cf_share}", None, "a", Some("/client/v4/accounts/{acme_hex}/shares/{f_cf_share}")),
@@ -255,7 +256,7 @@ fn file_hash(user: &Actor, path: &str) -> String {
     token_secret::digest(&format!("{}:{path}", user.user_id))
 }
 
-/// Acme (admin alice, member mike, auditor rita) with its child account Acme EU, Globex
+/// Acme (admin alice, member mike, auditor rita, member olga) with its child account Acme EU, Globex
 /// (admin gina, member gus), Initech,
 /// and something of each kind to act on in Acme and in Globex.
 async fn world(app: &TestApp) -> World {
@@ -266,6 +267,8 @@ async fn world(app: &TestApp) -> World {
     let alice = app.create_user(acme, "alice", Role::Admin).await;
     let mike = app.create_user(acme, "mike", Role::Member).await;
     app.create_user(acme, "rita", Role::ReadOnly).await;
+    // A colleague who acts in no case: her share is one only an admin of Acme may revoke.
+    app.create_user(acme, "olga", Role::Member).await;
     let gina = app.create_user(globex, "gina", Role::Admin).await;
     app.create_user(globex, "gus", Role::Member).await;
     let token = |name| app.create_token(name);
@@ -324,6 +327,14 @@ async fn world(app: &TestApp) -> World {
             ok(app, Method::POST, "/v2/sharereq", token, body).await;
         }
     }
+    let olga_t = app.create_token("olga").await;
+    let olga_share = json!({"recipients": "mike", "things": {"path": "/olga/o.txt"}});
+    ok(app, Method::POST, "/share", &olga_t, olga_share).await;
+    let olga = one(app, "SELECT id FROM users WHERE username = $1", "olga").await;
+    shared.insert(
+        "colleague_share",
+        one(app, "SELECT id FROM user_shares WHERE owner_user_id = $1", &olga).await,
+    );
     let gus_t = app.create_token("gus").await;
     let gina_hash = file_hash(&gina, "/gina/g.txt");
     ok(

@@ -682,12 +682,14 @@ pub async fn revoke_share(
     let now = clock::now();
     let mut transaction = store.begin_write().await?;
     // An admin may revoke any share made by a person of the org (an access review); everyone
-    // else only their own.
-    let owner = match actor.may(Operation::OrgFileShareRevoke) {
-        true => store::share_owner_in_org(&mut transaction, id, actor.org_id).await?,
-        false => None,
-    }
-    .unwrap_or(actor.user_id);
+    // else only their own, and is refused (not told "not found") for a colleague's.
+    let owner = match store::share_owner_in_org(&mut transaction, id, actor.org_id).await? {
+        Some(owner) if owner != actor.user_id => {
+            actor.require(Operation::OrgFileShareRevoke)?;
+            owner
+        }
+        _ => actor.user_id,
+    };
     let recipient = store::delete_person_share(&mut transaction, owner, id)
         .await?
         .ok_or(DomainError::NotFound("share"))?;
