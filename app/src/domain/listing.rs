@@ -149,6 +149,30 @@ pub const ACCOUNT_SHARE_LIST: ListSpec<AccountShareSort> = ListSpec {
     default_per_page: 20,
 };
 
+/// The sort keys of the partners list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PartnerSort {
+    Name,
+    Updated,
+    Users,
+    Shared,
+    Offered,
+}
+
+/// Partners: by name unless asked otherwise; counts and changes start with the largest and
+/// newest. The statuses are the partner's: its org is on Sharewell or not yet.
+pub const PARTNER_LIST: ListSpec<PartnerSort> = ListSpec {
+    keys: &[
+        ("name", PartnerSort::Name, SortDir::Asc),
+        ("updated", PartnerSort::Updated, SortDir::Desc),
+        ("users", PartnerSort::Users, SortDir::Desc),
+        ("shared", PartnerSort::Shared, SortDir::Desc),
+        ("offered", PartnerSort::Offered, SortDir::Desc),
+    ],
+    statuses: &["registered", "unregistered"],
+    default_per_page: 20,
+};
+
 /// The sort keys of the users list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum UserSort {
@@ -192,7 +216,11 @@ mod tests {
 
     #[test]
     fn each_lists_default_page_size_may_also_be_asked_for() {
-        for size in [ACCOUNT_SHARE_LIST.default_per_page, USER_LIST.default_per_page] {
+        for size in [
+            ACCOUNT_SHARE_LIST.default_per_page,
+            USER_LIST.default_per_page,
+            PARTNER_LIST.default_per_page,
+        ] {
             let asked = params("", "", "", &size.to_string());
             assert_eq!(ACCOUNT_SHARE_LIST.parse(&asked).unwrap().per_page, size);
             assert_eq!(USER_LIST.parse(&asked).unwrap().per_page, size);

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::ui::{
-    encode_component, short_time, EmptyState, ErrorNotice, PageHeader, Pager, BADGE_AMBER_CLASSES,
+    encode_component, EmptyState, ErrorNotice, LocalTime, PageHeader, Pager, BADGE_AMBER_CLASSES,
     BADGE_GREEN_CLASSES, BADGE_GREY_CLASSES, CARD_CLASSES, DANGER_BUTTON_CLASSES, INPUT_CLASSES,
     LABEL_CLASSES, SECONDARY_BUTTON_CLASSES,
 };
@@ -187,13 +187,15 @@ fn GrantCard(grant: Grant, confirming: bool, confirm_href: String, back: String)
         }
         _ => None,
     };
-    let granted = format!(
-        "{}{}{}",
-        short_time(&grant.granted_at),
+    let granted_how = format!(
+        "{}{}",
         grant.granted_by.as_deref().map(|by| format!(" by {by}")).unwrap_or_default(),
         grant.face.as_deref().map(|face| format!(" via {face}")).unwrap_or_default(),
     );
-    let expires = grant.expires_at.as_deref().map_or_else(|| "never".to_owned(), short_time);
+    let expires = match grant.expires_at.clone() {
+        Some(expires_at) => view! { <LocalTime stored=expires_at /> }.into_any(),
+        None => "never".into_any(),
+    };
     let item_link = item_access_path(&grant.item_kind, &grant.item_id);
     let received = grant.direction == Direction::Received;
     let from = received.then(|| format!("from {}", grant.grantor_org_name));
@@ -253,7 +255,7 @@ fn GrantCard(grant: Grant, confirming: bool, confirm_href: String, back: String)
                 <dt class="text-slate-500">"How"</dt>
                 <dd class="min-w-0 break-words" data-testid="grant-how">{grant.how.clone()}</dd>
                 <dt class="text-slate-500">"Granted"</dt>
-                <dd class="min-w-0 break-words" data-testid="grant-when">{granted}</dd>
+                <dd class="min-w-0 break-words" data-testid="grant-when"><LocalTime stored=grant.granted_at.clone() />{granted_how}</dd>
                 <dt class="text-slate-500">"Expires"</dt>
                 <dd data-testid="grant-expires">{expires}</dd>
             </dl>

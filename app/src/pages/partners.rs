@@ -6,11 +6,12 @@ use crate::components::badges::PartnerStatusBadge;
 use crate::components::combobox::{Choice, Combobox};
 use crate::components::layout::Can;
 use crate::components::ui::{
-    encode_component, DataTable, EmptyState, ErrorNotice, FormError, PageHeader, Pager,
-    BUTTON_CLASSES, CARD_CLASSES, INPUT_CLASSES, LABEL_CLASSES, SECONDARY_BUTTON_CLASSES,
-    TD_CLASSES,
+    encode_component, Column, EmptyState, ErrorNotice, FormError, ListControls, LocalTime,
+    PageHeader, Pager, SortedDataTable, BUTTON_CLASSES, CARD_CLASSES, INPUT_CLASSES, LABEL_CLASSES,
+    SECONDARY_BUTTON_CLASSES, TD_CLASSES,
 };
 use crate::domain::authz::Operation;
+use crate::domain::listing::{ListChoice, ListParams, PartnerSort, SortDir, PARTNER_LIST};
 use crate::domain::partners::PartnerPage;
 use crate::server_fns::partners::{find_orgs, list_partners, partner_path, AddPartner};
 
@@ -20,8 +21,29 @@ pub fn PartnersPage() -> impl IntoView {
     let query = use_query_map();
     let search = move || query.read().get("q").unwrap_or_default();
     let page = move || query.read().get("page").and_then(|p| p.parse().ok()).unwrap_or(1usize);
-    let partners =
-        Resource::new(move || (search(), page()), |(search, page)| list_partners(search, page));
+    let list_params = move || {
+        let query = query.read();
+        let param = |name: &str| query.get(name).unwrap_or_default();
+        ListParams {
+            sort: param("sort"),
+            dir: param("dir"),
+            status: param("status"),
+            per_page: param("per_page"),
+        }
+    };
+    // A sort or status the list does not know is a 400, with the reason where the list was.
+    #[cfg(feature = "ssr")]
+    if PARTNER_LIST.parse(&list_params()).is_err() {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(axum::http::StatusCode::BAD_REQUEST);
+        }
+    }
+    let partners = Resource::new(
+        move || (search(), page(), list_params()),
+        |(search, page, list)| {
+            list_partners(search, page, list.sort, list.dir, list.status, list.per_page)
+        },
+    );
     // A browser's form encodes spaces as `+`, which the router's query map keeps as is.
     let find = move || query.read().get("find").unwrap_or_default().replace('+', " ");
     let add = ServerAction::<AddPartner>::new();
@@ -50,48 +72,92 @@ pub fn PartnersPage() -> impl IntoView {
         </Can>
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading partners…"</p> }>
             {move || Suspend::new(async move {
+                let Ok(choice) = PARTNER_LIST.parse(&list_params()) else {
+                    return match partners.await {
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                        Ok(_) => ().into_any(),
+                    };
+                };
                 match partners.await {
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    Ok(page) if page.partners.is_empty() => view! {
+                    Ok(page) if page.total == 0 && search().is_empty() && choice.status.is_none() => view! {
                         <EmptyState
                             title="No partners yet"
                             hint="Add a partner above, or share or offer an entity through the API: its configuration is created on first use."
                         />
                     }.into_any(),
-                    Ok(page) => view! { <PartnerTable page search=search() /> }.into_any(),
+                    Ok(page) => view! { <PartnerTable page search=search() choice /> }.into_any(),
                 }
             })}
         </Transition>
     }
 }
 
+/// The table's columns: those with a key sort the list.
+const PARTNER_COLUMNS: &[Column] = &[
+    ("Partner", Some("name")),
+    ("Status", None),
+    ("Users", Some("users")),
+    ("Shared", Some("shared")),
+    ("Offered", Some("offered")),
+    ("Role", None),
+    ("Changed", Some("updated")),
+];
+
 #[component]
-fn PartnerTable(page: PartnerPage, search: String) -> impl IntoView {
-    let link = |target: usize| format!("?q={}&page={target}", encode_component(&search));
-    let previous = (page.page > 1).then(|| link(page.page - 1));
-    let next = (page.page < page.pages).then(|| link(page.page + 1));
+fn PartnerTable(
+    page: PartnerPage,
+    search: String,
+    choice: ListChoice<PartnerSort>,
+) -> impl IntoView {
+    let filtered = format!(
+        "q={}&status={}&per_page={}",
+        encode_component(&search),
+        choice.status.unwrap_or_default(),
+        choice.per_page
+    );
+    let sorted = (PARTNER_LIST.name_of(choice.key), choice.dir);
+    let paged = format!("{filtered}&sort={}&dir={}", sorted.0, sorted.1.as_str());
+    let previous = (page.page > 1).then(|| format!("?{paged}&page={}", page.page - 1));
+    let next = (page.page < page.pages).then(|| format!("?{paged}&page={}", page.page + 1));
+    let sort_href = {
+        let filtered = filtered.clone();
+        Callback::new(move |(key, dir): (&'static str, SortDir)| {
+            format!("?{filtered}&sort={key}&dir={}", dir.as_str())
+        })
+    };
+    let keep =
+        vec![("q", search), ("sort", sorted.0.to_owned()), ("dir", sorted.1.as_str().to_owned())];
+    let rows = page
+        .partners
+        .into_iter()
+        .map(|partner| {
+            let href = partner_path(&partner.partner_org_id);
+            let limit = partner.user_limit.map_or_else(|| "no limit".to_owned(), |limit| limit.to_string());
+            view! {
+                <tr>
+                    <td class=TD_CLASSES>
+                        <a href=href class="font-medium text-indigo-700 hover:underline">
+                            {partner.partner_name.clone().unwrap_or_else(|| partner.partner_org_id.clone())}
+                        </a>
+                        <div class="text-xs text-slate-500"><code>{partner.partner_org_id}</code></div>
+                    </td>
+                    <td class=TD_CLASSES><PartnerStatusBadge status=partner.partner_status /></td>
+                    <td class=TD_CLASSES>{partner.users} " / " {limit}</td>
+                    <td class=TD_CLASSES>{partner.shared}</td>
+                    <td class=TD_CLASSES>{partner.offered}</td>
+                    <td class=TD_CLASSES>{partner.role_name.unwrap_or_else(|| "—".to_owned())}</td>
+                    <td class=TD_CLASSES><LocalTime stored=partner.updated_at /></td>
+                </tr>
+            }
+        })
+        .collect_view();
     view! {
-        <DataTable test_id="partner-table" headers=&["Partner", "Status", "Users", "Shared", "Offered", "Role"]>
-            {page.partners.into_iter().map(|partner| {
-                let href = partner_path(&partner.partner_org_id);
-                let limit = partner.user_limit.map_or_else(|| "no limit".to_owned(), |limit| limit.to_string());
-                view! {
-                    <tr>
-                        <td class=TD_CLASSES>
-                            <a href=href class="font-medium text-indigo-700 hover:underline">
-                                {partner.partner_name.clone().unwrap_or_else(|| partner.partner_org_id.clone())}
-                            </a>
-                            <div class="text-xs text-slate-500"><code>{partner.partner_org_id}</code></div>
-                        </td>
-                        <td class=TD_CLASSES><PartnerStatusBadge status=partner.partner_status /></td>
-                        <td class=TD_CLASSES>{partner.users} " / " {limit}</td>
-                        <td class=TD_CLASSES>{partner.shared}</td>
-                        <td class=TD_CLASSES>{partner.offered}</td>
-                        <td class=TD_CLASSES>{partner.role_name.unwrap_or_else(|| "—".to_owned())}</td>
-                    </tr>
-                }
-            }).collect_view()}
-        </DataTable>
+        <ListControls label="Filter partners" statuses=PARTNER_LIST.statuses status=choice.status per_page=choice.per_page keep id="partners" />
+        {(page.total == 0).then(|| view! {
+            <EmptyState title="No partner matches" hint="Change the search or the status filter." />
+        })}
+        <SortedDataTable test_id="partner-table" columns=PARTNER_COLUMNS sorted href=sort_href>{rows}</SortedDataTable>
         <Pager summary=format!("Page {} of {} · {} partners", page.page, page.pages, page.total) previous next />
     }
 }

@@ -33,11 +33,22 @@ pub struct RolesView {
     pub holders: Vec<RoleHolders>,
 }
 
+/// A page of the partners list; `sort` (`name`, `updated`, `users`, `shared`, `offered`),
+/// `dir`, `status` (`registered`, `unregistered`) and `per_page` as the page's query gives them.
 #[server(endpoint = "partners")]
-pub async fn list_partners(search: String, page: usize) -> Result<PartnerPage, AppError> {
+pub async fn list_partners(
+    search: String,
+    page: usize,
+    #[server(default)] sort: String,
+    #[server(default)] dir: String,
+    #[server(default)] status: String,
+    #[server(default)] per_page: String,
+) -> Result<PartnerPage, AppError> {
+    use crate::domain::listing::{ListParams, PARTNER_LIST};
     use crate::domain::partners::service as partners;
     let (store, actor) = actor_and_store().await?;
-    Ok(partners::partner_page(&store, &actor, &search, page).await?)
+    let choice = PARTNER_LIST.parse(&ListParams { sort, dir, status, per_page })?;
+    Ok(partners::partner_page(&store, &actor, &search, page, &choice).await?)
 }
 
 #[server(endpoint = "partner")]

@@ -60,6 +60,71 @@ async fn the_partners_page_lists_searches_and_pages() {
 }
 
 #[tokio::test]
+async fn the_partners_list_sorts_filters_by_status_and_sizes_its_pages() {
+    let app = spawn_app().await;
+    let partner = signed_in_with_partner(&app).await;
+    app.server_fn_ok("add_partner", &[("partner_org_id", &partner)]).await;
+    for prospect in ["prospect-b", "prospect-a", "prospect-c"] {
+        app.server_fn_ok(
+            "add_partner",
+            &[("partner_org_id", prospect), ("not_on_sharewell", "yes")],
+        )
+        .await;
+    }
+    app.server_fn_ok("partner_add_user", &[("partner_org_id", &partner), ("username", "pat")])
+        .await;
+    let list = |sort: &'static str, dir: &'static str, status: &'static str, per_page| {
+        let app = &app;
+        async move {
+            let form = [
+                ("search", ""),
+                ("page", "1"),
+                ("sort", sort),
+                ("dir", dir),
+                ("status", status),
+                ("per_page", per_page),
+            ];
+            let listed: Value = app.server_fn_ok("partners", &form).await;
+            let ids: Vec<String> = listed["partners"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    p["partner_name"].as_str().or(p["partner_org_id"].as_str()).unwrap().to_owned()
+                })
+                .collect();
+            (ids, listed["total"].as_i64().unwrap(), listed["pages"].as_i64().unwrap())
+        }
+    };
+    let (by_name, total, _) = list("", "", "", "").await;
+    assert_eq!(by_name, ["Installer GmbH", "prospect-a", "prospect-b", "prospect-c"]);
+    assert_eq!(total, 4);
+    assert_eq!(list("name", "desc", "", "").await.0[0], "prospect-c");
+    assert_eq!(list("users", "", "", "").await.0[0], "Installer GmbH", "most users first");
+    assert_eq!(
+        list("", "", "unregistered", "").await.0,
+        ["prospect-a", "prospect-b", "prospect-c"]
+    );
+    assert_eq!(list("", "", "registered", "").await.0, ["Installer GmbH"]);
+    let (first, total, pages) = list("name", "asc", "", "10").await;
+    assert_eq!((first.len(), total, pages), (4, 4, 1));
+
+    // The page: sortable headers (aria-sort on the sorted one), the status filter, and a
+    // sort or status it does not know is a 400 that says why.
+    let html = app.client.get(app.url("/partners?sort=name&dir=desc")).send().await.unwrap();
+    let html = html.text().await.unwrap();
+    assert!(html.contains("aria-sort=\"descending\""), "{html}");
+    assert!(html.find("prospect-c").unwrap() < html.find("prospect-a").unwrap(), "{html}");
+    assert!(html.contains("data-testid=\"partners-controls\""), "{html}");
+    for path in ["/partners?sort=secret", "/partners?status=gone", "/partners?per_page=3"] {
+        let response = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 400, "{path}");
+        assert!(response.text().await.unwrap().contains("must be"), "{path} says why");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn partner_users_are_added_within_the_limit() {
     let app = spawn_app().await;
     let partner = signed_in_with_partner(&app).await;

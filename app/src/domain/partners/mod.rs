@@ -189,9 +189,6 @@ pub struct PartnerPage {
     pub total: usize,
 }
 
-/// How many partners a page of the list shows.
-pub const PARTNERS_PER_PAGE: usize = 20;
-
 /// What the public offer page and the public status endpoint may show of an offer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OfferView {

@@ -5,17 +5,18 @@ use serde_json::json;
 
 use super::{
     check_entity, check_role, normalize_partner_id, ConfigDeletion, EntityRef, Grant, OfferState,
-    OfferView, PartnerConfig, PartnerPage, PartnerStatus, PartnerSummary, RoleHolders,
-    TemplateRole, PARTNERS_PER_PAGE,
+    OfferView, OfferedEntity, PartnerConfig, PartnerPage, PartnerStatus, PartnerSummary,
+    PartnerUser, RoleHolders, SharedEntity, TemplateRole,
 };
 use crate::domain::audit::service::{record, Author, Change};
 use crate::domain::authz::Operation;
 use crate::domain::identity::{token_secret, Actor, Face};
 use crate::domain::ids::{ConfigId, OfferId, OrgId, RoleId, UserId};
+use crate::domain::listing::{ListChoice, PartnerSort};
 use crate::domain::notifications::service::{notify_admins, notify_user, Notice};
 use crate::domain::notifications::Category;
 use crate::domain::store::notifications as notifications_store;
-use crate::domain::store::partners::{self as store, ConfigRow};
+use crate::domain::store::partners::{self as store, ChildrenOf, ConfigRow};
 use crate::domain::store::{parse_id, ResultExt, Store};
 use crate::domain::{clock, DomainError};
 
@@ -174,52 +175,49 @@ pub async fn configs(
 }
 
 /// A page of the partners list, optionally narrowed to partners whose id or name contains
-/// `search` (case-insensitive). Pages count from 1; a page past the end is empty.
+/// `search` (case-insensitive), in the order, status and page size `choice` asks for. Pages
+/// count from 1; a page past the end is empty.
 pub async fn partner_page(
     store: &Store,
     actor: &Actor,
     search: &str,
     page: usize,
+    choice: &ListChoice<PartnerSort>,
 ) -> Result<PartnerPage, DomainError> {
     actor.require(Operation::PartnersRead)?;
-    let page =
-        usize::try_from(crate::domain::page_number(i64::try_from(page).unwrap_or(i64::MAX))?)
-            .unwrap_or(1);
-    let needle = search.trim().to_lowercase();
-    let roles = store::roles(store.pool(), actor.org_id).await?;
-    let matching: Vec<PartnerConfig> = configs(store, actor, None)
-        .await?
+    crate::domain::check_search_text(search)?;
+    let page = crate::domain::page_number(i64::try_from(page).unwrap_or(i64::MAX))?;
+    let offset = (page - 1) * choice.per_page;
+    let mut connection = store.pool().acquire().await?;
+    let (rows, total) =
+        store::partner_summaries(&mut connection, actor.org_id, Some(search), choice, offset)
+            .await?;
+    let partners = rows
         .into_iter()
-        .filter(|config| {
-            needle.is_empty()
-                || config.partner_org_id.to_lowercase().contains(&needle)
-                || config
-                    .partner_name
-                    .as_deref()
-                    .is_some_and(|name| name.to_lowercase().contains(&needle))
+        .map(|row| PartnerSummary {
+            partner_status: if row.partner_name.is_some() {
+                PartnerStatus::Registered
+            } else {
+                PartnerStatus::Unregistered
+            },
+            partner_name: row.partner_name,
+            users: usize::try_from(row.users).unwrap_or_default(),
+            shared: usize::try_from(row.shared).unwrap_or_default(),
+            offered: usize::try_from(row.offered).unwrap_or_default(),
+            role_name: row.role_name,
+            user_limit: row.user_limit,
+            updated_at: row.updated_at,
+            partner_org_id: row.partner_org_id,
         })
         .collect();
-    let total = matching.len();
-    let partners = matching
-        .into_iter()
-        .skip((page - 1) * PARTNERS_PER_PAGE)
-        .take(PARTNERS_PER_PAGE)
-        .map(|config| PartnerSummary {
-            role_name: config
-                .template_role_id
-                .and_then(|id| roles.iter().find(|role| role.id == id))
-                .map(|role| role.name.clone()),
-            users: config.users.len(),
-            shared: config.entities.len(),
-            offered: config.offered_entities.len(),
-            partner_status: config.partner_status,
-            partner_name: config.partner_name,
-            user_limit: config.user_limit,
-            updated_at: config.updated_at,
-            partner_org_id: config.partner_org_id,
-        })
-        .collect();
-    Ok(PartnerPage { partners, page, pages: total.div_ceil(PARTNERS_PER_PAGE).max(1), total })
+    let total = usize::try_from(total).unwrap_or_default();
+    let per_page = usize::try_from(choice.per_page).unwrap_or(1).max(1);
+    Ok(PartnerPage {
+        partners,
+        page: usize::try_from(page).unwrap_or(1),
+        pages: total.div_ceil(per_page).max(1),
+        total,
+    })
 }
 
 /// Configurations under which any of the entities is shared or offered.
@@ -1135,24 +1133,59 @@ async fn reload_many(
     Ok(configs)
 }
 
+/// Configurations of one org with their users, shares and offers: three queries for the
+/// lot, however many there are.
 async fn load_all(
     connection: &mut Connection,
     rows: Vec<ConfigRow>,
 ) -> Result<Vec<PartnerConfig>, DomainError> {
-    let mut configs = Vec::with_capacity(rows.len());
-    for row in rows {
-        configs.push(load(connection, row).await?);
+    let Some(first) = rows.first() else {
+        return Ok(Vec::new());
+    };
+    let of = ChildrenOf::Org(parse_id(&first.sharing_org_id)?);
+    let now = clock::now();
+    let mut users = by_config(store::config_users_of(&mut *connection, of).await?);
+    let mut shares = by_config(store::shares_of(&mut *connection, of).await?);
+    let mut offers = by_config(store::offers_of(&mut *connection, of, &now).await?);
+    rows.into_iter()
+        .map(|row| {
+            let (users, shares, offers) = (
+                users.remove(&row.id).unwrap_or_default(),
+                shares.remove(&row.id).unwrap_or_default(),
+                offers.remove(&row.id).unwrap_or_default(),
+            );
+            assemble(row, users, shares, offers)
+        })
+        .collect()
+}
+
+fn by_config<T>(rows: Vec<(String, T)>) -> std::collections::HashMap<String, Vec<T>> {
+    let mut grouped: std::collections::HashMap<String, Vec<T>> = Default::default();
+    for (config, item) in rows {
+        grouped.entry(config).or_default().push(item);
     }
-    Ok(configs)
+    grouped
 }
 
 /// A configuration with its users, shares and offers (three queries).
 async fn load(connection: &mut Connection, row: ConfigRow) -> Result<PartnerConfig, DomainError> {
     let id = row.config_id()?;
     let now = clock::now();
+    let users = store::config_users(&mut *connection, id).await?;
+    let shares = store::shares(&mut *connection, id).await?;
+    let offers = store::offers(&mut *connection, id, &now).await?;
+    assemble(row, users, shares, offers)
+}
+
+fn assemble(
+    row: ConfigRow,
+    users: Vec<PartnerUser>,
+    entities: Vec<SharedEntity>,
+    offered_entities: Vec<OfferedEntity>,
+) -> Result<PartnerConfig, DomainError> {
     let template_role_grants = row.grants()?;
     Ok(PartnerConfig {
-        id,
+        id: row.config_id()?,
         sharing_org_id: parse_id(&row.sharing_org_id)?,
         partner_status: if row.partner_name.is_some() {
             PartnerStatus::Registered
@@ -1160,9 +1193,9 @@ async fn load(connection: &mut Connection, row: ConfigRow) -> Result<PartnerConf
             PartnerStatus::Unregistered
         },
         partner_name: row.partner_name,
-        users: store::config_users(&mut *connection, id).await?,
-        entities: store::shares(&mut *connection, id).await?,
-        offered_entities: store::offers(&mut *connection, id, &now).await?,
+        users,
+        entities,
+        offered_entities,
         template_role_id: row.template_role_id.as_deref().map(parse_id).transpose()?,
         template_role_grants,
         generated_role_id: row.generated_role_id,

@@ -4,6 +4,7 @@ use sqlx::AnyExecutor;
 
 use super::parse_id;
 use crate::domain::ids::{ConfigId, OfferId, OrgId, ResourceId, RoleId, UserId};
+use crate::domain::listing::{ListChoice, PartnerSort, SortDir};
 use crate::domain::partners::{
     Grant, OfferState, OfferedEntity, PartnerUser, SharedEntity, TemplateRole,
 };
@@ -292,6 +293,71 @@ pub async fn configs(
     .await?)
 }
 
+/// One row of the partners list: a configuration with its counts, in one query.
+#[derive(sqlx::FromRow)]
+pub struct SummaryRow {
+    pub partner_org_id: String,
+    pub partner_name: Option<String>,
+    pub user_limit: Option<i64>,
+    pub updated_at: String,
+    pub role_name: Option<String>,
+    pub users: i64,
+    pub shared: i64,
+    pub offered: i64,
+}
+
+/// A page of the org's partners as the list shows them, and how many match: one statement
+/// for the page (counts as subqueries on the `(config_id, …)` keys) and one for the total,
+/// however many partners there are.
+pub async fn partner_summaries(
+    db: &mut sqlx::AnyConnection,
+    sharing_org_id: OrgId,
+    search: Option<&str>,
+    choice: &ListChoice<PartnerSort>,
+    offset: i64,
+) -> Result<(Vec<SummaryRow>, i64), DomainError> {
+    let pattern = super::like_pattern(search);
+    let mut filter = String::from(
+        "FROM partner_configs c LEFT JOIN orgs o ON o.id = c.partner_org_id \
+         WHERE c.sharing_org_id = $1",
+    );
+    if pattern.is_some() {
+        filter.push_str(" AND (LOWER(c.partner_org_id) LIKE $2 OR LOWER(o.name) LIKE $2)");
+    }
+    match choice.status {
+        Some("registered") => filter.push_str(" AND o.id IS NOT NULL"),
+        Some(_) => filter.push_str(" AND o.id IS NULL"),
+        None => {}
+    }
+    let order = match choice.key {
+        PartnerSort::Name => "LOWER(COALESCE(o.name, c.partner_org_id))",
+        PartnerSort::Updated => "c.updated_at",
+        PartnerSort::Users => "users",
+        PartnerSort::Shared => "shared",
+        PartnerSort::Offered => "offered",
+    };
+    let dir = if choice.dir == SortDir::Desc { "DESC" } else { "ASC" };
+    let (limit_at, offset_at) = if pattern.is_some() { ("$3", "$4") } else { ("$2", "$3") };
+    let page_sql = format!(
+        "SELECT c.partner_org_id, o.name AS partner_name, c.user_limit, c.updated_at, \
+           (SELECT name FROM template_roles t WHERE t.id = c.template_role_id) AS role_name, \
+           (SELECT COUNT(*) FROM partner_config_users u WHERE u.config_id = c.id) AS users, \
+           (SELECT COUNT(*) FROM entity_shares s WHERE s.config_id = c.id) AS shared, \
+           (SELECT COUNT(*) FROM entity_offers f WHERE f.config_id = c.id) AS offered \
+         {filter} ORDER BY {order} {dir}, c.partner_org_id {dir} LIMIT {limit_at} OFFSET {offset_at}"
+    );
+    let count_sql = format!("SELECT COUNT(*) {filter}");
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(sharing_org_id.to_string());
+    let mut page = sqlx::query_as::<_, SummaryRow>(&page_sql).bind(sharing_org_id.to_string());
+    if let Some(pattern) = &pattern {
+        count = count.bind(pattern.clone());
+        page = page.bind(pattern.clone());
+    }
+    let total = count.fetch_one(&mut *db).await?;
+    let rows = page.bind(choice.per_page).bind(offset).fetch_all(&mut *db).await?;
+    Ok((rows, total))
+}
+
 pub async fn configs_by_role(
     db: impl AnyExecutor<'_>,
     sharing_org_id: OrgId,
@@ -406,19 +472,60 @@ pub async fn delete_config(db: impl AnyExecutor<'_>, id: ConfigId) -> Result<(),
     Ok(())
 }
 
+/// Whose children (users, shares, offers) a query reads: one configuration's, or those of
+/// every configuration of an org at once (the list of them, in three queries however long).
+#[derive(Clone, Copy, Debug)]
+pub enum ChildrenOf {
+    Config(ConfigId),
+    Org(OrgId),
+}
+
+impl ChildrenOf {
+    /// The condition on `{alias}.config_id`, with `$1` bound by [`ChildrenOf::bound`].
+    fn condition(self, alias: &str) -> String {
+        match self {
+            ChildrenOf::Config(_) => format!("{alias}.config_id = $1"),
+            ChildrenOf::Org(_) => format!(
+                "{alias}.config_id IN (SELECT id FROM partner_configs WHERE sharing_org_id = $1)"
+            ),
+        }
+    }
+
+    fn bound(self) -> String {
+        match self {
+            ChildrenOf::Config(id) => id.to_string(),
+            ChildrenOf::Org(id) => id.to_string(),
+        }
+    }
+}
+
+/// Drops the configuration ids of a one-configuration read.
+fn only_items<T>(rows: Vec<(String, T)>) -> Vec<T> {
+    rows.into_iter().map(|(_, item)| item).collect()
+}
+
 pub async fn config_users(
     db: impl AnyExecutor<'_>,
     id: ConfigId,
 ) -> Result<Vec<PartnerUser>, DomainError> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT users.id, users.username FROM partner_config_users pu \
-         JOIN users ON users.id = pu.user_id WHERE pu.config_id = $1 ORDER BY pu.added_at, users.id",
-    )
-    .bind(id.to_string())
+    Ok(only_items(config_users_of(db, ChildrenOf::Config(id)).await?))
+}
+
+/// Partner users with the id of their configuration.
+pub async fn config_users_of(
+    db: impl AnyExecutor<'_>,
+    of: ChildrenOf,
+) -> Result<Vec<(String, PartnerUser)>, DomainError> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(&format!(
+        "SELECT pu.config_id, users.id, users.username FROM partner_config_users pu \
+         JOIN users ON users.id = pu.user_id WHERE {} ORDER BY pu.added_at, users.id",
+        of.condition("pu")
+    ))
+    .bind(of.bound())
     .fetch_all(db)
     .await?;
     rows.into_iter()
-        .map(|(id, username)| Ok(PartnerUser { id: parse_id(&id)?, username }))
+        .map(|(config, id, username)| Ok((config, PartnerUser { id: parse_id(&id)?, username })))
         .collect()
 }
 
@@ -509,6 +616,7 @@ pub async fn delete_share(
 
 #[derive(sqlx::FromRow)]
 struct ShareRow {
+    config_id: String,
     schema_name: String,
     external_id: String,
     parent_external_id: Option<String>,
@@ -521,23 +629,36 @@ pub async fn shares(
     db: impl AnyExecutor<'_>,
     config_id: ConfigId,
 ) -> Result<Vec<SharedEntity>, DomainError> {
-    let rows: Vec<ShareRow> = sqlx::query_as(
-        "SELECT r.schema_name, r.external_id, r.parent_external_id, s.offer_accepted, \
-         s.created_at, s.updated_at FROM entity_shares s JOIN resources r ON r.id = s.resource_id \
-         WHERE s.config_id = $1 ORDER BY s.id",
-    )
-    .bind(config_id.to_string())
+    Ok(only_items(shares_of(db, ChildrenOf::Config(config_id)).await?))
+}
+
+/// Shared entities with the id of their configuration.
+pub async fn shares_of(
+    db: impl AnyExecutor<'_>,
+    of: ChildrenOf,
+) -> Result<Vec<(String, SharedEntity)>, DomainError> {
+    let rows: Vec<ShareRow> = sqlx::query_as(&format!(
+        "SELECT s.config_id, r.schema_name, r.external_id, r.parent_external_id, \
+         s.offer_accepted, s.created_at, s.updated_at \
+         FROM entity_shares s JOIN resources r ON r.id = s.resource_id \
+         WHERE {} ORDER BY s.id",
+        of.condition("s")
+    ))
+    .bind(of.bound())
     .fetch_all(db)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|row| SharedEntity {
-            schema: row.schema_name,
-            entity_id: row.external_id,
-            parent_entity_id: row.parent_external_id,
-            offer_accepted: row.offer_accepted != 0,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
+        .map(|row| {
+            let entity = SharedEntity {
+                schema: row.schema_name,
+                entity_id: row.external_id,
+                parent_entity_id: row.parent_external_id,
+                offer_accepted: row.offer_accepted != 0,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+            };
+            (row.config_id, entity)
         })
         .collect())
 }
@@ -690,6 +811,7 @@ pub async fn close_other_offers(
 
 #[derive(sqlx::FromRow)]
 struct OfferedRow {
+    config_id: String,
     schema_name: String,
     external_id: String,
     parent_external_id: Option<String>,
@@ -709,13 +831,23 @@ pub async fn offers(
     config_id: ConfigId,
     now: &str,
 ) -> Result<Vec<OfferedEntity>, DomainError> {
-    let rows: Vec<OfferedRow> = sqlx::query_as(
-        "SELECT r.schema_name, r.external_id, r.parent_external_id, o.status, o.offered_by_user_id, \
-         o.link_token, o.expires_at, o.status_changed_at, o.created_at, o.updated_at \
-         FROM entity_offers o JOIN resources r ON r.id = o.resource_id \
-         WHERE o.config_id = $1 ORDER BY o.id",
-    )
-    .bind(config_id.to_string())
+    Ok(only_items(offers_of(db, ChildrenOf::Config(config_id), now).await?))
+}
+
+/// Offers with the id of their configuration.
+pub async fn offers_of(
+    db: impl AnyExecutor<'_>,
+    of: ChildrenOf,
+    now: &str,
+) -> Result<Vec<(String, OfferedEntity)>, DomainError> {
+    let rows: Vec<OfferedRow> = sqlx::query_as(&format!(
+        "SELECT o.config_id, r.schema_name, r.external_id, r.parent_external_id, o.status, \
+         o.offered_by_user_id, o.link_token, o.expires_at, o.status_changed_at, o.created_at, \
+         o.updated_at FROM entity_offers o JOIN resources r ON r.id = o.resource_id \
+         WHERE {} ORDER BY o.id",
+        of.condition("o")
+    ))
+    .bind(of.bound())
     .fetch_all(db)
     .await?;
     rows.into_iter()
@@ -723,7 +855,7 @@ pub async fn offers(
             let stored = OfferState::parse(&row.status).ok_or_else(|| {
                 DomainError::Internal(format!("unknown offer status {}", row.status).into())
             })?;
-            Ok(OfferedEntity {
+            let offer = OfferedEntity {
                 offer_status: effective_state(stored, &row.expires_at, now),
                 schema: row.schema_name,
                 entity_id: row.external_id,
@@ -734,7 +866,8 @@ pub async fn offers(
                 status_changed_at: row.status_changed_at,
                 created_at: row.created_at,
                 updated_at: row.updated_at,
-            })
+            };
+            Ok((row.config_id, offer))
         })
         .collect()
 }
