@@ -173,6 +173,25 @@ pub const PARTNER_LIST: ListSpec<PartnerSort> = ListSpec {
     default_per_page: 20,
 };
 
+/// The sort keys of the access request lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RequestSort {
+    Asked,
+    File,
+    Status,
+}
+
+/// Access requests: the newest first unless asked otherwise.
+pub const REQUEST_LIST: ListSpec<RequestSort> = ListSpec {
+    keys: &[
+        ("asked", RequestSort::Asked, SortDir::Desc),
+        ("file", RequestSort::File, SortDir::Asc),
+        ("status", RequestSort::Status, SortDir::Asc),
+    ],
+    statuses: &["pending", "approved", "declined"],
+    default_per_page: 20,
+};
+
 /// The sort keys of the users list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum UserSort {
@@ -220,6 +239,7 @@ mod tests {
             ACCOUNT_SHARE_LIST.default_per_page,
             USER_LIST.default_per_page,
             PARTNER_LIST.default_per_page,
+            REQUEST_LIST.default_per_page,
         ] {
             let asked = params("", "", "", &size.to_string());
             assert_eq!(ACCOUNT_SHARE_LIST.parse(&asked).unwrap().per_page, size);

@@ -5,12 +5,13 @@ use leptos_router::hooks::use_query_map;
 use crate::components::feedback::{use_feedback, use_feedback_with, Confirm};
 use crate::components::layout::{Can, Frame, Tabs};
 use crate::components::ui::{
-    DataTable, EmptyState, ErrorNotice, FormError, LocalTime, PageHeader, BADGE_AMBER_CLASSES,
-    BADGE_GREEN_CLASSES, BADGE_GREY_CLASSES, BUTTON_CLASSES, CARD_CLASSES, DANGER_BUTTON_CLASSES,
-    INPUT_CLASSES, LABEL_CLASSES, TD_CLASSES,
+    Column, EmptyState, ErrorNotice, FormError, ListControls, LocalTime, PageHeader, Pager,
+    SortedDataTable, BADGE_AMBER_CLASSES, BADGE_GREEN_CLASSES, BADGE_GREY_CLASSES, BUTTON_CLASSES,
+    CARD_CLASSES, DANGER_BUTTON_CLASSES, INPUT_CLASSES, LABEL_CLASSES, TD_CLASSES,
 };
 use crate::domain::authz::Operation;
-use crate::domain::files::{AccessRequest, RequestStatus};
+use crate::domain::files::{AccessRequest, RequestPage, RequestStatus};
+use crate::domain::listing::{ListChoice, ListParams, RequestSort, SortDir, REQUEST_LIST};
 use crate::server_fns::files::{list_requests, AnswerRequest, RequestFile, WithdrawRequest};
 
 /// Requests for access: incoming (approve or decline) and outgoing (withdraw, or ask).
@@ -24,12 +25,41 @@ pub fn RequestsPage() -> impl IntoView {
             "incoming".to_owned()
         }
     };
+    let page = move || query.read().get("page").unwrap_or_default();
+    let list_params = move || {
+        let query = query.read();
+        let param = |name: &str| query.get(name).unwrap_or_default();
+        ListParams {
+            sort: param("sort"),
+            dir: param("dir"),
+            status: param("status"),
+            per_page: param("per_page"),
+        }
+    };
+    // A sort or status the list does not know is a 400, with the reason where the list was.
+    #[cfg(feature = "ssr")]
+    if REQUEST_LIST.parse(&list_params()).is_err() {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(axum::http::StatusCode::BAD_REQUEST);
+        }
+    }
     let answer = ServerAction::<AnswerRequest>::new();
     let withdraw = ServerAction::<WithdrawRequest>::new();
     let ask = ServerAction::<RequestFile>::new();
     let requests = Resource::new(
-        move || (tab(), answer.version().get(), withdraw.version().get(), ask.version().get()),
-        |(tab, ..)| list_requests(tab),
+        move || {
+            (
+                tab(),
+                page(),
+                list_params(),
+                answer.version().get(),
+                withdraw.version().get(),
+                ask.version().get(),
+            )
+        },
+        |(tab, page, list, ..)| {
+            list_requests(tab, page, list.sort, list.dir, list.status, list.per_page)
+        },
     );
     use_feedback_with(answer, |sent, _| {
         Some(
@@ -79,9 +109,15 @@ pub fn RequestsPage() -> impl IntoView {
                     },
                     None => RowPermissions::default(),
                 };
+                let Ok(choice) = REQUEST_LIST.parse(&list_params()) else {
+                    return match requests.await {
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                        Ok(_) => ().into_any(),
+                    };
+                };
                 match requests.await {
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    Ok(requests) if requests.is_empty() => view! {
+                    Ok(listed) if listed.total == 0 && choice.status.is_none() => view! {
                         <div class="mt-4">
                             <EmptyState
                                 title=if incoming { "No requests for your files" } else { "You have not asked for anything" }
@@ -89,14 +125,75 @@ pub fn RequestsPage() -> impl IntoView {
                             />
                         </div>
                     }.into_any(),
-                    Ok(requests) => {
-                        let headers: &'static [&'static str] = if incoming { &["File", "From", "Message", "Status", "Asked", ""] } else { &["File", "Owner", "Message", "Status", "Asked", ""] };
-                        let rows = requests.into_iter().map(|request| view! { <RequestRow request incoming may answer withdraw /> }).collect_view();
-                        view! { <div class="mt-4"><DataTable test_id=if incoming { "incoming-requests" } else { "outgoing-requests" } headers=headers>{rows}</DataTable></div> }.into_any()
-                    }
+                    Ok(listed) => view! { <RequestList listed incoming choice tab=tab() may answer withdraw /> }.into_any(),
                 }
             })}
         </Transition>
+    }
+}
+
+const INCOMING_COLUMNS: &[Column] = &[
+    ("File", Some("file")),
+    ("From", None),
+    ("Message", None),
+    ("Status", Some("status")),
+    ("Asked", Some("asked")),
+    ("", None),
+];
+const OUTGOING_COLUMNS: &[Column] = &[
+    ("File", Some("file")),
+    ("Owner", None),
+    ("Message", None),
+    ("Status", Some("status")),
+    ("Asked", Some("asked")),
+    ("", None),
+];
+
+/// One side's requests as a sortable table, with its status filter, page size and pages.
+#[component]
+fn RequestList(
+    listed: RequestPage,
+    incoming: bool,
+    choice: ListChoice<RequestSort>,
+    tab: String,
+    may: RowPermissions,
+    answer: ServerAction<AnswerRequest>,
+    withdraw: ServerAction<WithdrawRequest>,
+) -> impl IntoView {
+    let filtered = format!(
+        "tab={tab}&status={}&per_page={}",
+        choice.status.unwrap_or_default(),
+        choice.per_page
+    );
+    let sorted = (REQUEST_LIST.name_of(choice.key), choice.dir);
+    let paged = format!("{filtered}&sort={}&dir={}", sorted.0, sorted.1.as_str());
+    let previous = (listed.page > 1).then(|| format!("?{paged}&page={}", listed.page - 1));
+    let next = (listed.page < listed.pages).then(|| format!("?{paged}&page={}", listed.page + 1));
+    let sort_href = {
+        let filtered = filtered.clone();
+        Callback::new(move |(key, dir): (&'static str, SortDir)| {
+            format!("?{filtered}&sort={key}&dir={}", dir.as_str())
+        })
+    };
+    let keep =
+        vec![("tab", tab), ("sort", sorted.0.to_owned()), ("dir", sorted.1.as_str().to_owned())];
+    let rows = listed
+        .requests
+        .into_iter()
+        .map(|request| view! { <RequestRow request incoming may answer withdraw /> })
+        .collect_view();
+    let (test_id, columns) = if incoming {
+        ("incoming-requests", INCOMING_COLUMNS)
+    } else {
+        ("outgoing-requests", OUTGOING_COLUMNS)
+    };
+    view! {
+        <ListControls label="Filter requests" statuses=REQUEST_LIST.statuses status=choice.status per_page=choice.per_page keep id="requests" />
+        {(listed.total == 0).then(|| view! {
+            <EmptyState title="No request has this status" hint="Choose another status, or all." />
+        })}
+        <SortedDataTable test_id columns sorted href=sort_href>{rows}</SortedDataTable>
+        <Pager summary=format!("Page {} of {} · {} requests", listed.page, listed.pages, listed.total) previous next label="Pages of requests" />
     }
 }
 

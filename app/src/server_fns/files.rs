@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use super::AppError;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::files::{AccessRequest, Notification, SharePage};
+use crate::domain::files::{Notification, RequestPage, SharePage};
 use crate::domain::identity::Actor;
 
 #[cfg(feature = "ssr")]
@@ -159,12 +159,30 @@ pub async fn change_share_access(id: String, access: String) -> Result<(), AppEr
     Ok(files::change_access(&store, &actor, Face::Web, &id, access).await?)
 }
 
+/// A page of the caller's requests: `tab` `incoming` (the default) or `outgoing`; `sort`
+/// (`asked`, `file`, `status`), `dir`, `status` (`pending`, `approved`, `declined`) and
+/// `per_page` as the list page's query gives them.
 #[server(endpoint = "requests")]
-pub async fn list_requests(tab: String) -> Result<Vec<AccessRequest>, AppError> {
-    use crate::domain::files::{service as files, RequestFilter};
+pub async fn list_requests(
+    tab: String,
+    #[server(default)] page: String,
+    #[server(default)] sort: String,
+    #[server(default)] dir: String,
+    #[server(default)] status: String,
+    #[server(default)] per_page: String,
+) -> Result<RequestPage, AppError> {
+    use crate::domain::files::service as files;
+    use crate::domain::listing::{ListParams, REQUEST_LIST};
+    use crate::domain::DomainError;
     let (store, actor) = actor_and_store().await?;
-    let filter = RequestFilter { all: true, limit: files::MAX_PAGE, ..RequestFilter::default() };
-    Ok(files::requests(&store, &actor, tab != "outgoing", &filter).await?)
+    let choice = REQUEST_LIST.parse(&ListParams { sort, dir, status, per_page })?;
+    let page = match page.trim() {
+        "" => 1,
+        text => text
+            .parse()
+            .map_err(|_| DomainError::invalid("page", "must be a whole number from 1"))?,
+    };
+    Ok(files::request_page(&store, &actor, tab != "outgoing", page, &choice).await?)
 }
 
 #[server(endpoint = "request_file")]

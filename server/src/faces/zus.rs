@@ -623,6 +623,7 @@ async fn list_requests(
         lookup_hash: query.lookup_hash.filter(|h| !h.is_empty()),
         status,
         all: query.all.as_deref() == Some("true"),
+        order: None,
         offset: number("offset", query.offset)?,
         limit: number("limit", query.limit)?,
     };

@@ -394,7 +394,7 @@ async fn a_file_share_an_access_request_and_its_answer_each_email_the_right_pers
 
     app.sign_in("alice", PASSWORD, "/requests").await;
     let incoming = app.server_fn_ok("requests", &[("tab", "incoming")]).await;
-    let id = incoming[0]["id"].as_str().unwrap().to_owned();
+    let id = incoming["requests"][0]["id"].as_str().unwrap().to_owned();
     app.server_fn_ok("answer_request", &[("id", &id), ("decision", "declined"), ("message", "")])
         .await;
     let answered = sink.wait_for("bob", 2).await.remove(1);
@@ -437,7 +437,7 @@ async fn turning_a_category_off_stops_those_emails_but_not_others() {
     app.server_fn_ok("request_file", &[("path", "/alice/plan.pdf"), ("message", "")]).await;
     app.sign_in("alice", PASSWORD, "/requests").await;
     let incoming = app.server_fn_ok("requests", &[("tab", "incoming")]).await;
-    let id = incoming[0]["id"].as_str().unwrap().to_owned();
+    let id = incoming["requests"][0]["id"].as_str().unwrap().to_owned();
     app.server_fn_ok("answer_request", &[("id", &id), ("decision", "declined"), ("message", "")])
         .await;
 

@@ -102,7 +102,7 @@ async fn a_request_made_on_the_page_is_approved_by_the_owner_and_shares_the_file
     )
     .await;
     let outgoing = app.server_fn_ok("requests", &[("tab", "outgoing")]).await;
-    assert_eq!(outgoing[0]["status"], "pending");
+    assert_eq!(outgoing["requests"][0]["status"], "pending");
     let html = app
         .client
         .get(app.url("/requests?tab=outgoing"))
@@ -117,15 +117,32 @@ async fn a_request_made_on_the_page_is_approved_by_the_owner_and_shares_the_file
     app.sign_in("alice", PASSWORD, "/requests").await;
     assert_eq!(app.server_fn_ok("nav_counts", &[]).await["pending_requests"], 1);
     let incoming = app.server_fn_ok("requests", &[("tab", "incoming")]).await;
-    assert_eq!(incoming[0]["requester"]["username"], "bob");
-    assert_eq!(incoming[0]["message"], "for the audit");
-    let id = incoming[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(incoming["requests"][0]["requester"]["username"], "bob");
+    assert_eq!(incoming["requests"][0]["message"], "for the audit");
+    let id = incoming["requests"][0]["id"].as_str().unwrap().to_owned();
     app.server_fn_ok(
         "answer_request",
         &[("id", &id), ("decision", "approved"), ("message", "here you go")],
     )
     .await;
     assert_eq!(app.server_fn_ok("nav_counts", &[]).await["pending_requests"], 0);
+
+    // The list filters by status, sorts, and says why a sort it does not know is refused.
+    let by_status = |status: &'static str| {
+        let app = &app;
+        async move {
+            let form = [("tab", "incoming"), ("status", status), ("sort", "file"), ("dir", "asc")];
+            app.server_fn_ok("requests", &form).await["total"].as_i64().unwrap()
+        }
+    };
+    assert_eq!((by_status("approved").await, by_status("pending").await), (1, 0));
+    let (status, _) = app.server_fn_error("requests", &[("tab", "incoming"), ("sort", "x")]).await;
+    assert_eq!(status, 400);
+    let html = app.client.get(app.url("/requests?status=approved&sort=status")).send().await;
+    let html = html.unwrap().text().await.unwrap();
+    assert!(html.contains("aria-sort=\"ascending\"") && html.contains("budget.xlsx"), "{html}");
+    let refused = app.client.get(app.url("/requests?status=lost")).send().await.unwrap();
+    assert_eq!(refused.status(), 400);
 
     app.sign_in("bob", PASSWORD, "/shared").await;
     let received = app

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ids::UserId;
+use super::listing::{RequestSort, SortDir};
 use super::DomainError;
 
 #[cfg(feature = "ssr")]
@@ -137,8 +138,19 @@ pub struct RequestFilter {
     pub status: Option<RequestStatus>,
     /// Include answered requests; by default only pending ones are listed.
     pub all: bool,
+    /// The order the pages ask for; by default the newest first.
+    pub order: Option<(RequestSort, SortDir)>,
     pub offset: i64,
     pub limit: i64,
+}
+
+/// A page of a person's access requests, one side of them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestPage {
+    pub requests: Vec<AccessRequest>,
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
 }
 
 /// An in-app notification.

@@ -7,12 +7,13 @@ use serde_json::json;
 
 use super::{
     check_path, Access, AccessRequest, EntryError, Notification, Person, PersonShare,
-    RequestFilter, RequestStatus, SharePage, ThingRef,
+    RequestFilter, RequestPage, RequestStatus, SharePage, ThingRef,
 };
 use crate::domain::audit::service::{record, Author, Change};
 use crate::domain::authz::Operation;
 use crate::domain::identity::{token_secret, Actor, Face};
 use crate::domain::ids::{OrgId, ResourceId, UserId};
+use crate::domain::listing::{ListChoice, RequestSort};
 use crate::domain::store::files::{
     self as store, NewPersonShare, NewResource, ResourceRow, ShareFilter, Side,
 };
@@ -892,6 +893,32 @@ pub async fn requests(
     };
     let side = if received { Side::Received } else { Side::Sent };
     store::requests(store.pool(), actor.user_id, side, &filter).await
+}
+
+/// A page of the actor's requests, one side of them, in the order, status and page size the
+/// list page asks for (all statuses unless one is chosen).
+pub async fn request_page(
+    store: &Store,
+    actor: &Actor,
+    received: bool,
+    page: i64,
+    choice: &ListChoice<RequestSort>,
+) -> Result<RequestPage, DomainError> {
+    actor.require(Operation::AccessRequestsRead)?;
+    let page = crate::domain::page_number(page)?;
+    let filter = RequestFilter {
+        status: choice.status.and_then(RequestStatus::parse),
+        all: true,
+        order: Some((choice.key, choice.dir)),
+        offset: (page - 1) * choice.per_page,
+        limit: choice.per_page,
+        ..RequestFilter::default()
+    };
+    let side = if received { Side::Received } else { Side::Sent };
+    let total = store::count_requests(store.pool(), actor.user_id, side, &filter).await?;
+    let requests = store::requests(store.pool(), actor.user_id, side, &filter).await?;
+    let pages = ((total + choice.per_page - 1) / choice.per_page).max(1);
+    Ok(RequestPage { requests, page, pages, total })
 }
 
 pub async fn notifications(store: &Store, actor: &Actor) -> Result<Vec<Notification>, DomainError> {

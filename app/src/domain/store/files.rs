@@ -8,6 +8,7 @@ use crate::domain::files::{
     AccessRequest, Notification, Person, PersonShare, RequestFilter, RequestStatus,
 };
 use crate::domain::ids::{OrgId, ResourceId, UserId};
+use crate::domain::listing::{RequestSort, SortDir};
 use crate::domain::DomainError;
 
 fn internal(message: String) -> DomainError {
@@ -657,30 +658,72 @@ struct RequestViewRow {
 }
 
 /// Requests where `user` is the owner (`Side::Received`) or the requester (`Side::Sent`).
+/// The condition of a side's request list: `$1` the person, then `$2` the other party,
+/// `$3` a lookup hash and `$4` a status, each `NULL` for any.
+fn requests_condition(side: Side) -> String {
+    let (mine, theirs) = match side {
+        Side::Received => ("q.owner_user_id", "q.requester_user_id"),
+        Side::Sent => ("q.requester_user_id", "q.owner_user_id"),
+    };
+    format!(
+        "{mine} = $1 AND ($2 IS NULL OR {theirs} = $2) AND ($3 IS NULL OR q.lookup_hash = $3) \
+         AND ($4 IS NULL OR q.status = $4)"
+    )
+}
+
+fn requests_status(filter: &RequestFilter) -> Option<&'static str> {
+    filter.status.map(RequestStatus::as_str).or((!filter.all).then_some("pending"))
+}
+
+/// How many requests the filter matches (its offset and limit aside).
+pub async fn count_requests(
+    db: impl AnyExecutor<'_>,
+    user: UserId,
+    side: Side,
+    filter: &RequestFilter,
+) -> Result<i64, DomainError> {
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM access_requests q WHERE {}",
+        requests_condition(side)
+    ))
+    .bind(user.to_string())
+    .bind(filter.counterpart.map(|id| id.to_string()))
+    .bind(filter.lookup_hash.as_deref())
+    .bind(requests_status(filter))
+    .fetch_one(db)
+    .await?)
+}
+
 pub async fn requests(
     db: impl AnyExecutor<'_>,
     user: UserId,
     side: Side,
     filter: &RequestFilter,
 ) -> Result<Vec<AccessRequest>, DomainError> {
-    let (mine, theirs) = match side {
-        Side::Received => ("q.owner_user_id", "q.requester_user_id"),
-        Side::Sent => ("q.requester_user_id", "q.owner_user_id"),
+    let order = match filter.order {
+        None => "q.id DESC".to_owned(),
+        Some((key, dir)) => {
+            let dir = if dir == SortDir::Desc { "DESC" } else { "ASC" };
+            match key {
+                RequestSort::Asked => format!("q.created_at {dir}, q.id {dir}"),
+                RequestSort::File => format!("LOWER(r.title) {dir}, q.id DESC"),
+                RequestSort::Status => format!("q.status {dir}, q.id DESC"),
+            }
+        }
     };
-    let status = filter.status.map(RequestStatus::as_str).or((!filter.all).then_some("pending"));
     let rows: Vec<RequestViewRow> = sqlx::query_as(&format!(
         "SELECT q.id, rq.id AS requester_id, rq.username AS requester_username, rq.email AS requester_email, \
          ow.id AS owner_id, ow.username AS owner_username, ow.email AS owner_email, q.lookup_hash, \
          r.title AS file_title, q.message, q.status, q.attempts, q.created_at, q.updated_at \
          FROM access_requests q JOIN users rq ON rq.id = q.requester_user_id \
          JOIN users ow ON ow.id = q.owner_user_id JOIN resources r ON r.id = q.resource_id \
-         WHERE {mine} = $1 AND ($2 IS NULL OR {theirs} = $2) AND ($3 IS NULL OR q.lookup_hash = $3) \
-         AND ($4 IS NULL OR q.status = $4) ORDER BY q.id DESC LIMIT $5 OFFSET $6"
+         WHERE {} ORDER BY {order} LIMIT $5 OFFSET $6",
+        requests_condition(side)
     ))
     .bind(user.to_string())
     .bind(filter.counterpart.map(|id| id.to_string()))
     .bind(filter.lookup_hash.as_deref())
-    .bind(status)
+    .bind(requests_status(filter))
     .bind(filter.limit)
     .bind(filter.offset)
     .fetch_all(db)
