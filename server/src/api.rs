@@ -411,6 +411,8 @@ async fn revoke_token(
 struct AuditQuery {
     action: Option<String>,
     before: Option<String>,
+    /// Events per page, 1 to 100 (25 when not given).
+    per_page: Option<u32>,
 }
 
 #[utoipa::path(get, path = "/api/v1/audit-events", params(AuditQuery), responses((status = 200, description = "A page of the audit log, newest first", body = EventPage), ApiRefusals))]
@@ -425,7 +427,7 @@ async fn audit_events(
         }
         None => None,
     };
-    let filter = EventFilter { action: query.action, before };
+    let filter = EventFilter { action: query.action, before, per_page: query.per_page };
     Ok(Json(audit::list(&state.store, &actor, &filter).await?))
 }
 

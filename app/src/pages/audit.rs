@@ -6,7 +6,8 @@ use crate::components::ui::{
     encode_component, DataTable, EmptyState, ErrorNotice, LocalTime, PageHeader, INPUT_CLASSES,
     LABEL_CLASSES, SECONDARY_BUTTON_CLASSES, TD_CLASSES,
 };
-use crate::domain::audit::EventPage;
+use crate::domain::audit::{EventPage, PAGE_SIZE};
+use crate::domain::listing::PER_PAGE_CHOICES;
 use crate::server_fns::{list_audit_actions, list_audit_events};
 
 /// The org's audit log, newest first, filterable by action, a page at a time. The filter
@@ -16,9 +17,10 @@ pub fn AuditPage() -> impl IntoView {
     let query = use_query_map();
     let selected_action = move || query.read().get("action").filter(|action| !action.is_empty());
     let before = move || query.read().get("before");
+    let per_page = move || query.read().get("per_page").unwrap_or_default();
     let events = Resource::new(
-        move || (selected_action(), before()),
-        |(action, before)| list_audit_events(action, before),
+        move || (selected_action(), before(), per_page()),
+        |(action, before, per_page)| list_audit_events(action, before, per_page),
     );
     let actions = Resource::new(|| (), |_| list_audit_actions());
 
@@ -55,6 +57,18 @@ pub fn AuditPage() -> impl IntoView {
                     </Suspense>
                 </select>
             </div>
+            <div>
+                <label for="audit-per-page" class=LABEL_CLASSES>"Per page"</label>
+                <select id="audit-per-page" name="per_page" class=format!("{INPUT_CLASSES} mt-1")>
+                    {move || {
+                        let chosen = per_page().parse().unwrap_or(i64::from(PAGE_SIZE));
+                        PER_PAGE_CHOICES
+                            .iter()
+                            .map(|size| view! { <option value=size.to_string() selected=*size == chosen>{size.to_string()}</option> })
+                            .collect_view()
+                    }}
+                </select>
+            </div>
             <button type="submit" class=SECONDARY_BUTTON_CLASSES>
                 "Filter"
             </button>
@@ -72,7 +86,7 @@ pub fn AuditPage() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Ok(page) => view! { <EventTable page action=selected_action() /> }.into_any(),
+                    Ok(page) => view! { <EventTable page action=selected_action() per_page=per_page() /> }.into_any(),
                 }
             })}
         </Transition>
@@ -80,18 +94,19 @@ pub fn AuditPage() -> impl IntoView {
 }
 
 #[component]
-fn EventTable(page: EventPage, action: Option<String>) -> impl IntoView {
+fn EventTable(page: EventPage, action: Option<String>, per_page: String) -> impl IntoView {
+    // The filter and page size every link keeps; the older page adds its cursor.
+    let kept: Vec<String> = [("action", action.unwrap_or_default()), ("per_page", per_page)]
+        .into_iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| format!("{name}={}", encode_component(&value)))
+        .collect();
+    let newest = format!("?{}", kept.join("&"));
     let older = page.next_before.map(|before| {
-        let mut query = vec![("before", before.to_string())];
-        if let Some(action) = &action {
-            query.insert(0, ("action", action.clone()));
-        }
-        let query: Vec<String> =
-            query.into_iter().map(|(k, v)| format!("{k}={}", encode_component(&v))).collect();
+        let mut query = kept.clone();
+        query.push(format!("before={before}"));
         format!("?{}", query.join("&"))
     });
-    let newest = action
-        .map_or_else(|| "?".to_owned(), |action| format!("?action={}", encode_component(&action)));
 
     view! {
         <DataTable

@@ -106,11 +106,20 @@ pub async fn revoke_token(id: String) -> Result<(), AppError> {
 pub async fn list_audit_events(
     action: Option<String>,
     before: Option<String>,
+    #[server(default)] per_page: String,
 ) -> Result<EventPage, AppError> {
     use crate::domain::audit::{service as audit, EventFilter};
+    use crate::domain::DomainError;
 
     let (store, actor) = ssr::actor_and_store().await?;
-    let filter = EventFilter { action, before: before.and_then(|id| id.parse().ok()) };
+    let per_page = match per_page.trim() {
+        "" => None,
+        text => Some(
+            text.parse()
+                .map_err(|_| DomainError::invalid("per_page", "must be a number from 1 to 100"))?,
+        ),
+    };
+    let filter = EventFilter { action, before: before.and_then(|id| id.parse().ok()), per_page };
     Ok(audit::list(&store, &actor, &filter).await?)
 }
 

@@ -431,6 +431,18 @@ async fn the_audit_log_pages_newest_first_and_filters_by_action() {
         .unwrap();
     assert!(page.contains("user.created"), "{page}");
     assert!(!page.contains("token 29"), "the page applies the filter");
+
+    // A page size: 10 at a time, the older link keeping it; out of range is a 400.
+    let small: Value = app.get_json("/api/v1/audit-events?per_page=10", &secret).await;
+    assert_eq!(small["events"].as_array().unwrap().len(), 10);
+    for refused in ["/api/v1/audit-events?per_page=0", "/api/v1/audit-events?per_page=101"] {
+        let (status, body) = app.call(reqwest::Method::GET, refused, Some(&secret), None).await;
+        assert_eq!(status, 400, "{refused}: {body}");
+    }
+    let page = app.client.get(app.url("/audit?per_page=10")).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    assert_eq!(page.matches("<tr>").count(), 11, "a header and 10 events");
+    assert!(page.contains("per_page=10&amp;before=") || page.contains("per_page=10&before="));
     app.stop().await;
 }
 

@@ -30,12 +30,17 @@ pub struct EventView {
     pub created_at: String,
 }
 
-/// Which events to list: newest first, optionally one action only, older than `before`.
+/// Which events to list: newest first, optionally one action only, older than `before`,
+/// `per_page` at a time (1 to [`MAX_PAGE_SIZE`]; [`PAGE_SIZE`] when not given).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventFilter {
     pub action: Option<String>,
     pub before: Option<EventId>,
+    pub per_page: Option<u32>,
 }
+
+/// The most events one page may ask for.
+pub const MAX_PAGE_SIZE: u32 = 100;
 
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

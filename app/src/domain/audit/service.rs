@@ -1,6 +1,6 @@
 use serde_json::Value;
 
-use super::{EventFilter, EventPage, PAGE_SIZE};
+use super::{EventFilter, EventPage, MAX_PAGE_SIZE, PAGE_SIZE};
 use crate::domain::authz::Operation;
 use crate::domain::identity::{Actor, Face};
 use crate::domain::ids::{EventId, OrgId};
@@ -81,11 +81,18 @@ pub async fn list(
 ) -> Result<EventPage, DomainError> {
     actor.require(Operation::AuditRead)?;
     let action = filter.action.as_deref().map(str::trim).filter(|action| !action.is_empty());
+    let size = match filter.per_page {
+        None => PAGE_SIZE,
+        Some(size @ 1..=MAX_PAGE_SIZE) => size,
+        Some(_) => {
+            let reason = format!("must be a number from 1 to {MAX_PAGE_SIZE}");
+            return Err(DomainError::invalid("per_page", reason));
+        }
+    };
     let mut events =
-        store::list_events(store.pool(), actor.org_id, action, filter.before, PAGE_SIZE + 1)
-            .await?;
-    let next_before = if events.len() > PAGE_SIZE as usize {
-        events.truncate(PAGE_SIZE as usize);
+        store::list_events(store.pool(), actor.org_id, action, filter.before, size + 1).await?;
+    let next_before = if events.len() > size as usize {
+        events.truncate(size as usize);
         events.last().map(|event| event.id)
     } else {
         None
