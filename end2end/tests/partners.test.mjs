@@ -55,8 +55,9 @@ test("an entity offered on the dashboard is accepted from its public link, and t
   await offerPage.getByTestId("offer-outcome").getByText("Accepted").waitFor();
   await stranger.close();
 
-  await page.reload();
-  await page.getByTestId("offer-state").getByText("ACCEPTED").waitFor();
+  // The dashboard, left open all along, follows by itself (it looks every 10 s while an
+  // offer is open): no reload.
+  await page.getByTestId("offer-state").getByText("ACCEPTED").waitFor({ timeout: 30_000 });
   assert.match(await page.getByTestId("shared-entities").innerText(), /deal-42/);
 
   await page.goto(`${server.baseUrl}/partners/prospect-b`);

@@ -4,7 +4,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::badges::{OfferStateBadge, PartnerStatusBadge};
 use crate::components::combobox::{person_choice, Combobox};
-use crate::components::feedback::{use_feedback, use_feedback_with, Confirm, CopyField};
+use crate::components::feedback::{use_feedback, use_feedback_with, Confirm, CopyField, Toasts};
 use crate::components::history::History;
 use crate::components::layout::Frame;
 use crate::components::ui::{
@@ -19,6 +19,7 @@ use crate::server_fns::partners::{
     find_partner_people, get_partner, AddPartnerUser, AssignPartnerRole, DeletePartner,
     OfferEntity, PartnerDetail, RemovePartnerUser, SetUserLimit, ShareEntity,
 };
+use crate::server_fns::AppError;
 
 /// One partner configuration: users and limit, role, shared and offered entities.
 #[component]
@@ -45,6 +46,8 @@ pub fn PartnerDetailPage() -> impl IntoView {
         Some(if sent.withdraw == "true" { "Offer withdrawn." } else { "Offer made." }.to_owned())
     });
     let frame = use_context::<Frame>();
+    // Bumped when the partner answered an open offer while the page was open.
+    let answered = RwSignal::new(0_u32);
 
     let detail = Resource::new(
         move || {
@@ -56,10 +59,12 @@ pub fn PartnerDetailPage() -> impl IntoView {
                 assign_role.version().get(),
                 share.version().get(),
                 offer.version().get(),
+                answered.get(),
             )
         },
         |(partner_id, ..)| get_partner(partner_id),
     );
+    watch_open_offers(detail, partner_id, answered);
 
     view! {
         <Title text="Partner" />
@@ -74,6 +79,63 @@ pub fn PartnerDetailPage() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+/// How often the page looks whether the partner answered an open offer.
+const OFFER_REFRESH: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// In the browser, while an offer is open and the page visible: looks every
+/// [`OFFER_REFRESH`] whether the partner accepted or declined one, and only then reads the
+/// page again (which redraws its forms) and says so in the live region.
+fn watch_open_offers(
+    detail: Resource<Result<PartnerDetail, AppError>>,
+    partner_id: impl Fn() -> String + Copy + Send + Sync + 'static,
+    answered: RwSignal<u32>,
+) {
+    let look = RwSignal::new(0_u32);
+    let live = LocalResource::new(move || {
+        let (partner, look) = (partner_id(), look.get());
+        async move {
+            match look {
+                0 => None,
+                _ => get_partner(partner).await.ok(),
+            }
+        }
+    });
+    let offer_states = |detail: &PartnerDetail| -> Vec<(String, OfferState)> {
+        let offers = &detail.config.offered_entities;
+        offers.iter().map(|offer| (offer.entity_id.clone(), offer.offer_status)).collect()
+    };
+    let toasts = use_context::<Toasts>();
+    Effect::new(move |_| {
+        let Some(Some(now)) = live.get() else { return };
+        let Some(Ok(shown)) = detail.get_untracked() else { return };
+        if offer_states(&shown) != offer_states(&now) {
+            if let Some(toasts) = toasts {
+                toasts.say("The partner answered an offer: the page shows it now.");
+            }
+            answered.update(|n| *n += 1);
+        }
+    });
+    Effect::new(move |_| {
+        let handle = set_interval_with_handle(
+            move || {
+                let open = detail.get_untracked().and_then(Result::ok).is_some_and(|shown| {
+                    let offers = &shown.config.offered_entities;
+                    offers.iter().any(|offer| offer.offer_status == OfferState::Pending)
+                });
+                if open && !document().hidden() {
+                    look.update(|n| *n += 1);
+                }
+            },
+            OFFER_REFRESH,
+        );
+        on_cleanup(move || {
+            if let Ok(handle) = handle {
+                handle.clear();
+            }
+        });
+    });
 }
 
 #[derive(Clone, Copy)]
