@@ -14,12 +14,13 @@ site_pkg=target/site/pkg
 wasm_target_dir=target/wasm
 mkdir -p "$site_pkg"
 
-# Smaller bundle (issue #15; README, Performance): panics trap at once (`immediate-abort`),
-# without their message and formatting machinery, and carry no source locations; std's
-# size-optimised algorithms. A panic still fails the page, and the browser tests still see it
-# (as "RuntimeError: unreachable"). `--cfg erase_components` would save more, but only for a
-# server built with it too: a bundle built with it alone fails to hydrate the server's pages.
-RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
+# Smaller bundle (issue #15; README, Performance): views type-erased (`erase_components`, as
+# the server is built too, by .cargo/config.toml: a bundle built with it alone fails to hydrate
+# the server's pages); panics trap at once (`immediate-abort`), without their message and
+# formatting machinery, and carry no source locations; std's size-optimised algorithms. A
+# panic still fails the page, and the browser tests still see it (as "RuntimeError:
+# unreachable"). RUSTFLAGS replaces the config's flags, so the cfg is named here again.
+RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
 RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/bin/wasm-ld-16 \
 CARGO_TARGET_DIR="$wasm_target_dir" \

@@ -60,6 +60,13 @@ test("an entity offered on the dashboard is accepted from its public link, and t
   await page.getByTestId("offer-state").getByText("ACCEPTED").waitFor({ timeout: 30_000 });
   assert.match(await page.getByTestId("shared-entities").innerText(), /deal-42/);
 
+  // The entity picker offers what was shared or offered before, and fills in its schema.
+  const entityField = page.getByRole("combobox", { name: "Entity id" }).first();
+  await entityField.pressSequentially("deal-4");
+  await page.getByRole("option", { name: /deal-42/ }).first().click();
+  assert.equal(await entityField.inputValue(), "deal-42");
+  assert.equal(await page.getByLabel("Schema").first().inputValue(), "opportunity");
+
   await page.goto(`${server.baseUrl}/partners/prospect-b`);
   await page.getByTestId("offer-state").getByText("UNAVAILABLE").waitFor();
   await dashboard.close();

@@ -103,10 +103,12 @@ before(async () => {
   await page.waitForURL(`${server.baseUrl}/shared`);
   await page.waitForSelector("body[data-hydrated=true]");
   for (const path of ["/alice/plan-with-a-long-name-that-does-not-fit-a-phone.pdf", "/alice/budget.xlsx"]) {
+    const recipient = path.endsWith(".pdf") ? "bob" : "alice";
     await page.getByLabel("Path").fill(path);
-    await page.getByLabel("With (usernames or emails)").fill(path.endsWith(".pdf") ? "bob" : "alice");
+    await page.getByLabel("With (usernames or emails)").fill(recipient);
     await page.getByRole("button", { name: "Share", exact: true }).click();
-    await page.getByTestId("share-verdicts").waitFor();
+    // This share's own verdict: the first one's is still on screen while the second is sent.
+    await page.getByTestId("share-verdicts").getByText(`${recipient}: shared`).waitFor();
   }
 
   await page.goto(`${server.baseUrl}/partners`);

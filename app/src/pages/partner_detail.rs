@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::badges::{OfferStateBadge, PartnerStatusBadge};
-use crate::components::combobox::{person_choice, Combobox};
+use crate::components::combobox::{person_choice, Choice, Combobox};
 use crate::components::feedback::{use_feedback, use_feedback_with, Confirm, CopyField, Toasts};
 use crate::components::history::History;
 use crate::components::layout::Frame;
@@ -16,8 +16,8 @@ use crate::domain::partners::{
     ConfigDeletion, OfferState, OfferedEntity, PartnerConfig, SharedEntity, TemplateRole,
 };
 use crate::server_fns::partners::{
-    find_partner_people, get_partner, AddPartnerUser, AssignPartnerRole, DeletePartner,
-    OfferEntity, PartnerDetail, RemovePartnerUser, SetUserLimit, ShareEntity,
+    find_entities, find_partner_people, get_partner, AddPartnerUser, AssignPartnerRole,
+    DeletePartner, OfferEntity, PartnerDetail, RemovePartnerUser, SetUserLimit, ShareEntity,
 };
 use crate::server_fns::AppError;
 
@@ -413,20 +413,55 @@ fn SharedSection(
                 <ActionForm action=actions.share attr:class="mt-3 grid gap-3 md:grid-cols-3 md:items-end">
                     <input type="hidden" name="partner_org_id" value=partner />
                     <input type="hidden" name="share" value="true" />
-                    <div>
-                        <label for="share-schema" class=LABEL_CLASSES>"Schema"</label>
-                        <input id="share-schema" name="schema" required placeholder="opportunity" class=format!("{INPUT_CLASSES} mt-1") />
-                    </div>
-                    <div>
-                        <label for="share-entity" class=LABEL_CLASSES>"Entity id"</label>
-                        <input id="share-entity" name="entity_id" required class=format!("{INPUT_CLASSES} mt-1") />
-                    </div>
+                    <EntityFields schema_id="share-schema" entity_id="share-entity" />
                     <button type="submit" class=BUTTON_CLASSES>"Share"</button>
                 </ActionForm>
             })}
             <FormError action=actions.share />
             <div class="mt-3">{list}</div>
         </section>
+    }
+}
+
+/// The schema and entity id fields of the share and offer forms. The id is a picker of the
+/// org's entities shared or offered before; picking one fills its schema too. Without
+/// JavaScript both are plain fields.
+#[component]
+fn EntityFields(schema_id: &'static str, entity_id: &'static str) -> impl IntoView {
+    let schema = RwSignal::new(String::new());
+    let search = |text: String| async move {
+        find_entities(text)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|found| Choice {
+                value: found.entity_id.clone(),
+                label: found.entity_id,
+                hint: Some(found.schema),
+            })
+            .collect()
+    };
+    let on_pick = Callback::new(move |choice: Choice| {
+        if let Some(picked) = choice.hint {
+            schema.set(picked);
+        }
+    });
+    view! {
+        <div>
+            <label for=schema_id class=LABEL_CLASSES>"Schema"</label>
+            <input
+                id=schema_id
+                name="schema"
+                required
+                placeholder="opportunity"
+                class=format!("{INPUT_CLASSES} mt-1")
+                prop:value=move || schema.get()
+                on:input=move |event| schema.set(event_target_value(&event))
+            />
+        </div>
+        <div class="flex">
+            <Combobox id=entity_id name="entity_id" label="Entity id" required=true search on_pick />
+        </div>
     }
 }
 
@@ -493,14 +528,7 @@ fn OffersSection(
             {may.offer.then(|| view! {
                 <ActionForm action=actions.offer attr:class="mt-3 grid gap-3 md:grid-cols-4 md:items-end">
                     <input type="hidden" name="partner_org_id" value=partner />
-                    <div>
-                        <label for="offer-schema" class=LABEL_CLASSES>"Schema"</label>
-                        <input id="offer-schema" name="schema" required placeholder="opportunity" class=format!("{INPUT_CLASSES} mt-1") />
-                    </div>
-                    <div>
-                        <label for="offer-entity" class=LABEL_CLASSES>"Entity id"</label>
-                        <input id="offer-entity" name="entity_id" required class=format!("{INPUT_CLASSES} mt-1") />
-                    </div>
+                    <EntityFields schema_id="offer-schema" entity_id="offer-entity" />
                     <div>
                         <label for="offer-more" class=LABEL_CLASSES>"Also offer to (partner ids)"</label>
                         <input id="offer-more" name="more_partners" placeholder="optional, comma-separated" class=format!("{INPUT_CLASSES} mt-1") />

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use super::AppError;
 
 use crate::domain::partners::{
-    ConfigDeletion, OfferView, OrgMatch, PartnerConfig, PartnerPage, RoleHolders, TemplateRole,
+    ConfigDeletion, EntityMatch, OfferView, OrgMatch, PartnerConfig, PartnerPage, RoleHolders,
+    TemplateRole,
 };
 
 #[cfg(feature = "ssr")]
@@ -80,6 +81,15 @@ pub async fn find_orgs(q: String) -> Result<Vec<OrgMatch>, AppError> {
     use crate::domain::partners::service as partners;
     let (store, actor) = actor_and_store().await?;
     Ok(partners::find_orgs(&store, &actor, &q).await?)
+}
+
+/// The org's entities (shared or offered before) whose id or schema contains `q`, for the
+/// entity picker.
+#[server(endpoint = "find_entities")]
+pub async fn find_entities(q: String) -> Result<Vec<EntityMatch>, AppError> {
+    use crate::domain::partners::service as partners;
+    let (store, actor) = actor_and_store().await?;
+    Ok(partners::find_entities(&store, &actor, &q).await?)
 }
 
 /// People of the partner org whose username or email contains `q` (the partner user picker).

@@ -363,5 +363,13 @@ pub struct OrgMatch {
     pub name: String,
 }
 
+/// An entity of the org found in the entity picker: one the org has shared or offered
+/// before (Sharewell knows no others), with its schema.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityMatch {
+    pub schema: String,
+    pub entity_id: String,
+}
+
 /// How many orgs one search in the picker returns at most.
 pub const ORG_MATCHES: i64 = 10;

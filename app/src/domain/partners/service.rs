@@ -1282,6 +1282,23 @@ pub async fn find_partner_people(
         .collect())
 }
 
+/// The org's entities whose id or schema contains `text`, for the entity picker of the share
+/// and offer forms: only entities the org has shared or offered before.
+pub async fn find_entities(
+    store: &Store,
+    actor: &Actor,
+    text: &str,
+) -> Result<Vec<super::EntityMatch>, DomainError> {
+    actor.require(Operation::PartnersRead)?;
+    crate::domain::check_search_text(text)?;
+    let rows =
+        store::entities_named_like(store.pool(), actor.org_id, text, super::ORG_MATCHES).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(schema, entity_id)| super::EntityMatch { schema, entity_id })
+        .collect())
+}
+
 /// Adds a partner picked or typed on the partners page. `text` is an org's id or its exact
 /// name; anything else is refused ("no org matches") unless `not_on_sharewell` says it is the
 /// id of a partner that has no org here yet, so that a typed name never becomes a partner

@@ -167,6 +167,29 @@ pub async fn roles(
 
 // ---- entity resources --------------------------------------------------------------------
 
+/// The org's entities whose id or schema contains `text` (case-insensitive), by id.
+pub async fn entities_named_like(
+    db: impl AnyExecutor<'_>,
+    org_id: OrgId,
+    text: &str,
+    limit: i64,
+) -> Result<Vec<(String, String)>, DomainError> {
+    let Some(pattern) = super::like_pattern(Some(text)).filter(|pattern| pattern != "%%") else {
+        return Ok(Vec::new());
+    };
+    Ok(sqlx::query_as(
+        "SELECT schema_name, external_id FROM resources \
+         WHERE owner_org_id = $1 AND kind = 'entity' \
+           AND (LOWER(external_id) LIKE $2 OR LOWER(schema_name) LIKE $2) \
+         ORDER BY external_id, id LIMIT $3",
+    )
+    .bind(org_id.to_string())
+    .bind(pattern)
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
+
 /// The resource row for an entity of `org_id`, created on first use. A later mention with a
 /// different schema or parent updates them: the newest caller knows best.
 pub async fn upsert_entity(
