@@ -984,30 +984,22 @@ fn machine() -> String {
 
 /// Raw, gzip (-9) and brotli sizes of the files a first load fetches (wasm, JS, CSS). Brotli
 /// is read from `.br` copies beside them when the site build wrote those.
+/// The first load as a browser gets it: the wasm, JS and CSS that `target/site/hash.txt`
+/// names (their content-hashed copies, as the pages link them), raw and as their `.gz` and
+/// `.br` copies are served.
 fn bundle_bytes() -> String {
-    let pkg = Path::new("target/site/pkg");
-    let Ok(entries) = std::fs::read_dir(pkg) else {
-        return "n/a (no target/site/pkg: run `make site`)".into();
+    let site = Path::new("target/site");
+    let Ok(hashes) = std::fs::read_to_string(site.join("hash.txt")) else {
+        return "n/a (no target/site/hash.txt: run `make site`)".into();
     };
-    let (mut raw, mut gzip, mut brotli, mut brotli_missing) = (0u64, 0u64, 0u64, false);
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
-        if !(name.ends_with(".wasm") || name.ends_with(".js") || name.ends_with(".css")) {
-            continue;
-        }
-        raw += entry.metadata().map_or(0, |m| m.len());
-        gzip += Command::new("gzip")
-            .args(["-9", "-c"])
-            .arg(&path)
-            .output()
-            .map_or(0, |out| out.stdout.len() as u64);
-        match std::fs::metadata(pkg.join(format!("{name}.br"))) {
-            Ok(meta) => brotli += meta.len(),
-            Err(_) => brotli_missing = true,
-        }
+    let size = |path: &Path| std::fs::metadata(path).map_or(0, |meta| meta.len());
+    let (mut raw, mut gzip, mut brotli) = (0u64, 0u64, 0u64);
+    for line in hashes.lines() {
+        let Some((kind, hash)) = line.split_once(": ") else { continue };
+        let file = site.join("pkg").join(format!("sharewell.{}.{kind}", hash.trim()));
+        raw += size(&file);
+        gzip += size(&file.with_extension(format!("{kind}.gz")));
+        brotli += size(&file.with_extension(format!("{kind}.br")));
     }
-    let brotli =
-        if brotli_missing { "n/a (no .br copies)".to_owned() } else { format!("{brotli} B") };
-    format!("raw {raw} B · gzip {gzip} B · brotli {brotli}")
+    format!("raw {raw} B · gzip {gzip} B · brotli {brotli} B")
 }

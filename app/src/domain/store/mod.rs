@@ -110,6 +110,40 @@ pub struct Store {
     deliveries_signal: Arc<tokio::sync::Notify>,
     /// Token actors and org parents, briefly (see [`cache`]).
     caches: Arc<cache::Caches>,
+    /// One SQLite writer of this process at a time (see [`Store::begin_write`]).
+    sqlite_writer: Arc<tokio::sync::Semaphore>,
+}
+
+/// A write transaction from [`Store::begin_write`]: used as the connection it runs on, and
+/// ended by [`WriteTransaction::commit`] (dropped, it rolls back). On SQLite it holds the
+/// process's writer gate until then.
+pub struct WriteTransaction {
+    transaction: sqlx::Transaction<'static, sqlx::Any>,
+    _gate: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+impl WriteTransaction {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.transaction.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.transaction.rollback().await
+    }
+}
+
+impl std::ops::Deref for WriteTransaction {
+    type Target = sqlx::AnyConnection;
+
+    fn deref(&self) -> &Self::Target {
+        &self.transaction
+    }
+}
+
+impl std::ops::DerefMut for WriteTransaction {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.transaction
+    }
 }
 
 impl Store {
@@ -157,6 +191,7 @@ impl Store {
             jobs_signal: Arc::default(),
             deliveries_signal: Arc::default(),
             caches: Arc::default(),
+            sqlite_writer: Arc::new(tokio::sync::Semaphore::new(1)),
         })
     }
 
@@ -211,14 +246,25 @@ impl Store {
     }
 
     /// Starts a write transaction. On SQLite it takes the write lock up front (`BEGIN
-    /// IMMEDIATE`), so two writers queue on the busy timeout instead of one failing when it
-    /// upgrades a read lock halfway through.
-    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, DomainError> {
-        let begin = match self.backend {
-            Backend::Sqlite => "BEGIN IMMEDIATE",
-            Backend::Postgres => "BEGIN",
+    /// IMMEDIATE`), so that two writers queue instead of one failing when it upgrades a read
+    /// lock halfway through; and writers of this process queue first on an in-process gate,
+    /// woken the moment the one before them finishes. Left to SQLite's busy handler, which
+    /// sleeps and polls (up to 100 ms between looks), 32 writers at once or 100 partners
+    /// accepting one offer spent most of their time asleep (issue #15). Other processes on
+    /// the same file (the CLI, a backup) still meet the busy timeout.
+    pub async fn begin_write(&self) -> Result<WriteTransaction, DomainError> {
+        let (begin, gate) = match self.backend {
+            Backend::Sqlite => {
+                let gate = Arc::clone(&self.sqlite_writer);
+                let permit = tokio::time::timeout(BUSY_TIMEOUT, gate.acquire_owned())
+                    .await
+                    .map_err(|_| DomainError::Unavailable)?
+                    .map_err(|_| DomainError::Unavailable)?;
+                ("BEGIN IMMEDIATE", Some(permit))
+            }
+            Backend::Postgres => ("BEGIN", None),
         };
-        Ok(self.pool.begin_with(begin).await?)
+        Ok(WriteTransaction { transaction: self.pool.begin_with(begin).await?, _gate: gate })
     }
 
     /// Round trip to the database, for readiness checks.
