@@ -1,6 +1,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -62,9 +63,20 @@ pub enum StartError {
 }
 
 /// State shared by every route: the axum handlers take what they need through `FromRef`,
-/// server functions read the same values from the Leptos context.
+/// server functions read the same values from the Leptos context. Cloned for every request
+/// (by each extractor and stateful layer), so a clone is one reference count.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppStateInner>);
+
+impl std::ops::Deref for AppState {
+    type Target = AppStateInner;
+
+    fn deref(&self) -> &AppStateInner {
+        &self.0
+    }
+}
+
+pub struct AppStateInner {
     pub leptos_options: LeptosOptions,
     pub store: Store,
     pub login_throttle: LoginThrottle,
@@ -143,7 +155,7 @@ impl Application {
             ttl: time::Duration::days(config.offer_ttl_days.into()),
             open_accept: config.open_offer_accept,
         };
-        let state = AppState {
+        let state = AppState(Arc::new(AppStateInner {
             leptos_options,
             store: store.clone(),
             login_throttle,
@@ -151,7 +163,7 @@ impl Application {
             offers,
             targets: config.target_policy(),
             email: mail::availability(mail.as_ref()),
-        };
+        }));
         let router = router(state, sessions, &config);
         tracing::info!(addr = %bound, database = store.backend().name(), "sharewell is listening");
         let worker = config.worker.then(|| config.worker_settings());

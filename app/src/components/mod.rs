@@ -6,4 +6,5 @@ pub mod feedback;
 pub mod form_result;
 pub mod history;
 pub mod layout;
+pub mod list;
 pub mod ui;

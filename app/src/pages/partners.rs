@@ -5,13 +5,14 @@ use leptos_router::hooks::use_query_map;
 use crate::components::badges::PartnerStatusBadge;
 use crate::components::combobox::{Choice, Combobox};
 use crate::components::layout::Can;
+use crate::components::list::{refuse_unknown_list_params, use_list_params, ListLinks};
 use crate::components::ui::{
     encode_component, Column, EmptyState, ErrorNotice, FormError, ListControls, LocalTime,
     PageHeader, Pager, SortedDataTable, BUTTON_CLASSES, CARD_CLASSES, INPUT_CLASSES, LABEL_CLASSES,
     SECONDARY_BUTTON_CLASSES, TD_CLASSES,
 };
 use crate::domain::authz::Operation;
-use crate::domain::listing::{ListChoice, ListParams, PartnerSort, SortDir, PARTNER_LIST};
+use crate::domain::listing::{ListChoice, PartnerSort, PARTNER_LIST};
 use crate::domain::partners::PartnerPage;
 use crate::server_fns::partners::{find_orgs, list_partners, partner_path, AddPartner};
 
@@ -21,23 +22,8 @@ pub fn PartnersPage() -> impl IntoView {
     let query = use_query_map();
     let search = move || query.read().get("q").unwrap_or_default();
     let page = move || query.read().get("page").and_then(|p| p.parse().ok()).unwrap_or(1usize);
-    let list_params = move || {
-        let query = query.read();
-        let param = |name: &str| query.get(name).unwrap_or_default();
-        ListParams {
-            sort: param("sort"),
-            dir: param("dir"),
-            status: param("status"),
-            per_page: param("per_page"),
-        }
-    };
-    // A sort or status the list does not know is a 400, with the reason where the list was.
-    #[cfg(feature = "ssr")]
-    if PARTNER_LIST.parse(&list_params()).is_err() {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(axum::http::StatusCode::BAD_REQUEST);
-        }
-    }
+    let list_params = use_list_params();
+    refuse_unknown_list_params(&PARTNER_LIST, &list_params());
     let partners = Resource::new(
         move || (search(), page(), list_params()),
         |(search, page, list)| {
@@ -110,24 +96,10 @@ fn PartnerTable(
     search: String,
     choice: ListChoice<PartnerSort>,
 ) -> impl IntoView {
-    let filtered = format!(
-        "q={}&status={}&per_page={}",
-        encode_component(&search),
-        choice.status.unwrap_or_default(),
-        choice.per_page
-    );
-    let sorted = (PARTNER_LIST.name_of(choice.key), choice.dir);
-    let paged = format!("{filtered}&sort={}&dir={}", sorted.0, sorted.1.as_str());
-    let previous = (page.page > 1).then(|| format!("?{paged}&page={}", page.page - 1));
-    let next = (page.page < page.pages).then(|| format!("?{paged}&page={}", page.page + 1));
-    let sort_href = {
-        let filtered = filtered.clone();
-        Callback::new(move |(key, dir): (&'static str, SortDir)| {
-            format!("?{filtered}&sort={key}&dir={}", dir.as_str())
-        })
-    };
-    let keep =
-        vec![("q", search), ("sort", sorted.0.to_owned()), ("dir", sorted.1.as_str().to_owned())];
+    let links = ListLinks::new(&PARTNER_LIST, &choice, &format!("q={}", encode_component(&search)));
+    let (previous, next) = links.pages(page.page, page.pages);
+    let (sorted, sort_href, keep) =
+        (links.sorted, links.sort_href(), links.keep(vec![("q", search)]));
     let rows = page
         .partners
         .into_iter()

@@ -4,6 +4,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::feedback::{use_feedback, use_feedback_with, Confirm};
 use crate::components::layout::{Can, Frame, Tabs};
+use crate::components::list::{refuse_unknown_list_params, use_list_params, ListLinks};
 use crate::components::ui::{
     Column, EmptyState, ErrorNotice, FormError, ListControls, LocalTime, PageHeader, Pager,
     SortedDataTable, BADGE_AMBER_CLASSES, BADGE_GREEN_CLASSES, BADGE_GREY_CLASSES, BUTTON_CLASSES,
@@ -11,7 +12,7 @@ use crate::components::ui::{
 };
 use crate::domain::authz::Operation;
 use crate::domain::files::{AccessRequest, RequestPage, RequestStatus};
-use crate::domain::listing::{ListChoice, ListParams, RequestSort, SortDir, REQUEST_LIST};
+use crate::domain::listing::{ListChoice, RequestSort, REQUEST_LIST};
 use crate::server_fns::files::{list_requests, AnswerRequest, RequestFile, WithdrawRequest};
 
 /// Requests for access: incoming (approve or decline) and outgoing (withdraw, or ask).
@@ -26,23 +27,8 @@ pub fn RequestsPage() -> impl IntoView {
         }
     };
     let page = move || query.read().get("page").unwrap_or_default();
-    let list_params = move || {
-        let query = query.read();
-        let param = |name: &str| query.get(name).unwrap_or_default();
-        ListParams {
-            sort: param("sort"),
-            dir: param("dir"),
-            status: param("status"),
-            per_page: param("per_page"),
-        }
-    };
-    // A sort or status the list does not know is a 400, with the reason where the list was.
-    #[cfg(feature = "ssr")]
-    if REQUEST_LIST.parse(&list_params()).is_err() {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(axum::http::StatusCode::BAD_REQUEST);
-        }
-    }
+    let list_params = use_list_params();
+    refuse_unknown_list_params(&REQUEST_LIST, &list_params());
     let answer = ServerAction::<AnswerRequest>::new();
     let withdraw = ServerAction::<WithdrawRequest>::new();
     let ask = ServerAction::<RequestFile>::new();
@@ -160,23 +146,10 @@ fn RequestList(
     answer: ServerAction<AnswerRequest>,
     withdraw: ServerAction<WithdrawRequest>,
 ) -> impl IntoView {
-    let filtered = format!(
-        "tab={tab}&status={}&per_page={}",
-        choice.status.unwrap_or_default(),
-        choice.per_page
-    );
-    let sorted = (REQUEST_LIST.name_of(choice.key), choice.dir);
-    let paged = format!("{filtered}&sort={}&dir={}", sorted.0, sorted.1.as_str());
-    let previous = (listed.page > 1).then(|| format!("?{paged}&page={}", listed.page - 1));
-    let next = (listed.page < listed.pages).then(|| format!("?{paged}&page={}", listed.page + 1));
-    let sort_href = {
-        let filtered = filtered.clone();
-        Callback::new(move |(key, dir): (&'static str, SortDir)| {
-            format!("?{filtered}&sort={key}&dir={}", dir.as_str())
-        })
-    };
-    let keep =
-        vec![("tab", tab), ("sort", sorted.0.to_owned()), ("dir", sorted.1.as_str().to_owned())];
+    let links = ListLinks::new(&REQUEST_LIST, &choice, &format!("tab={tab}"));
+    let (previous, next) = links.pages(listed.page, listed.pages);
+    let (sorted, sort_href, keep) =
+        (links.sorted, links.sort_href(), links.keep(vec![("tab", tab)]));
     let rows = listed
         .requests
         .into_iter()

@@ -3,6 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::feedback::{use_feedback, Confirm};
+use crate::components::list::{refuse_unknown_list_params, use_list_params, ListLinks};
 use crate::components::ui::{
     short_time, EmptyState, ErrorNotice, FormError, ListControls, LocalTime, PageHeader, Pager,
     BADGE_GREEN_CLASSES, BADGE_GREY_CLASSES, BUTTON_CLASSES, CARD_CLASSES, DANGER_BUTTON_CLASSES,
@@ -10,7 +11,7 @@ use crate::components::ui::{
 };
 use crate::domain::identity::users::{PasswordLink, UserPage, UserSummary};
 use crate::domain::identity::{Password, Role};
-use crate::domain::listing::{ListChoice, ListParams, SortDir, UserSort, USER_LIST};
+use crate::domain::listing::{ListChoice, SortDir, UserSort, USER_LIST};
 use crate::server_fns::users::{
     list_users, take_password_link, AddUser, ChangeUserRole, ResetUserPassword, SetUserActive,
 };
@@ -30,23 +31,8 @@ struct Actions {
 pub fn UsersPage() -> impl IntoView {
     let query = use_query_map();
     let page = move || query.read().get("page").unwrap_or_default();
-    let list_params = move || {
-        let query = query.read();
-        let param = |name: &str| query.get(name).unwrap_or_default();
-        ListParams {
-            sort: param("sort"),
-            dir: param("dir"),
-            status: param("status"),
-            per_page: param("per_page"),
-        }
-    };
-    // A sort or status the list does not know is a 400, with the reason where the list was.
-    #[cfg(feature = "ssr")]
-    if USER_LIST.parse(&list_params()).is_err() {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(axum::http::StatusCode::BAD_REQUEST);
-        }
-    }
+    let list_params = use_list_params();
+    refuse_unknown_list_params(&USER_LIST, &list_params());
     let add = ServerAction::<AddUser>::new();
     let actions = Actions {
         role: ServerAction::new(),
@@ -172,12 +158,9 @@ fn LinkNotice(link: PasswordLink) -> impl IntoView {
 
 #[component]
 fn UserList(page: UserPage, choice: ListChoice<UserSort>, actions: Actions) -> impl IntoView {
-    let status = choice.status.unwrap_or_default();
-    let filtered = format!("status={status}&per_page={}", choice.per_page);
-    let sorted = USER_LIST.name_of(choice.key);
-    let paged = format!("{filtered}&sort={sorted}&dir={}", choice.dir.as_str());
-    let previous = (page.page > 1).then(|| format!("?{paged}&page={}", page.page - 1));
-    let next = (page.page < page.pages).then(|| format!("?{paged}&page={}", page.page + 1));
+    let links = ListLinks::new(&USER_LIST, &choice, "");
+    let (previous, next) = links.pages(page.page, page.pages);
+    let (sorted, sort_href) = (links.sorted.0, links.sort_href());
     // The list is of cards, not a table: the sort is a row of links, the current one marked.
     let sort_links = USER_LIST
         .keys
@@ -197,7 +180,7 @@ fn UserList(page: UserPage, choice: ListChoice<UserSort>, actions: Actions) -> i
             };
             view! {
                 <a
-                    href=format!("?{filtered}&sort={key}&dir={}", dir.as_str())
+                    href=sort_href.run((*key, dir))
                     aria-current=current.then_some("true")
                     data-sort=*key
                     class=if current { "font-semibold text-indigo-800 underline" } else { "text-indigo-700 hover:underline" }
@@ -208,7 +191,7 @@ fn UserList(page: UserPage, choice: ListChoice<UserSort>, actions: Actions) -> i
             }
         })
         .collect_view();
-    let keep = vec![("sort", sorted.to_owned()), ("dir", choice.dir.as_str().to_owned())];
+    let keep = links.keep(Vec::new());
     view! {
         <div class="flex flex-wrap items-end justify-between gap-3">
             <nav aria-label="Sort users" class="my-3 flex flex-wrap gap-4 text-sm">

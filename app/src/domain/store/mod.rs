@@ -103,7 +103,7 @@ pub struct Store {
     backend: Backend,
     /// The URL as opened (for SQLite: with create mode), for companions such as the session
     /// store that need a backend-specific pool on the same database.
-    url: String,
+    url: Arc<str>,
     /// Rung after a commit that queued background jobs, so the worker starts at once.
     jobs_signal: Arc<tokio::sync::Notify>,
     /// Rung after a commit that queued webhook deliveries or emails, so they go out at once.
@@ -187,7 +187,7 @@ impl Store {
         Ok(Self {
             pool,
             backend,
-            url: url_to_open,
+            url: url_to_open.into(),
             jobs_signal: Arc::default(),
             deliveries_signal: Arc::default(),
             caches: Arc::default(),
