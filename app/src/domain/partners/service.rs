@@ -713,9 +713,9 @@ pub async fn accept_offer(
     refuse_decided(store, offer_id, OfferState::Accepted).await?;
     let mut transaction = store.begin_write().await?;
     let config_row = settle(&mut transaction, offer_id, OfferState::Accepted, authority).await?;
-    let config = load(&mut transaction, config_row).await?;
     transaction.commit().await?;
-    Ok(config)
+    // Read after the commit, so that the answers queued behind this one wait less.
+    load(&mut *store.pool().acquire().await?, config_row).await
 }
 
 /// Accepts or declines the offer behind a public link; returns the offer as it now stands.
@@ -781,19 +781,25 @@ async fn settle(
     authority: OfferAuthority<'_>,
 ) -> Result<ConfigRow, DomainError> {
     let now = clock::now();
-    let offer = store::offer_by_id(&mut *transaction, offer_id).await?.ok_or(OFFER_NOT_FOUND)?;
     // First come, first served: answers to offers of one entity are decided one at a time,
-    // and each reads the offer's state again once it is its turn.
-    store::lock_resource(&mut *transaction, parse_id(&offer.resource_id)?).await?;
+    // and each reads the offer's state once it is its turn. A late answer is refused after
+    // these two statements, so that a hundred of them queued behind the winner pass quickly.
+    if !store::lock_offered_resource(&mut *transaction, offer_id).await? {
+        return Err(OFFER_NOT_FOUND);
+    }
     let offer = store::offer_by_id(&mut *transaction, offer_id).await?.ok_or(OFFER_NOT_FOUND)?;
+    let state = store::effective_state(offer.state()?, &offer.expires_at, &now);
+    let unchanged = answer_without_change(state, to);
+    if let Some(Err(conflict)) = unchanged {
+        return Err(conflict);
+    }
     let config_row = store::config_row_by_id(&mut *transaction, &offer.config_id)
         .await?
         .ok_or(OFFER_NOT_FOUND)?;
-    let resource: crate::domain::ids::ResourceId = parse_id(&offer.resource_id)?;
-    let state = store::effective_state(offer.state()?, &offer.expires_at, &now);
-    if let Some(answer) = answer_without_change(state, to) {
-        return answer.map(|()| config_row);
+    if unchanged.is_some() {
+        return Ok(config_row);
     }
+    let resource: crate::domain::ids::ResourceId = parse_id(&offer.resource_id)?;
     if !store::settle_pending_offer(&mut *transaction, offer_id, to, &now).await? {
         return Err(DomainError::Conflict(
             "this offer is no longer available: another partner accepted it first".into(),

@@ -1099,13 +1099,20 @@ pub async fn entity_shares_of_org(
         .collect())
 }
 
-/// Takes the row lock of a resource for the rest of the transaction, so that concurrent
-/// answers to offers of the same entity queue up (PostgreSQL; SQLite's write transactions
-/// are serial already, for which this is a harmless no-op write).
-pub async fn lock_resource(db: impl AnyExecutor<'_>, id: ResourceId) -> Result<(), DomainError> {
-    sqlx::query("UPDATE resources SET updated_at = updated_at WHERE id = $1")
-        .bind(id.to_string())
-        .execute(db)
-        .await?;
-    Ok(())
+/// Takes the row lock of the offered entity for the rest of the transaction, so that
+/// concurrent answers to offers of the same entity queue up (PostgreSQL; SQLite's write
+/// transactions are serial already, for which this is a harmless no-op write). `false` when
+/// there is no such offer.
+pub async fn lock_offered_resource(
+    db: impl AnyExecutor<'_>,
+    offer_id: OfferId,
+) -> Result<bool, DomainError> {
+    let result = sqlx::query(
+        "UPDATE resources SET updated_at = updated_at \
+         WHERE id = (SELECT resource_id FROM entity_offers WHERE id = $1)",
+    )
+    .bind(offer_id.to_string())
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
 }
