@@ -102,15 +102,28 @@ fn watch_open_offers(
             }
         }
     });
-    let offer_states = |detail: &PartnerDetail| -> Vec<(String, OfferState)> {
-        let offers = &detail.config.offered_entities;
-        offers.iter().map(|offer| (offer.entity_id.clone(), offer.offer_status)).collect()
+    // Answered: an offer the page shows as open is now accepted or declined, on the same
+    // partner's page. Anything else (an offer that merely expired, a look that crossed the
+    // page's own change) waits for the next reading of the page.
+    let answered_since = |shown: &PartnerDetail, now: &PartnerDetail| {
+        shown.config.partner_org_id == now.config.partner_org_id
+            && shown.config.offered_entities.iter().any(|before| {
+                before.offer_status == OfferState::Pending
+                    && now.config.offered_entities.iter().any(|after| {
+                        after.schema == before.schema
+                            && after.entity_id == before.entity_id
+                            && matches!(
+                                after.offer_status,
+                                OfferState::Accepted | OfferState::Declined
+                            )
+                    })
+            })
     };
     let toasts = use_context::<Toasts>();
     Effect::new(move |_| {
         let Some(Some(now)) = live.get() else { return };
         let Some(Ok(shown)) = detail.get_untracked() else { return };
-        if offer_states(&shown) != offer_states(&now) {
+        if answered_since(&shown, &now) {
             if let Some(toasts) = toasts {
                 toasts.say("The partner answered an offer: the page shows it now.");
             }

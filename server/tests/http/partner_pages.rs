@@ -64,7 +64,7 @@ async fn the_partners_list_sorts_filters_by_status_and_sizes_its_pages() {
     let app = spawn_app().await;
     let partner = signed_in_with_partner(&app).await;
     app.server_fn_ok("add_partner", &[("partner_org_id", &partner)]).await;
-    for prospect in ["prospect-b", "prospect-a", "prospect-c"] {
+    for prospect in ["prospect-b", "prospect-a", "prospect_c"] {
         app.server_fn_ok(
             "add_partner",
             &[("partner_org_id", prospect), ("not_on_sharewell", "yes")],
@@ -97,15 +97,21 @@ async fn the_partners_list_sorts_filters_by_status_and_sizes_its_pages() {
         }
     };
     let (by_name, total, _) = list("", "", "", "").await;
-    assert_eq!(by_name, ["Installer GmbH", "prospect-a", "prospect-b", "prospect-c"]);
+    assert_eq!(by_name, ["Installer GmbH", "prospect-a", "prospect-b", "prospect_c"]);
     assert_eq!(total, 4);
-    assert_eq!(list("name", "desc", "", "").await.0[0], "prospect-c");
+    assert_eq!(list("name", "desc", "", "").await.0[0], "prospect_c");
     assert_eq!(list("users", "", "", "").await.0[0], "Installer GmbH", "most users first");
     assert_eq!(
         list("", "", "unregistered", "").await.0,
-        ["prospect-a", "prospect-b", "prospect-c"]
+        ["prospect-a", "prospect-b", "prospect_c"]
     );
     assert_eq!(list("", "", "registered", "").await.0, ["Installer GmbH"]);
+    // A search is text, not a pattern: `_` is an underscore, `%` a percent sign.
+    for (search, found) in [("_", 1), ("t_c", 1), ("%", 0), ("prospect", 3)] {
+        let listed: Value =
+            app.server_fn_ok("partners", &[("search", search), ("page", "1")]).await;
+        assert_eq!(listed["total"], found, "search {search:?}");
+    }
     let (first, total, pages) = list("name", "asc", "", "10").await;
     assert_eq!((first.len(), total, pages), (4, 4, 1));
 
@@ -114,7 +120,7 @@ async fn the_partners_list_sorts_filters_by_status_and_sizes_its_pages() {
     let html = app.client.get(app.url("/partners?sort=name&dir=desc")).send().await.unwrap();
     let html = html.text().await.unwrap();
     assert!(html.contains("aria-sort=\"descending\""), "{html}");
-    assert!(html.find("prospect-c").unwrap() < html.find("prospect-a").unwrap(), "{html}");
+    assert!(html.find("prospect_c").unwrap() < html.find("prospect-a").unwrap(), "{html}");
     assert!(html.contains("data-testid=\"partners-controls\""), "{html}");
     for path in ["/partners?sort=secret", "/partners?status=gone", "/partners?per_page=3"] {
         let response = app.client.get(app.url(path)).send().await.unwrap();

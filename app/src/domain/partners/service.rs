@@ -168,10 +168,13 @@ pub async fn configs(
         .transpose()?;
     let mut connection = store.pool().acquire().await?;
     let rows = store::configs(&mut *connection, actor.org_id).await?;
-    let rows = rows
-        .into_iter()
-        .filter(|row| wanted.as_ref().is_none_or(|ids| ids.contains(&row.partner_org_id)));
-    load_all(&mut connection, rows.collect()).await
+    match wanted {
+        None => load_org(&mut connection, rows).await,
+        Some(ids) => {
+            let rows = rows.into_iter().filter(|row| ids.contains(&row.partner_org_id)).collect();
+            load_all(&mut connection, rows).await
+        }
+    }
 }
 
 /// A page of the partners list, optionally narrowed to partners whose id or name contains
@@ -1139,9 +1142,9 @@ async fn reload_many(
     Ok(configs)
 }
 
-/// Configurations of one org with their users, shares and offers: three queries for the
+/// Every configuration of one org with its users, shares and offers: three queries for the
 /// lot, however many there are.
-async fn load_all(
+async fn load_org(
     connection: &mut Connection,
     rows: Vec<ConfigRow>,
 ) -> Result<Vec<PartnerConfig>, DomainError> {
@@ -1163,6 +1166,19 @@ async fn load_all(
             assemble(row, users, shares, offers)
         })
         .collect()
+}
+
+/// A few of an org's configurations (those a filter picked), each with its own three queries:
+/// reading the whole org's children for them would cost what the whole list does.
+async fn load_all(
+    connection: &mut Connection,
+    rows: Vec<ConfigRow>,
+) -> Result<Vec<PartnerConfig>, DomainError> {
+    let mut configs = Vec::with_capacity(rows.len());
+    for row in rows {
+        configs.push(load(connection, row).await?);
+    }
+    Ok(configs)
 }
 
 fn by_config<T>(rows: Vec<(String, T)>) -> std::collections::HashMap<String, Vec<T>> {

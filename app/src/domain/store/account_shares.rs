@@ -239,8 +239,8 @@ fn arms(scope: Scope, query: &ShareQuery, now: &str) -> Arms {
         let pattern = where_.bind(pattern);
         // The other party's name counts too: a recipient org (sent) or the owner (received).
         where_.clauses.push(format!(
-            "(LOWER(s.name) LIKE {pattern} OR LOWER(COALESCE(s.reference, '')) LIKE {pattern} \
-             OR EXISTS (SELECT 1 FROM orgs n WHERE LOWER(n.name) LIKE {pattern} \
+            "(LOWER(s.name) LIKE {pattern} ESCAPE '\\' OR LOWER(COALESCE(s.reference, '')) LIKE {pattern} ESCAPE '\\' \
+             OR EXISTS (SELECT 1 FROM orgs n WHERE LOWER(n.name) LIKE {pattern} ESCAPE '\\' \
                AND (n.id = s.owner_org_id OR n.id IN (SELECT x.org_id FROM account_share_recipients x \
                  WHERE x.share_id = s.id AND x.association_status <> 'disassociated'))))"
         ));

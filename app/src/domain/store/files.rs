@@ -55,13 +55,13 @@ pub async fn contacts_named_like(
     org: OrgId,
     limit: i64,
 ) -> Result<Vec<(String, String)>, DomainError> {
-    let Some(pattern) = like_pattern(Some(text)).filter(|pattern| pattern != "%%") else {
+    let Some(pattern) = like_pattern(Some(text)) else {
         return Ok(Vec::new());
     };
     Ok(sqlx::query_as(
         "SELECT u.username, o.name FROM users u JOIN orgs o ON o.id = u.org_id \
          WHERE u.deactivated_at IS NULL AND u.id <> $2 \
-           AND (LOWER(u.username) LIKE $1 OR LOWER(u.email) LIKE $1) \
+           AND (LOWER(u.username) LIKE $1 ESCAPE '\\' OR LOWER(u.email) LIKE $1 ESCAPE '\\') \
            AND (u.org_id = $3 \
                 OR u.id IN (SELECT recipient_user_id FROM user_shares WHERE owner_user_id = $2) \
                 OR u.id IN (SELECT owner_user_id FROM user_shares WHERE recipient_user_id = $2)) \
@@ -82,13 +82,13 @@ pub async fn org_people_named_like(
     org: &str,
     limit: i64,
 ) -> Result<Vec<(String, String)>, DomainError> {
-    let Some(pattern) = like_pattern(Some(text)).filter(|pattern| pattern != "%%") else {
+    let Some(pattern) = like_pattern(Some(text)) else {
         return Ok(Vec::new());
     };
     Ok(sqlx::query_as(
         "SELECT u.username, o.name FROM users u JOIN orgs o ON o.id = u.org_id \
          WHERE u.org_id = $2 AND u.deactivated_at IS NULL \
-           AND (LOWER(u.username) LIKE $1 OR LOWER(u.email) LIKE $1) \
+           AND (LOWER(u.username) LIKE $1 ESCAPE '\\' OR LOWER(u.email) LIKE $1 ESCAPE '\\') \
          ORDER BY u.username, u.id LIMIT $3",
     )
     .bind(pattern)
@@ -399,8 +399,8 @@ fn share_conditions(side: Side) -> String {
     format!(
         "WHERE {column} = $1 AND ($2 IS NULL OR s.share_info_type = $2) \
          AND ($3 IS NULL OR r.lookup_hash = $3) AND ($4 IS NULL OR r.kind = $4) \
-         AND ($5 IS NULL OR LOWER(r.title) LIKE $5 OR LOWER(r.external_id) LIKE $5 \
-              OR o.username LIKE $5 OR rc.username LIKE $5)"
+         AND ($5 IS NULL OR LOWER(r.title) LIKE $5 ESCAPE '\\' OR LOWER(r.external_id) LIKE $5 ESCAPE '\\' \
+              OR o.username LIKE $5 ESCAPE '\\' OR rc.username LIKE $5 ESCAPE '\\')"
     )
 }
 

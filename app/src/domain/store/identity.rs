@@ -310,11 +310,11 @@ pub async fn orgs_named_like(
     except: OrgId,
     limit: i64,
 ) -> Result<Vec<(String, String)>, DomainError> {
-    let Some(pattern) = super::like_pattern(Some(text)).filter(|pattern| pattern != "%%") else {
+    let Some(pattern) = super::like_pattern(Some(text)) else {
         return Ok(Vec::new());
     };
     Ok(sqlx::query_as(
-        "SELECT id, name FROM orgs WHERE LOWER(name) LIKE $1 AND id <> $2 \
+        "SELECT id, name FROM orgs WHERE LOWER(name) LIKE $1 ESCAPE '\\' AND id <> $2 \
          ORDER BY LOWER(name), id LIMIT $3",
     )
     .bind(pattern)

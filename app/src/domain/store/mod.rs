@@ -319,13 +319,21 @@ where
     text.parse().map_err(|error: T::Err| DomainError::Internal(Box::new(error)))
 }
 
-/// A case-insensitive "contains" pattern for `LOWER(column) LIKE $n`, or `None` for blank text.
-/// The wildcards `%` and `_` are dropped from the text rather than escaped, so a search never
-/// turns into a pattern.
+/// A case-insensitive "contains" pattern for `LOWER(column) LIKE $n ESCAPE '\'`, or `None` for
+/// blank text. The wildcards `%` and `_` (and the escape itself) are escaped, so a search for
+/// `acme_eu` finds `acme_eu` and never turns into a pattern. (SQLite's `LOWER` folds ASCII
+/// only: a search for `ä` does not find `Ä` there.)
 pub(crate) fn like_pattern(text: Option<&str>) -> Option<String> {
     text.map(str::trim).filter(|t| !t.is_empty()).map(|t| {
-        let plain = t.to_lowercase().replace(['%', '_'], "");
-        format!("%{plain}%")
+        let mut pattern = String::from("%");
+        for c in t.to_lowercase().chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
+        pattern
     })
 }
 
@@ -377,6 +385,15 @@ pub fn redact_password(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_search_pattern_escapes_wildcards_and_lowercases() {
+        assert_eq!(like_pattern(Some(" Acme_EU ")).as_deref(), Some("%acme\\_eu%"));
+        assert_eq!(like_pattern(Some("50%")).as_deref(), Some("%50\\%%"));
+        assert_eq!(like_pattern(Some("a\\b")).as_deref(), Some("%a\\\\b%"));
+        assert_eq!(like_pattern(Some("  ")), None);
+        assert_eq!(like_pattern(None), None);
+    }
 
     #[test]
     fn a_relative_sqlite_url_gets_create_mode() {

@@ -174,13 +174,13 @@ pub async fn entities_named_like(
     text: &str,
     limit: i64,
 ) -> Result<Vec<(String, String)>, DomainError> {
-    let Some(pattern) = super::like_pattern(Some(text)).filter(|pattern| pattern != "%%") else {
+    let Some(pattern) = super::like_pattern(Some(text)) else {
         return Ok(Vec::new());
     };
     Ok(sqlx::query_as(
         "SELECT schema_name, external_id FROM resources \
          WHERE owner_org_id = $1 AND kind = 'entity' \
-           AND (LOWER(external_id) LIKE $2 OR LOWER(schema_name) LIKE $2) \
+           AND (LOWER(external_id) LIKE $2 ESCAPE '\\' OR LOWER(schema_name) LIKE $2 ESCAPE '\\') \
          ORDER BY external_id, id LIMIT $3",
     )
     .bind(org_id.to_string())
@@ -345,7 +345,7 @@ pub async fn partner_summaries(
          WHERE c.sharing_org_id = $1",
     );
     if pattern.is_some() {
-        filter.push_str(" AND (LOWER(c.partner_org_id) LIKE $2 OR LOWER(o.name) LIKE $2)");
+        filter.push_str(" AND (LOWER(c.partner_org_id) LIKE $2 ESCAPE '\\' OR LOWER(o.name) LIKE $2 ESCAPE '\\')");
     }
     match choice.status {
         Some("registered") => filter.push_str(" AND o.id IS NOT NULL"),
@@ -1067,17 +1067,17 @@ pub async fn entity_shares_of_org(
     let side = if received { "c.partner_org_id" } else { "c.sharing_org_id" };
     // The sending side's own name would match every row: only the other party's counts.
     let other_name = if received {
-        "OR LOWER(o.name) LIKE $3"
+        "OR LOWER(o.name) LIKE $3 ESCAPE '\\'"
     } else {
-        "OR LOWER(COALESCE(p.name, '')) LIKE $3"
+        "OR LOWER(COALESCE(p.name, '')) LIKE $3 ESCAPE '\\'"
     };
     let rows: Vec<EntityShareRow> = sqlx::query_as(&format!(
         "SELECT r.schema_name, r.external_id, o.name AS sharing_org_name, c.partner_org_id, \
          p.name AS partner_org_name, s.offer_accepted, s.created_at FROM entity_shares s \
          JOIN partner_configs c ON c.id = s.config_id JOIN resources r ON r.id = s.resource_id \
          JOIN orgs o ON o.id = c.sharing_org_id LEFT JOIN orgs p ON p.id = c.partner_org_id \
-         WHERE {side} = $1 AND ($3 IS NULL OR LOWER(r.schema_name) LIKE $3 \
-           OR LOWER(r.external_id) LIKE $3 OR LOWER(c.partner_org_id) LIKE $3 {other_name}) \
+         WHERE {side} = $1 AND ($3 IS NULL OR LOWER(r.schema_name) LIKE $3 ESCAPE '\\' \
+           OR LOWER(r.external_id) LIKE $3 ESCAPE '\\' OR LOWER(c.partner_org_id) LIKE $3 ESCAPE '\\' {other_name}) \
          ORDER BY s.created_at DESC, s.id DESC LIMIT $2"
     ))
     .bind(org_id.to_string())
