@@ -44,6 +44,14 @@ impl SortDir {
         }
     }
 
+    /// The SQL keyword for this direction (`ORDER BY … ASC`).
+    pub fn sql(self) -> &'static str {
+        match self {
+            SortDir::Asc => "ASC",
+            SortDir::Desc => "DESC",
+        }
+    }
+
     /// The `aria-sort` value of a column sorted this way.
     pub fn aria(self) -> &'static str {
         match self {

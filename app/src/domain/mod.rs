@@ -46,6 +46,13 @@ pub fn page_number(page: i64) -> Result<i64, DomainError> {
     Ok(page.max(1))
 }
 
+/// How many pages `total` rows make at `per_page` a page: at least one (an empty list still
+/// has its first page).
+pub fn page_count(total: i64, per_page: i64) -> i64 {
+    let per_page = per_page.max(1);
+    ((total.max(0) + per_page - 1) / per_page).max(1)
+}
+
 /// The longest text a picker searches for: longer text names nothing anyway.
 pub const MAX_SEARCH_CHARS: usize = 200;
 

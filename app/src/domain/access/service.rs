@@ -31,7 +31,7 @@ pub async fn grants(
     Ok(GrantPage {
         grants,
         page: query.page.max(1),
-        pages: ((total + per_page - 1) / per_page).max(1),
+        pages: crate::domain::page_count(total, per_page),
         per_page,
         total,
         whole_org: scope.whole_org,

@@ -669,7 +669,7 @@ pub async fn share_page(
     let side = if received { Side::Received } else { Side::Sent };
     let total = store::count_person_shares(store.pool(), actor.user_id, side, &filter).await?;
     let shares = store::person_shares(store.pool(), actor.user_id, side, &filter).await?;
-    Ok(SharePage { shares, page, pages: ((total + PER_PAGE - 1) / PER_PAGE).max(1), total })
+    Ok(SharePage { shares, page, pages: crate::domain::page_count(total, PER_PAGE), total })
 }
 
 /// Revokes one of the caller's shares; the recipient is told.
@@ -917,7 +917,7 @@ pub async fn request_page(
     let side = if received { Side::Received } else { Side::Sent };
     let total = store::count_requests(store.pool(), actor.user_id, side, &filter).await?;
     let requests = store::requests(store.pool(), actor.user_id, side, &filter).await?;
-    let pages = ((total + choice.per_page - 1) / choice.per_page).max(1);
+    let pages = crate::domain::page_count(total, choice.per_page);
     Ok(RequestPage { requests, page, pages, total })
 }
 

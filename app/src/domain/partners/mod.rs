@@ -32,6 +32,17 @@ pub enum PartnerStatus {
     Unregistered,
 }
 
+impl PartnerStatus {
+    /// Registered when the partner org exists here, which is when it has a name.
+    pub fn of(partner_name: Option<&str>) -> Self {
+        if partner_name.is_some() {
+            PartnerStatus::Registered
+        } else {
+            PartnerStatus::Unregistered
+        }
+    }
+}
+
 /// Where an offer to one partner stands.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

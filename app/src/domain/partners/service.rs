@@ -198,11 +198,7 @@ pub async fn partner_page(
     let partners = rows
         .into_iter()
         .map(|row| PartnerSummary {
-            partner_status: if row.partner_name.is_some() {
-                PartnerStatus::Registered
-            } else {
-                PartnerStatus::Unregistered
-            },
+            partner_status: PartnerStatus::of(row.partner_name.as_deref()),
             partner_name: row.partner_name,
             users: usize::try_from(row.users).unwrap_or_default(),
             shared: usize::try_from(row.shared).unwrap_or_default(),
@@ -213,13 +209,11 @@ pub async fn partner_page(
             partner_org_id: row.partner_org_id,
         })
         .collect();
-    let total = usize::try_from(total).unwrap_or_default();
-    let per_page = usize::try_from(choice.per_page).unwrap_or(1).max(1);
     Ok(PartnerPage {
         partners,
         page: usize::try_from(page).unwrap_or(1),
-        pages: total.div_ceil(per_page).max(1),
-        total,
+        pages: usize::try_from(crate::domain::page_count(total, choice.per_page)).unwrap_or(1),
+        total: usize::try_from(total).unwrap_or_default(),
     })
 }
 
@@ -1209,11 +1203,7 @@ fn assemble(
     Ok(PartnerConfig {
         id: row.config_id()?,
         sharing_org_id: parse_id(&row.sharing_org_id)?,
-        partner_status: if row.partner_name.is_some() {
-            PartnerStatus::Registered
-        } else {
-            PartnerStatus::Unregistered
-        },
+        partner_status: PartnerStatus::of(row.partner_name.as_deref()),
         partner_name: row.partner_name,
         users,
         entities,

@@ -8,7 +8,7 @@ use crate::domain::files::{
     AccessRequest, Notification, Person, PersonShare, RequestFilter, RequestStatus,
 };
 use crate::domain::ids::{OrgId, ResourceId, UserId};
-use crate::domain::listing::{RequestSort, SortDir};
+use crate::domain::listing::RequestSort;
 use crate::domain::DomainError;
 
 fn internal(message: String) -> DomainError {
@@ -703,7 +703,7 @@ pub async fn requests(
     let order = match filter.order {
         None => "q.id DESC".to_owned(),
         Some((key, dir)) => {
-            let dir = if dir == SortDir::Desc { "DESC" } else { "ASC" };
+            let dir = dir.sql();
             match key {
                 RequestSort::Asked => format!("q.created_at {dir}, q.id {dir}"),
                 RequestSort::File => format!("LOWER(r.title) {dir}, q.id DESC"),

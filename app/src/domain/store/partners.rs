@@ -4,7 +4,7 @@ use sqlx::AnyExecutor;
 
 use super::parse_id;
 use crate::domain::ids::{ConfigId, OfferId, OrgId, ResourceId, RoleId, UserId};
-use crate::domain::listing::{ListChoice, PartnerSort, SortDir};
+use crate::domain::listing::{ListChoice, PartnerSort};
 use crate::domain::partners::{
     Grant, OfferState, OfferedEntity, PartnerUser, SharedEntity, TemplateRole,
 };
@@ -359,7 +359,7 @@ pub async fn partner_summaries(
         PartnerSort::Shared => "shared",
         PartnerSort::Offered => "offered",
     };
-    let dir = if choice.dir == SortDir::Desc { "DESC" } else { "ASC" };
+    let dir = choice.dir.sql();
     let (limit_at, offset_at) = if pattern.is_some() { ("$3", "$4") } else { ("$2", "$3") };
     let page_sql = format!(
         "SELECT c.partner_org_id, o.name AS partner_name, c.user_limit, c.updated_at, \
