@@ -327,11 +327,31 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
 
     let limits =
         RequestLimits { max_body_bytes: config.max_body_bytes, timeout: config.request_timeout() };
+    // The pages, their server functions and forms: the only routes a browser session reaches,
+    // so the only ones that pay for the session, CSRF and sign-in layers.
+    let pages = Router::new()
+        .merge(web::router())
+        .merge(access::router())
+        .leptos_routes_with_context(&state, routes, leptos_context.clone(), render_shell)
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            leptos_context,
+            shell,
+        ))
+        .layer(axum::middleware::from_fn(crate::server_fn_status::status_from_error))
+        .layer(axum::middleware::from_fn(crate::server_fn_status::mark_form_success))
+        .layer(axum::middleware::from_fn_with_state(
+            state.public_limit.clone(),
+            crate::throttle::limit_public_offer_pages,
+        ))
+        .layer(axum::middleware::from_fn(web::require_sign_in_for_pages))
+        .layer(axum::middleware::from_fn(csrf::reject_cross_site_writes))
+        .layer(sessions.layer(config.session_idle(), config.secure_cookies));
+    // The JSON faces authenticate by bearer token alone and never read the session cookie, so
+    // a forged cross-site request carries no authority there; with assets, health and
+    // metrics they skip the page-only layers (the hot path of `GET` one share).
     Router::new()
         .merge(assets::router(&config.site_root))
         .merge(health::router())
-        .merge(web::router())
-        .merge(access::router())
         .merge(api::router())
         .merge(crate::openapi::router())
         .merge(faces::epilot::router())
@@ -343,24 +363,11 @@ fn router(state: AppState, sessions: SqlSessionStore, config: &Config) -> Router
             state.store.clone(),
             config.metrics_token.as_deref(),
         )))
-        .leptos_routes_with_context(&state, routes, leptos_context.clone(), render_shell)
+        .merge(pages)
         // Every route above hands its template to `track_requests`; the fallback has none.
         .route_layer(axum::middleware::from_fn(monitoring::remember_route))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            leptos_context,
-            shell,
-        ))
         .with_state(state.clone())
         .layer(axum::middleware::from_fn_with_state(state.store.clone(), wake_senders_after_writes))
-        .layer(axum::middleware::from_fn(crate::server_fn_status::status_from_error))
-        .layer(axum::middleware::from_fn(crate::server_fn_status::mark_form_success))
-        .layer(axum::middleware::from_fn_with_state(
-            state.public_limit.clone(),
-            crate::throttle::limit_public_offer_pages,
-        ))
-        .layer(axum::middleware::from_fn(web::require_sign_in_for_pages))
-        .layer(axum::middleware::from_fn(csrf::reject_cross_site_writes))
-        .layer(sessions.layer(config.session_idle(), config.secure_cookies))
         .layer(axum::Extension(TrustedProxies::new(&config.trusted_proxies)))
         // The guard reads the body within its limit; the extractors need no limit of their own.
         .layer(DefaultBodyLimit::disable())
