@@ -46,6 +46,14 @@ test("alice shares a file with bob, bob asks for another, alice approves, bob se
   await alice.page.getByLabel("With (usernames or emails)").fill("alice");
   await alice.page.getByRole("button", { name: "Share", exact: true }).click();
   await alice.page.getByTestId("share-verdicts").getByText("alice: shared").waitFor();
+  // Sorted by a heading, then the other way round: the table follows, in the address too.
+  const sent = alice.page.getByTestId("sent-shares");
+  await sent.getByRole("link", { name: "Item", exact: true }).click();
+  await alice.page.waitForURL(/fsort=item&fdir=asc/);
+  await sent.locator("tbody tr").first().getByText("/alice/budget.xlsx").waitFor();
+  await sent.getByRole("link", { name: "Item", exact: true }).click();
+  await alice.page.waitForURL(/fsort=item&fdir=desc/);
+  await sent.locator("tbody tr").first().getByText("/alice/plan.pdf").waitFor();
 
   const bob = await signedIn("bob", "/shared?tab=received");
   await bob.page.getByTestId("received-shares").getByText("/alice/plan.pdf").waitFor();

@@ -87,6 +87,7 @@ before(async () => {
   detailPages = [
     `/shared/accounts/${accountShare}`, `/users/${users.bob}`,
     "/users?sort=name&dir=desc&status=active&per_page=10", "/shared?kind=resource&sort=expiry&dir=asc",
+    "/shared?fsort=person&fdir=desc&fper_page=10",
   ];
   const webhook = await fetch(`${server.baseUrl}/api/v1/webhooks`, {
     method: "POST",

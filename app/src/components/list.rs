@@ -1,6 +1,7 @@
-//! The query side of the sortable lists (Users, Partners, Requests): reading their
-//! `sort`, `dir`, `status` and `per_page` from the page's URL, refusing values a list does not
-//! know, and building the links that keep them.
+//! The query side of the sortable lists (Users, Partners, Requests, Shared): reading their
+//! `sort`, `dir`, `status`, `per_page` and `page` from the page's URL, refusing values a list
+//! does not know, and building the links that keep them. Where two lists share a page, the
+//! second one's parameters carry a prefix (`fsort`, `fpage`, …).
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -9,10 +10,17 @@ use crate::domain::listing::{ListChoice, ListParams, ListSpec, SortDir};
 
 /// The list parameters in the page's query, read reactively.
 pub fn use_list_params() -> impl Fn() -> ListParams + Copy + Send + Sync + 'static {
+    use_prefixed_list_params("")
+}
+
+/// The list parameters named with `prefix` (`fsort` for `f`), read reactively.
+pub fn use_prefixed_list_params(
+    prefix: &'static str,
+) -> impl Fn() -> ListParams + Copy + Send + Sync + 'static {
     let query = use_query_map();
     move || {
         let query = query.read();
-        let param = |name: &str| query.get(name).unwrap_or_default();
+        let param = |name: &str| query.get(&format!("{prefix}{name}")).unwrap_or_default();
         ListParams {
             sort: param("sort"),
             dir: param("dir"),
@@ -38,6 +46,8 @@ pub fn refuse_unknown_list_params<K: Copy>(spec: &ListSpec<K>, params: &ListPara
 /// The links of one sortable, filtered, paged list: `base` is the rest of its query (`tab=…`,
 /// `q=…`; may be empty), kept by every link.
 pub struct ListLinks {
+    /// Before each parameter's name: empty, or the second list's prefix on a page.
+    prefix: &'static str,
     filtered: String,
     /// The key and direction the list is sorted by now.
     pub sorted: (&'static str, SortDir),
@@ -49,20 +59,30 @@ impl ListLinks {
         choice: &ListChoice<K>,
         base: &str,
     ) -> Self {
+        Self::prefixed("", spec, choice, base)
+    }
+
+    /// The links of a list whose parameters are named with `prefix`.
+    pub fn prefixed<K: Copy + PartialEq>(
+        prefix: &'static str,
+        spec: &ListSpec<K>,
+        choice: &ListChoice<K>,
+        base: &str,
+    ) -> Self {
         let separator = if base.is_empty() { "" } else { "&" };
         let filtered = format!(
-            "{base}{separator}status={}&per_page={}",
+            "{base}{separator}{prefix}status={}&{prefix}per_page={}",
             choice.status.unwrap_or_default(),
             choice.per_page
         );
-        Self { filtered, sorted: (spec.name_of(choice.key), choice.dir) }
+        Self { prefix, filtered, sorted: (spec.name_of(choice.key), choice.dir) }
     }
 
     /// The link of a sort heading: the list sorted by `key` in `dir`, from its first page.
     pub fn sort_href(&self) -> Callback<(&'static str, SortDir), String> {
-        let filtered = self.filtered.clone();
+        let (prefix, filtered) = (self.prefix, self.filtered.clone());
         Callback::new(move |(key, dir): (&'static str, SortDir)| {
-            format!("?{filtered}&sort={key}&dir={}", dir.as_str())
+            format!("?{filtered}&{prefix}sort={key}&{prefix}dir={}", dir.as_str())
         })
     }
 
@@ -77,17 +97,22 @@ impl ListLinks {
             + From<u8>,
     {
         let one = N::from(1);
-        let (key, dir) = self.sorted;
-        let at =
-            |target: N| format!("?{}&sort={key}&dir={}&page={target}", self.filtered, dir.as_str());
+        let (prefix, (key, dir)) = (self.prefix, self.sorted);
+        let at = |target: N| {
+            format!(
+                "?{}&{prefix}sort={key}&{prefix}dir={}&{prefix}page={target}",
+                self.filtered,
+                dir.as_str()
+            )
+        };
         ((page > one).then(|| at(page - one)), (page < pages).then(|| at(page + one)))
     }
 
     /// The query values the status and page size form keeps: the sort, and `base`'s own.
-    pub fn keep(&self, base: Vec<(&'static str, String)>) -> Vec<(&'static str, String)> {
+    pub fn keep(&self, base: Vec<(String, String)>) -> Vec<(String, String)> {
         let mut keep = base;
-        keep.push(("sort", self.sorted.0.to_owned()));
-        keep.push(("dir", self.sorted.1.as_str().to_owned()));
+        keep.push((format!("{}sort", self.prefix), self.sorted.0.to_owned()));
+        keep.push((format!("{}dir", self.prefix), self.sorted.1.as_str().to_owned()));
         keep
     }
 }

@@ -279,7 +279,8 @@ pub fn SortedDataTable(
 }
 
 /// The status filter and page size of a sortable list, as a GET form that keeps the other
-/// query parameters (`keep`) and the sort. Works without JavaScript.
+/// query parameters (`keep`) and the sort. Works without JavaScript. A list without statuses
+/// offers the page size alone.
 #[component]
 pub fn ListControls(
     /// What the form filters, for its accessible name (`Filter users`).
@@ -288,22 +289,20 @@ pub fn ListControls(
     status: Option<&'static str>,
     per_page: i64,
     /// Other parameters to keep: `(name, value)`; empty values are left out.
-    keep: Vec<(&'static str, String)>,
+    keep: Vec<(String, String)>,
     /// An id prefix, unique on the page.
     id: &'static str,
+    /// Before the fields' names, for the second list on a page (`f` names `fper_page`).
+    #[prop(optional)]
+    prefix: &'static str,
 ) -> impl IntoView {
     let status_id = format!("{id}-status");
     let size_id = format!("{id}-per-page");
-    view! {
-        <form method="get" class="my-3 flex flex-wrap items-end gap-3" aria-label=label data-testid=format!("{id}-controls")>
-            {keep
-                .into_iter()
-                .filter(|(_, value)| !value.is_empty())
-                .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })
-                .collect_view()}
+    let status_field = (!statuses.is_empty()).then(|| {
+        view! {
             <div>
                 <label for=status_id.clone() class=LABEL_CLASSES>"Status"</label>
-                <select id=status_id name="status" class=format!("{INPUT_CLASSES} mt-1")>
+                <select id=status_id name=format!("{prefix}status") class=format!("{INPUT_CLASSES} mt-1")>
                     <option value="">"All"</option>
                     {statuses
                         .iter()
@@ -311,9 +310,19 @@ pub fn ListControls(
                         .collect_view()}
                 </select>
             </div>
+        }
+    });
+    view! {
+        <form method="get" class="my-3 flex flex-wrap items-end gap-3" aria-label=label data-testid=format!("{id}-controls")>
+            {keep
+                .into_iter()
+                .filter(|(_, value)| !value.is_empty())
+                .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })
+                .collect_view()}
+            {status_field}
             <div>
                 <label for=size_id.clone() class=LABEL_CLASSES>"Per page"</label>
-                <select id=size_id name="per_page" class=format!("{INPUT_CLASSES} mt-1")>
+                <select id=size_id name=format!("{prefix}per_page") class=format!("{INPUT_CLASSES} mt-1")>
                     {PER_PAGE_CHOICES
                         .iter()
                         .map(|size| view! { <option value=size.to_string() selected=*size == per_page>{size.to_string()}</option> })

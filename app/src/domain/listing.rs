@@ -107,6 +107,12 @@ impl<K: Copy> ListSpec<K> {
         let dir = SortDir::parse(&params.dir)?.unwrap_or(default_dir);
         let status = match params.status.trim() {
             "" | "all" => None,
+            _ if self.statuses.is_empty() => {
+                return Err(DomainError::invalid(
+                    "status",
+                    "must be empty: this list has no status",
+                ))
+            }
             text => {
                 Some(*self.statuses.iter().find(|status| **status == text).ok_or_else(|| {
                     DomainError::invalid(
@@ -200,6 +206,28 @@ pub const REQUEST_LIST: ListSpec<RequestSort> = ListSpec {
     default_per_page: 20,
 };
 
+/// The sort keys of a person's file and app shares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FileShareSort {
+    Shared,
+    Item,
+    /// The other person: the recipient of a sent share, the owner of a received one.
+    Person,
+    Access,
+}
+
+/// File and app shares: the newest first unless asked otherwise. They have no status.
+pub const FILE_SHARE_LIST: ListSpec<FileShareSort> = ListSpec {
+    keys: &[
+        ("shared", FileShareSort::Shared, SortDir::Desc),
+        ("item", FileShareSort::Item, SortDir::Asc),
+        ("person", FileShareSort::Person, SortDir::Asc),
+        ("access", FileShareSort::Access, SortDir::Asc),
+    ],
+    statuses: &[],
+    default_per_page: 20,
+};
+
 /// The sort keys of the users list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum UserSort {
@@ -248,6 +276,7 @@ mod tests {
             USER_LIST.default_per_page,
             PARTNER_LIST.default_per_page,
             REQUEST_LIST.default_per_page,
+            FILE_SHARE_LIST.default_per_page,
         ] {
             let asked = params("", "", "", &size.to_string());
             assert_eq!(ACCOUNT_SHARE_LIST.parse(&asked).unwrap().per_page, size);
@@ -273,6 +302,15 @@ mod tests {
                 Err(DomainError::Invalid { field: named, .. }) => assert_eq!(named, field),
                 other => panic!("{bad:?}: {other:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn a_list_without_statuses_refuses_any_status_but_all() {
+        assert_eq!(FILE_SHARE_LIST.parse(&params("", "", "all", "")).unwrap().status, None);
+        match FILE_SHARE_LIST.parse(&params("", "", "read", "")) {
+            Err(DomainError::Invalid { field, .. }) => assert_eq!(field, "status"),
+            other => panic!("{other:?}"),
         }
     }
 }

@@ -99,7 +99,7 @@ fn PartnerTable(
     let links = ListLinks::new(&PARTNER_LIST, &choice, &format!("q={}", encode_component(&search)));
     let (previous, next) = links.pages(page.page, page.pages);
     let (sorted, sort_href, keep) =
-        (links.sorted, links.sort_href(), links.keep(vec![("q", search)]));
+        (links.sorted, links.sort_href(), links.keep(vec![("q".to_owned(), search)]));
     let rows = page
         .partners
         .into_iter()

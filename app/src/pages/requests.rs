@@ -149,7 +149,7 @@ fn RequestList(
     let links = ListLinks::new(&REQUEST_LIST, &choice, &format!("tab={tab}"));
     let (previous, next) = links.pages(listed.page, listed.pages);
     let (sorted, sort_href, keep) =
-        (links.sorted, links.sort_href(), links.keep(vec![("tab", tab)]));
+        (links.sorted, links.sort_href(), links.keep(vec![("tab".to_owned(), tab)]));
     let rows = listed
         .requests
         .into_iter()

@@ -1,10 +1,14 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use leptos_router::params::ParamsMap;
 
 use crate::components::combobox::{person_choice, Combobox};
 use crate::components::feedback::{use_feedback, use_feedback_with, Confirm};
 use crate::components::layout::{Can, Frame, Tabs};
+use crate::components::list::{
+    refuse_unknown_list_params, use_list_params, use_prefixed_list_params, ListLinks,
+};
 use crate::components::ui::{
     encode_component, Column, DataTable, EmptyState, ErrorNotice, FormError, ListControls,
     LocalTime, PageHeader, Pager, SortedDataTable, BADGE_AMBER_CLASSES, BUTTON_CLASSES,
@@ -14,7 +18,8 @@ use crate::components::ui::{
 use crate::domain::authz::Operation;
 use crate::domain::files::{Access, PersonShare, SharePage};
 use crate::domain::listing::{
-    AccountShareSort, ListChoice, ListParams, SortDir, ACCOUNT_SHARE_LIST,
+    AccountShareSort, FileShareSort, ListChoice, ListParams, SortDir, ACCOUNT_SHARE_LIST,
+    FILE_SHARE_LIST,
 };
 use crate::server_fns::files::{
     find_people, list_shares, ChangeShareAccess, RevokeShare, ShareFiles,
@@ -32,20 +37,12 @@ pub fn SharedPage() -> impl IntoView {
     let revoke = ServerAction::<RevokeShare>::new();
     let change = ServerAction::<ChangeShareAccess>::new();
     let frame = use_context::<Frame>();
-    let list_params = move || ListParams {
-        sort: param("sort"),
-        dir: param("dir"),
-        status: param("status"),
-        per_page: param("per_page"),
-    };
-    // A sort or status the list does not know is the caller's mistake: a 400, with the
-    // reason shown where the list would be.
-    #[cfg(feature = "ssr")]
-    if ACCOUNT_SHARE_LIST.parse(&list_params()).is_err() {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(axum::http::StatusCode::BAD_REQUEST);
-        }
-    }
+    // Two sortable lists on one page: the account shares' parameters are the plain ones
+    // (`sort`, `opage`), the file shares' carry the prefix (`fsort`, `fpage`).
+    let list_params = use_list_params();
+    refuse_unknown_list_params(&ACCOUNT_SHARE_LIST, &list_params());
+    let file_list = use_prefixed_list_params(FILE_PREFIX);
+    refuse_unknown_list_params(&FILE_SHARE_LIST, &file_list());
     use_feedback_with(share, |_, result| result.shared.then(|| "Shared.".to_owned()));
     use_feedback(revoke);
     use_feedback(change);
@@ -55,13 +52,16 @@ pub fn SharedPage() -> impl IntoView {
                 tab(),
                 param("kind"),
                 param("q"),
-                param("page").parse::<i64>().unwrap_or(1),
+                param("fpage").parse::<i64>().unwrap_or(1),
+                file_list(),
                 share.version().get(),
                 revoke.version().get(),
                 change.version().get(),
             )
         },
-        |(tab, kind, q, page, ..)| list_shares(tab, kind, q, page),
+        |(tab, kind, q, page, list, ..)| {
+            list_shares(tab, kind, q, page, list.sort, list.dir, list.per_page)
+        },
     );
 
     view! {
@@ -154,7 +154,15 @@ pub fn SharedPage() -> impl IntoView {
                                 hint="Shares made here, through the Puter and Züs APIs, and approved requests all appear in this list."
                             />
                         }.into_any(),
-                        Ok(page) => view! { <ShareTable page received may revoke change query=format!("tab={}&kind={}&q={}", tab(), encode_component(&param("kind")), encode_component(&param("q"))) /> }.into_any(),
+                        Ok(page) => {
+                            // Checked by the server function already, which answered.
+                            let Ok(choice) = FILE_SHARE_LIST.parse(&file_list()) else {
+                                return ().into_any();
+                            };
+                            let mut keep = filter_params(&tab(), &param("kind"), &param("q"));
+                            keep.extend(current_params(&query.read_untracked(), ACCOUNT_SHARE_PARAMS));
+                            view! { <ShareTable page received may revoke change choice keep /> }.into_any()
+                        }
                     }
                 })}
             </Transition>
@@ -166,9 +174,45 @@ pub fn SharedPage() -> impl IntoView {
                 text=Signal::derive(move || param("q"))
                 org_page=Signal::derive(move || param("opage").parse::<i64>().unwrap_or(1))
                 list=Signal::derive(list_params)
+                file_list=Signal::derive(move || current_params(&query.read(), FILE_SHARE_PARAMS))
             />
         </Show>
     }
+}
+
+/// The prefix of the file shares' list parameters.
+const FILE_PREFIX: &str = "f";
+
+/// The list parameters of each table, which the other table's links and forms keep.
+const ACCOUNT_SHARE_PARAMS: &[&str] = &["sort", "dir", "status", "per_page", "opage"];
+const FILE_SHARE_PARAMS: &[&str] = &["fsort", "fdir", "fper_page", "fpage"];
+
+/// The page's filter (tab, kind and text), which every link and form keeps.
+fn filter_params(tab: &str, kind: &str, text: &str) -> Vec<(String, String)> {
+    [("tab", tab), ("kind", kind), ("q", text)]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect()
+}
+
+/// The `names` the page's query has values for, as they are.
+fn current_params(query: &ParamsMap, names: &[&str]) -> Vec<(String, String)> {
+    names
+        .iter()
+        .filter_map(|name| {
+            query.get(name).filter(|value| !value.is_empty()).map(|v| (name.to_string(), v))
+        })
+        .collect()
+}
+
+/// `name=value&…`, each value encoded; empty values left out.
+fn query_string(params: &[(String, String)]) -> String {
+    params
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| format!("{name}={}", encode_component(value)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// How often the page looks again while the worker has changes to complete.
@@ -182,6 +226,8 @@ fn OrgShares(
     text: Signal<String>,
     org_page: Signal<i64>,
     list: Signal<ListParams>,
+    /// The file shares' list parameters, kept by this table's links and forms.
+    file_list: Signal<Vec<(String, String)>>,
 ) -> impl IntoView {
     let extend = ServerAction::<ExtendShare>::new();
     use_feedback(extend);
@@ -231,24 +277,21 @@ fn OrgShares(
                     match shares.await {
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                         Ok(view) => {
-                            let query = format!(
-                                "tab={}&kind={}&q={}",
-                                tab.get_untracked(),
-                                encode_component(&kind.get_untracked()),
-                                encode_component(&text.get_untracked()),
+                            let mut base = filter_params(
+                                &tab.get_untracked(),
+                                &kind.get_untracked(),
+                                &text.get_untracked(),
                             );
+                            base.extend(file_list.get_untracked());
+                            let query = query_string(&base);
                             let list = list.get_untracked();
                             // Checked by the server function already, which answered.
                             let Ok(choice) = ACCOUNT_SHARE_LIST.parse(&list) else {
                                 return ().into_any();
                             };
-                            let keep = vec![
-                                ("tab", tab.get_untracked()),
-                                ("kind", kind.get_untracked()),
-                                ("q", text.get_untracked()),
-                                ("sort", list.sort.clone()),
-                                ("dir", list.dir.clone()),
-                            ];
+                            let mut keep = base;
+                            keep.push(("sort".to_owned(), list.sort.clone()));
+                            keep.push(("dir".to_owned(), list.dir.clone()));
                             view! { <OrgShareTables view received=tab.get_untracked() == "received" query choice keep extend /> }.into_any()
                         }
                     }
@@ -265,7 +308,7 @@ fn OrgShareTables(
     query: String,
     choice: ListChoice<AccountShareSort>,
     /// The query parameters the status and page size form keeps.
-    keep: Vec<(&'static str, String)>,
+    keep: Vec<(String, String)>,
     extend: ServerAction<ExtendShare>,
 ) -> impl IntoView {
     let status = choice.status.map_or_else(String::new, str::to_owned);
@@ -460,24 +503,50 @@ fn ShareTable(
     may: RowPermissions,
     revoke: ServerAction<RevokeShare>,
     change: ServerAction<ChangeShareAccess>,
-    query: String,
+    choice: ListChoice<FileShareSort>,
+    /// The rest of the page's query (filter, the account shares' list), kept by every link.
+    keep: Vec<(String, String)>,
 ) -> impl IntoView {
-    let headers: &'static [&'static str] = if received {
-        &["Item", "Kind", "From", "Access", "Via", "Shared"]
+    let columns: &'static [Column] = if received {
+        &[
+            ("Item", Some("item")),
+            ("Kind", None),
+            ("From", Some("person")),
+            ("Access", Some("access")),
+            ("Via", None),
+            ("Shared", Some("shared")),
+        ]
     } else {
-        &["Item", "Kind", "With", "Access", "Via", "Shared", ""]
+        &[
+            ("Item", Some("item")),
+            ("Kind", None),
+            ("With", Some("person")),
+            ("Access", Some("access")),
+            ("Via", None),
+            ("Shared", Some("shared")),
+            ("", None),
+        ]
     };
+    let links = ListLinks::prefixed(FILE_PREFIX, &FILE_SHARE_LIST, &choice, &query_string(&keep));
+    let (previous, next) = links.pages(page.page, page.pages);
+    let (sorted, sort_href, keep) = (links.sorted, links.sort_href(), links.keep(keep));
     let rows = page
         .shares
         .into_iter()
         .map(|share| view! { <ShareRow share received may revoke change /> })
         .collect_view();
-    let link = move |target: i64| format!("/shared?{query}&page={target}");
-    let previous = (page.page > 1).then(|| link(page.page - 1));
-    let next = (page.page < page.pages).then(|| link(page.page + 1));
     view! {
-        <DataTable test_id=if received { "received-shares" } else { "sent-shares" } headers=headers>{rows}</DataTable>
-        <Pager summary=format!("Page {} of {} · {} shares", page.page, page.pages, page.total) previous next />
+        <ListControls
+            label="Page size of file shares"
+            statuses=FILE_SHARE_LIST.statuses
+            status=None
+            per_page=choice.per_page
+            keep
+            id="file-shares"
+            prefix=FILE_PREFIX
+        />
+        <SortedDataTable test_id=if received { "received-shares" } else { "sent-shares" } columns sorted href=sort_href>{rows}</SortedDataTable>
+        <Pager summary=format!("Page {} of {} · {} shares", page.page, page.pages, page.total) previous next label="Pages of shares" />
     }
 }
 

@@ -77,18 +77,25 @@ mod ssr {
     }
 }
 
+/// A page of the caller's sent or received file and app shares, sorted as `sort` and `dir`
+/// ask (`FILE_SHARE_LIST`).
 #[server(endpoint = "shares")]
 pub async fn list_shares(
     tab: String,
     kind: String,
     q: String,
     page: i64,
+    #[server(default)] sort: String,
+    #[server(default)] dir: String,
+    #[server(default)] per_page: String,
 ) -> Result<SharePage, AppError> {
     use crate::domain::files::service as files;
+    use crate::domain::listing::{ListParams, FILE_SHARE_LIST};
     let (store, actor) = actor_and_store().await?;
+    let list = FILE_SHARE_LIST.parse(&ListParams { sort, dir, status: String::new(), per_page })?;
     let kind = Some(kind.as_str()).filter(|k| !k.is_empty());
     let text = Some(q.as_str()).filter(|q| !q.trim().is_empty());
-    Ok(files::share_page(&store, &actor, tab == "received", kind, text, page).await?)
+    Ok(files::share_page(&store, &actor, tab == "received", kind, text, &list, page).await?)
 }
 
 /// Shares one path with the recipients (comma or space separated) and reports per entry.

@@ -3,14 +3,16 @@
 use crate::common;
 
 use app::domain::identity::Role;
+use app::domain::ids::OrgId;
 use common::{spawn_app, TestApp, PASSWORD};
 
 /// alice and bob in one org; each TestApp client holds one session, so tests sign in as
 /// whoever acts next.
-async fn org(app: &TestApp) {
+async fn org(app: &TestApp) -> OrgId {
     let org = app.create_org("Acme").await;
     app.create_user(org, "alice", Role::Member).await;
     app.create_user(org, "bob", Role::Member).await;
+    org
 }
 
 #[tokio::test]
@@ -79,6 +81,92 @@ async fn a_file_shared_on_the_page_shows_up_for_both_sides_and_can_be_changed_an
         .server_fn_ok("shares", &[("tab", "sent"), ("kind", ""), ("q", ""), ("page", "1")])
         .await;
     assert_eq!(sent["total"], 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_file_shares_sort_by_each_column_page_by_the_size_asked_and_keep_the_other_list() {
+    let app = spawn_app().await;
+    let acme = org(&app).await;
+    app.create_user(acme, "carol", Role::Member).await;
+    app.sign_in("alice", PASSWORD, "/shared").await;
+    for (path, with, access) in [
+        ("/alice/b.pdf", "bob", "read"),
+        ("/alice/a.pdf", "carol", "write"),
+        ("/alice/c.pdf", "bob", "write"),
+    ] {
+        let args = [("path", path), ("recipients", with), ("access", access)];
+        assert_eq!(app.server_fn_ok("share_files", &args).await["shared"], true);
+    }
+    let order = |sort: &'static str, dir: &'static str| {
+        let app = &app;
+        async move {
+            let args = [
+                ("tab", "sent"),
+                ("kind", ""),
+                ("q", ""),
+                ("page", "1"),
+                ("sort", sort),
+                ("dir", dir),
+            ];
+            let page = app.server_fn_ok("shares", &args).await;
+            let paths: Vec<String> = page["shares"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|share| {
+                    share["path"].as_str().unwrap().trim_start_matches("/alice/").to_owned()
+                })
+                .collect();
+            paths.join(" ")
+        }
+    };
+    assert_eq!(order("", "").await, "c.pdf a.pdf b.pdf", "newest first by default");
+    assert_eq!(order("item", "asc").await, "a.pdf b.pdf c.pdf");
+    assert_eq!(order("item", "desc").await, "c.pdf b.pdf a.pdf");
+    assert_eq!(order("person", "asc").await, "c.pdf b.pdf a.pdf", "bob's (newest first), carol's");
+    assert_eq!(order("access", "asc").await, "b.pdf c.pdf a.pdf", "read, then write");
+    assert_eq!(order("shared", "asc").await, "b.pdf a.pdf c.pdf");
+
+    let small = app
+        .server_fn_ok(
+            "shares",
+            &[("tab", "sent"), ("kind", ""), ("q", ""), ("page", "1"), ("per_page", "10")],
+        )
+        .await;
+    assert_eq!((small["total"].as_i64(), small["pages"].as_i64()), (Some(3), Some(1)));
+    let (status, error) = app
+        .server_fn_error(
+            "shares",
+            &[("tab", "sent"), ("kind", ""), ("q", ""), ("page", "1"), ("sort", "owner_user_id")],
+        )
+        .await;
+    assert_eq!(status, 400, "{error:?}");
+
+    // The page: sort headings and the page size form name the file shares' own parameters
+    // and keep the account shares' (`sort`), and unknown values are a 400.
+    let html = app
+        .client
+        .get(app.url("/shared?sort=name&fsort=item&fdir=desc"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"aria-sort="descending""#), "{html}");
+    assert!(html.contains("fsort=person&amp;fdir=asc"), "a heading sorts by the person: {html}");
+    assert!(html.contains(r#"name="fper_page""#), "{html}");
+    assert!(
+        html.contains("sort=name&amp;fstatus=&amp;fper_page=20&amp;fsort=person"),
+        "the file shares' links keep the account shares' sort: {html}"
+    );
+    for path in
+        ["/shared?fsort=owner", "/shared?fdir=up", "/shared?fper_page=7", "/shared?fstatus=read"]
+    {
+        let response = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 400, "{path}");
+    }
     app.stop().await;
 }
 

@@ -13,7 +13,7 @@ use crate::domain::audit::service::{record, Author, Change};
 use crate::domain::authz::Operation;
 use crate::domain::identity::{token_secret, Actor, Face};
 use crate::domain::ids::{OrgId, ResourceId, UserId};
-use crate::domain::listing::{ListChoice, RequestSort};
+use crate::domain::listing::{FileShareSort, ListChoice, RequestSort};
 use crate::domain::store::files::{
     self as store, NewPersonShare, NewResource, ResourceRow, ShareFilter, Side,
 };
@@ -654,22 +654,23 @@ pub async fn share_page(
     received: bool,
     kind: Option<&str>,
     text: Option<&str>,
+    list: &ListChoice<FileShareSort>,
     page: i64,
 ) -> Result<SharePage, DomainError> {
     actor.require(Operation::FileSharesRead)?;
-    const PER_PAGE: i64 = 20;
     let page = crate::domain::page_number(page)?;
     let filter = ShareFilter {
         kind: kind.filter(|k| matches!(*k, "file" | "app")),
         text,
-        limit: PER_PAGE,
-        offset: (page - 1) * PER_PAGE,
+        order: Some((list.key, list.dir)),
+        limit: list.per_page,
+        offset: (page - 1) * list.per_page,
         ..ShareFilter::default()
     };
     let side = if received { Side::Received } else { Side::Sent };
     let total = store::count_person_shares(store.pool(), actor.user_id, side, &filter).await?;
     let shares = store::person_shares(store.pool(), actor.user_id, side, &filter).await?;
-    Ok(SharePage { shares, page, pages: crate::domain::page_count(total, PER_PAGE), total })
+    Ok(SharePage { shares, page, pages: crate::domain::page_count(total, list.per_page), total })
 }
 
 /// Revokes one of the caller's shares; the recipient is told.

@@ -8,7 +8,7 @@ use crate::domain::files::{
     AccessRequest, Notification, Person, PersonShare, RequestFilter, RequestStatus,
 };
 use crate::domain::ids::{OrgId, ResourceId, UserId};
-use crate::domain::listing::RequestSort;
+use crate::domain::listing::{FileShareSort, RequestSort, SortDir};
 use crate::domain::DomainError;
 
 fn internal(message: String) -> DomainError {
@@ -387,8 +387,31 @@ pub struct ShareFilter<'a> {
     pub kind: Option<&'a str>,
     /// Matches the title, path and usernames, case-insensitively.
     pub text: Option<&'a str>,
+    /// `None`: the newest first.
+    pub order: Option<(FileShareSort, SortDir)>,
     pub limit: i64,
     pub offset: i64,
+}
+
+/// The ORDER BY of a share listing; ties go newest first, so that pages never overlap.
+fn share_order(side: Side, order: Option<(FileShareSort, SortDir)>) -> String {
+    let Some((key, dir)) = order else { return "s.id DESC".to_owned() };
+    let dir = dir.sql();
+    let column = match key {
+        FileShareSort::Shared => return format!("s.id {dir}"),
+        // What the list shows as the item: a file's path, else the title.
+        FileShareSort::Item => {
+            "LOWER(CASE WHEN r.kind = 'file' AND r.external_id LIKE '/%' \
+             THEN r.external_id ELSE r.title END)"
+        }
+        // A share by link has no recipient: it sorts with the empty names, on both backends.
+        FileShareSort::Person => match side {
+            Side::Sent => "COALESCE(rc.username, '')",
+            Side::Received => "o.username",
+        },
+        FileShareSort::Access => "s.access",
+    };
+    format!("{column} {dir}, s.id DESC")
 }
 
 fn share_conditions(side: Side) -> String {
@@ -425,7 +448,7 @@ pub async fn count_person_shares(
     .await?)
 }
 
-/// A user's sent or received shares, newest first.
+/// A user's sent or received shares, in the filter's order (newest first by default).
 pub async fn person_shares(
     db: impl AnyExecutor<'_>,
     user: UserId,
@@ -433,8 +456,9 @@ pub async fn person_shares(
     filter: &ShareFilter<'_>,
 ) -> Result<Vec<PersonShare>, DomainError> {
     let rows: Vec<ShareRow> = sqlx::query_as(&format!(
-        "{SHARE_SELECT} {} ORDER BY s.id DESC LIMIT $6 OFFSET $7",
-        share_conditions(side)
+        "{SHARE_SELECT} {} ORDER BY {} LIMIT $6 OFFSET $7",
+        share_conditions(side),
+        share_order(side, filter.order)
     ))
     .bind(user.to_string())
     .bind(filter.share_info_type)
