@@ -190,7 +190,7 @@ pub struct PersonDetail {
 /// One person of the viewer's org (admins and auditors); another org's is "not found".
 #[server(endpoint = "person")]
 pub async fn get_person(id: String) -> Result<PersonDetail, AppError> {
-    use crate::domain::access::{service as access, AccessParams, Direction, GrantFilter};
+    use crate::domain::access::{service as access, AccessParams, GrantFilter, GrantQuery};
     use crate::domain::audit::service::{self as audit, HistoryOf};
     use crate::domain::identity::user_service as users;
     use crate::domain::DomainError;
@@ -205,16 +205,13 @@ pub async fn get_person(id: String) -> Result<PersonDetail, AppError> {
     }
     .parse()?;
     let access = access::grants(&store, &actor, &query).await?;
-    // What they granted: the grants of the org that name them as the grantor. There is no
-    // filter by grantor in the store; an org's export is capped, and this page shows a few.
-    let (all, _) = access::export(&store, &actor, &GrantFilter::default()).await?;
-    let mut granted: Vec<Grant> = all
-        .into_iter()
-        .filter(|grant| grant.direction == Direction::Granted)
-        .filter(|grant| grant.granted_by.as_deref() == Some(user.username.as_str()))
-        .collect();
-    granted.sort_by(|a, b| b.granted_at.cmp(&a.granted_at));
-    granted.truncate(PERSON_GRANTS);
+    // What they granted, the latest first: the grants that name them as the grantor.
+    let granted = GrantQuery {
+        filter: GrantFilter { granted_by: Some(user.id), ..GrantFilter::default() },
+        page: 1,
+        per_page: PERSON_GRANTS as i64,
+    };
+    let granted = access::grants(&store, &actor, &granted).await?.grants;
     let id = user.id.to_string();
     let history = audit::history(&store, &actor, HistoryOf::Person(&id)).await?;
     Ok(PersonDetail { user, access: access.grants, access_total: access.total, granted, history })

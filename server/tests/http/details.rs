@@ -203,11 +203,27 @@ async fn an_admin_renames_moves_the_expiry_of_and_deletes_a_share_with_or_withou
 #[tokio::test]
 async fn the_person_page_shows_role_status_access_and_history_to_admins_and_auditors() {
     let app = spawn_app().await;
-    let (_, rita, max, _) = orgs(&app).await;
+    let (_, rita, max, globex) = orgs(&app).await;
     app.sign_in("alice", PASSWORD, "/users").await;
     app.server_fn_ok(
         "share_files",
         &[("path", "/alice/plan.pdf"), ("recipients", "max"), ("access", "read")],
+    )
+    .await;
+    app.server_fn_ok("add_partner", &[("partner_org_id", &globex)]).await;
+    app.server_fn_ok(
+        "partner_share",
+        &[
+            ("partner_org_id", &globex),
+            ("schema", "opportunity"),
+            ("entity_id", "deal-7"),
+            ("share", "true"),
+        ],
+    )
+    .await;
+    app.server_fn_ok(
+        "partner_offer",
+        &[("partner_org_id", &globex), ("schema", "opportunity"), ("entity_id", "deal-8")],
     )
     .await;
     app.server_fn_ok(
@@ -229,6 +245,17 @@ async fn the_person_page_shows_role_status_access_and_history_to_admins_and_audi
     let html = page(&app, &format!("/users/{alice_id}")).await;
     assert!(html.contains("Shared by them") && html.contains("/alice/plan.pdf"), "{html}");
     assert!(html.contains("file.shared"), "her history: {html}");
+    // Every kind she granted: the file, the partner entity she shared, the offer she made.
+    let person = app.server_fn_ok("person", &[("id", &alice_id)]).await;
+    let granted: Vec<&str> = person["granted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|grant| grant["item_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(granted, ["opportunity/deal-8", "opportunity/deal-7", "/alice/plan.pdf"]);
+    let person = app.server_fn_ok("person", &[("id", &max.user_id.to_string())]).await;
+    assert_eq!(person["granted"], json!([]), "max granted nothing: {person}");
 
     app.sign_in("rita", PASSWORD, "/users").await;
     page(&app, &format!("/users/{}", max.user_id)).await;

@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ids::UserId;
 use super::DomainError;
 
 pub mod csv;
@@ -131,6 +132,8 @@ pub struct GrantFilter {
     /// A person: their username, email or id. Lists what gives them access: shares with
     /// them, and grants to their org.
     pub person: Option<String>,
+    /// The person who granted it (the person page's "Shared by them"; not a query parameter).
+    pub granted_by: Option<UserId>,
 }
 
 /// The query parameters of the page, the JSON API and the CSV export, as typed: each reads
@@ -196,6 +199,7 @@ impl AccessParams {
             item,
             org: text("org", &self.org)?,
             person: text("person", &self.person)?,
+            granted_by: None,
         };
         Ok(GrantQuery { filter, page, per_page })
     }

@@ -157,6 +157,7 @@ async fn conditions(store: &Store, filter: &GrantFilter) -> Result<Conditions, D
         conditions.person_id = Some(id);
         conditions.person_org_id = Some(org);
     }
+    conditions.granted_by_id = filter.granted_by.map(|id| id.to_string());
     Ok(conditions)
 }
 
@@ -277,7 +278,10 @@ fn explain(
                         face_label(&event.face)
                     )
                 }
-                None if granted => "shared with the partner".to_owned(),
+                None if granted => match &granted_by {
+                    Some(name) => format!("{name} shared it with the partner"),
+                    None => "shared with the partner".to_owned(),
+                },
                 None => format!("{} shared it with your org", row.grantor_org_name),
             }
         }

@@ -511,8 +511,16 @@ pub async fn share_entities(
                     ));
                 }
             }
-            store::upsert_share(&mut *transaction, config_id, resource, *offer_accepted, &now)
-                .await?;
+            let sharer = Some(actor.user_id);
+            store::upsert_share(
+                &mut *transaction,
+                config_id,
+                resource,
+                *offer_accepted,
+                sharer,
+                &now,
+            )
+            .await?;
         }
         let item = BatchItem { config_id, partner, entities, expires_at: None };
         record_batch_item(&mut transaction, actor, face, "entity.shared", item, &now).await?;
@@ -806,7 +814,7 @@ async fn settle(
     let sharing_org_id = parse_id(&config_row.sharing_org_id)?;
     if to == OfferState::Accepted {
         store::close_other_offers(&mut *transaction, resource, offer_id, &now).await?;
-        store::upsert_share(&mut *transaction, config_id, resource, true, &now).await?;
+        store::upsert_share(&mut *transaction, config_id, resource, true, None, &now).await?;
     }
     store::touch_config(&mut *transaction, config_id, &now).await?;
     let (author, face) = match authority {

@@ -31,6 +31,8 @@ pub struct Conditions {
     pub person_org_id: Option<String>,
     /// One grant: its kind and id.
     pub grant: Option<(String, String)>,
+    /// The id of the person who granted it.
+    pub granted_by_id: Option<String>,
 }
 
 /// One grant as the query shapes it; the service turns it into a [`crate::domain::access::Grant`].
@@ -51,6 +53,9 @@ pub struct GrantRow {
     pub grantor_org_id: String,
     pub grantor_org_name: String,
     pub granted_by: Option<String>,
+    /// The grantor's user id: a person share's owner, an offer's offerer, the person who
+    /// shared a partner entity or created an account share (where known).
+    pub granted_by_id: Option<String>,
     pub face: Option<String>,
     pub granted_at: String,
     pub access: Option<String>,
@@ -77,7 +82,7 @@ SELECT 'person' AS kind, s.id AS grant_id,
   rc.id AS grantee_id, COALESCE(rc.username, 'anyone with the link') AS grantee_name,
   rc.org_id AS grantee_org_id, rco.name AS grantee_org_name,
   ow.org_id AS grantor_org_id, owo.name AS grantor_org_name,
-  ow.username AS granted_by, s.face AS face, s.created_at AS granted_at, s.access AS access,
+  ow.username AS granted_by, s.owner_user_id AS granted_by_id, s.face AS face, s.created_at AS granted_at, s.access AS access,
   CAST(NULL AS TEXT) AS expires_at, 'active' AS status,
   s.owner_user_id AS ref_a, CAST(NULL AS TEXT) AS ref_b, CAST(NULL AS TEXT) AS ref_c,
   CAST(NULL AS TEXT) AS ref_d
@@ -96,7 +101,8 @@ SELECT CASE WHEN es.offer_accepted <> 0 THEN 'offer' ELSE 'partner' END, es.id,
   'org', c.partner_org_id, COALESCE(po.name, c.partner_org_id),
   c.partner_org_id, COALESCE(po.name, c.partner_org_id),
   c.sharing_org_id, so.name,
-  ou.username, CAST(NULL AS TEXT), es.created_at, CAST(NULL AS TEXT),
+  COALESCE(ou.username, su.username), COALESCE(eo.offered_by_user_id, es.shared_by_user_id),
+  CAST(NULL AS TEXT), es.created_at, CAST(NULL AS TEXT),
   CAST(NULL AS TEXT), CASE WHEN es.offer_accepted <> 0 THEN 'accepted' ELSE 'active' END,
   c.partner_org_id, r.schema_name, c.id, eo.id
 FROM entity_shares es
@@ -106,6 +112,7 @@ JOIN orgs so ON so.id = c.sharing_org_id
 LEFT JOIN orgs po ON po.id = c.partner_org_id
 LEFT JOIN entity_offers eo ON eo.config_id = c.id AND eo.resource_id = r.id AND eo.status = 'ACCEPTED'
 LEFT JOIN users ou ON ou.id = eo.offered_by_user_id
+LEFT JOIN users su ON su.id = es.shared_by_user_id
 WHERE $3 = '1' AND (c.sharing_org_id = $1 OR c.partner_org_id = $1)
 UNION ALL
 SELECT 'offer', o.id,
@@ -114,7 +121,7 @@ SELECT 'offer', o.id,
   'org', c.partner_org_id, COALESCE(po.name, c.partner_org_id),
   c.partner_org_id, COALESCE(po.name, c.partner_org_id),
   c.sharing_org_id, so.name,
-  ou.username, CAST(NULL AS TEXT), o.created_at, CAST(NULL AS TEXT),
+  ou.username, o.offered_by_user_id, CAST(NULL AS TEXT), o.created_at, CAST(NULL AS TEXT),
   o.expires_at, 'pending',
   c.partner_org_id, r.schema_name, c.id, o.id
 FROM entity_offers o
@@ -131,7 +138,7 @@ SELECT 'account', rec.id,
   'share', sh.id, sh.reference, sh.name,
   'org', rec.org_id, ro.name, rec.org_id, ro.name,
   sh.owner_org_id, oo.name,
-  cu.username, sh.face, rec.created_at, CAST(NULL AS TEXT),
+  cu.username, sh.created_by_user_id, sh.face, rec.created_at, CAST(NULL AS TEXT),
   sh.expires_at, rec.association_status,
   sh.id, sh.target_type, CAST(NULL AS TEXT), CAST(NULL AS TEXT)
 FROM account_share_recipients rec
@@ -146,7 +153,7 @@ WHERE $3 = '1' AND sh.status = 'active' AND (sh.expires_at IS NULL OR sh.expires
 ";
 
 /// Parameters after the scope's: $6 item kind, $7 item, $8 org, $9 person, $10 person's
-/// org, $11 grant kind, $12 grant id.
+/// org, $11 grant kind, $12 grant id, $13 grantor.
 const CONDITIONS: &str = "
 WHERE ($6 IS NULL OR $7 IS NULL
        OR ($6 = 'resource' AND g.item_kind = 'share' AND EXISTS (
@@ -161,6 +168,7 @@ WHERE ($6 IS NULL OR $7 IS NULL
        OR (g.grantee_kind = 'person' AND g.grantee_id = $9)
        OR (g.grantee_kind = 'org' AND g.grantee_id = $10))
   AND ($11 IS NULL OR (g.kind = $11 AND g.grant_id = $12))
+  AND ($13 IS NULL OR g.granted_by_id = $13)
 ";
 
 fn bind_all<'q>(
@@ -182,6 +190,7 @@ fn bind_all<'q>(
         .bind(conditions.person_org_id.clone())
         .bind(conditions.grant.as_ref().map(|(kind, _)| kind.clone()))
         .bind(conditions.grant.as_ref().map(|(_, id)| id.clone()))
+        .bind(conditions.granted_by_id.clone())
 }
 
 /// A page of grants, newest first, and how many match in all.
@@ -199,7 +208,7 @@ pub async fn grants(
         bind_all(&count_sql, scope, now, conditions).fetch_one(&mut *db).await?.try_get("n")?;
     let page_sql = format!(
         "SELECT * FROM ({GRANTS}) g {CONDITIONS} \
-         ORDER BY g.granted_at DESC, g.grant_id DESC LIMIT $13 OFFSET $14"
+         ORDER BY g.granted_at DESC, g.grant_id DESC LIMIT $14 OFFSET $15"
     );
     let rows = bind_all(&page_sql, scope, now, conditions)
         .bind(limit)

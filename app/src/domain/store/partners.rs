@@ -601,23 +601,30 @@ pub async fn user_in_org(
 
 // ---- shares ------------------------------------------------------------------------------
 
+/// Shares the entity with the configuration's partner, or updates the share. `shared_by` is
+/// the person who shared it directly (`None` for an accepted offer, whose grantor is its
+/// offerer); sharing again names the latest sharer, an accepted offer keeps the one before.
 pub async fn upsert_share(
     db: impl AnyExecutor<'_>,
     config_id: ConfigId,
     resource_id: ResourceId,
     offer_accepted: bool,
+    shared_by: Option<UserId>,
     now: &str,
 ) -> Result<(), DomainError> {
     sqlx::query(
-        "INSERT INTO entity_shares (id, config_id, resource_id, offer_accepted, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $5) \
+        "INSERT INTO entity_shares \
+           (id, config_id, resource_id, offer_accepted, shared_by_user_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) \
          ON CONFLICT (config_id, resource_id) DO UPDATE SET \
-           offer_accepted = excluded.offer_accepted, updated_at = excluded.updated_at",
+           offer_accepted = excluded.offer_accepted, updated_at = excluded.updated_at, \
+           shared_by_user_id = COALESCE(excluded.shared_by_user_id, entity_shares.shared_by_user_id)",
     )
     .bind(uuid::Uuid::now_v7().to_string())
     .bind(config_id.to_string())
     .bind(resource_id.to_string())
     .bind(i64::from(offer_accepted))
+    .bind(shared_by.map(|id| id.to_string()))
     .bind(now)
     .execute(db)
     .await?;
