@@ -400,3 +400,47 @@ async fn the_csv_export_has_a_header_one_row_per_grant_and_safe_cells() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn partner_entities_shared_before_the_grantor_was_stored_take_it_from_the_audit_log() {
+    let data = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/old.db", data.path().display());
+    let store = app::domain::store::Store::connect(&url).await.unwrap();
+    // SQLite's migrations before the grantor column, as a database made before it has.
+    let older = app::domain::store::MIGRATOR
+        .iter()
+        .filter(|m| m.version < 14 && !m.description.ends_with(" postgres"))
+        .cloned()
+        .collect();
+    let before =
+        sqlx::migrate::Migrator::new(app::domain::store::MigrationList(older)).await.unwrap();
+    before.run(store.pool()).await.unwrap();
+    let at = "2026-01-01T00:00:00.000000Z";
+    for sql in [
+        "INSERT INTO orgs (id, name, created_at) VALUES ('org-acme', 'Acme', $1)",
+        "INSERT INTO users (id, org_id, username, email, role, password_hash, created_at) VALUES ('user-alice', 'org-acme', 'alice', 'alice@example.test', 'admin', 'x', $1)",
+        "INSERT INTO partner_configs (id, sharing_org_id, partner_org_id, created_at, updated_at) VALUES ('config-globex', 'org-acme', 'org-globex', $1, $1)",
+        "INSERT INTO resources (id, owner_org_id, kind, schema_name, external_id, title, created_at, updated_at) VALUES ('res-1', 'org-acme', 'entity', 'opportunity', 'deal-1', 'deal-1', $1, $1)",
+        "INSERT INTO resources (id, owner_org_id, kind, schema_name, external_id, title, created_at, updated_at) VALUES ('res-2', 'org-acme', 'entity', 'opportunity', 'deal-2', 'deal-2', $1, $1)",
+        "INSERT INTO entity_shares (id, config_id, resource_id, offer_accepted, created_at, updated_at) VALUES ('share-1', 'config-globex', 'res-1', 0, $1, $1)",
+        "INSERT INTO entity_shares (id, config_id, resource_id, offer_accepted, created_at, updated_at) VALUES ('share-2', 'config-globex', 'res-2', 0, $1, $1)",
+        // Only deal-1's share is in the log (deal-10 is another entity, in another event).
+        "INSERT INTO events (id, org_id, actor_user_id, actor_name, action, object_type, object_id, face, detail, created_at) VALUES ('event-1', 'org-acme', 'user-alice', 'alice', 'entity.shared', 'partner_config', 'config-globex', 'web', '{\"partner_org_id\":\"org-globex\",\"entities\":[\"deal-1\"]}', $1)",
+        "INSERT INTO events (id, org_id, actor_user_id, actor_name, action, object_type, object_id, face, detail, created_at) VALUES ('event-2', 'org-acme', NULL, 'cli', 'entity.shared', 'partner_config', 'config-globex', 'cli', '{\"partner_org_id\":\"org-globex\",\"entities\":[\"deal-10\"]}', $1)",
+    ] {
+        sqlx::query(sql).bind(at).execute(store.pool()).await.unwrap();
+    }
+
+    store.migrate().await.unwrap();
+
+    let sharers: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT id, shared_by_user_id FROM entity_shares ORDER BY id")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        sharers,
+        [("share-1".to_owned(), Some("user-alice".to_owned())), ("share-2".to_owned(), None)],
+        "deal-1 from its event; deal-2 has none, and deal-10's event is not deal-1's"
+    );
+}
