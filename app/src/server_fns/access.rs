@@ -9,7 +9,7 @@ use crate::domain::access::{AccessParams, GrantPage};
 use super::ssr::actor_and_store;
 
 /// A page of grants matching the page's query parameters.
-#[server(endpoint = "access_grants")]
+#[server(endpoint = "access_grants", output = crate::server_fns::codec::TextJson)]
 pub async fn access_grants(params: AccessParams) -> Result<GrantPage, AppError> {
     use crate::domain::access::service as access;
     let (store, actor) = actor_and_store().await?;
@@ -19,7 +19,7 @@ pub async fn access_grants(params: AccessParams) -> Result<GrantPage, AppError> 
 
 /// Revokes one grant (`kind`: person, partner, account, offer) through its kind's own service,
 /// then goes `back` to the list (a path under `/access`; anything else goes to `/access`).
-#[server(endpoint = "revoke_grant")]
+#[server(endpoint = "revoke_grant", output = crate::server_fns::codec::TextJson)]
 pub async fn revoke_grant(
     kind: String,
     id: String,

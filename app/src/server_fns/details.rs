@@ -63,7 +63,7 @@ async fn web_account(
 }
 
 /// One account share the viewer's org sent or received (another org's is "not found").
-#[server(endpoint = "account_share")]
+#[server(endpoint = "account_share", output = crate::server_fns::codec::TextJson)]
 pub async fn get_account_share(id: String) -> Result<AccountShareDetail, AppError> {
     use crate::domain::account_shares::service as account_shares;
     use crate::domain::account_shares::{Association, ShareStatus};
@@ -123,7 +123,7 @@ pub async fn get_account_share(id: String) -> Result<AccountShareDetail, AppErro
 }
 
 /// Renames an account share the viewer's org sent.
-#[server(endpoint = "rename_account_share")]
+#[server(endpoint = "rename_account_share", output = crate::server_fns::codec::TextJson)]
 pub async fn rename_account_share(id: String, name: String) -> Result<(), AppError> {
     use crate::domain::account_shares::service as account_shares;
     use crate::domain::identity::Face;
@@ -136,7 +136,7 @@ pub async fn rename_account_share(id: String, name: String) -> Result<(), AppErr
 
 /// Moves an account share's expiry. `expires_at` is the form's date and time (UTC, e.g.
 /// `2026-12-24T18:00`) or an RFC 3339 time.
-#[server(endpoint = "set_account_share_expiry")]
+#[server(endpoint = "set_account_share_expiry", output = crate::server_fns::codec::TextJson)]
 pub async fn set_account_share_expiry(id: String, expires_at: String) -> Result<(), AppError> {
     use crate::domain::account_shares::service as account_shares;
     use crate::domain::identity::Face;
@@ -156,7 +156,7 @@ pub async fn set_account_share_expiry(id: String, expires_at: String) -> Result<
 /// Deletes an account share the viewer's org sent: an EnableNow share at once, a Cloudflare
 /// share in the background (its recipients are disassociated by the worker, as the
 /// Cloudflare API does it).
-#[server(endpoint = "delete_account_share")]
+#[server(endpoint = "delete_account_share", output = crate::server_fns::codec::TextJson)]
 pub async fn delete_account_share(id: String) -> Result<(), AppError> {
     use crate::domain::account_shares::service::{self as account_shares, Completion};
     use crate::domain::account_shares::FACE_CLOUDFLARE;
@@ -188,7 +188,7 @@ pub struct PersonDetail {
 }
 
 /// One person of the viewer's org (admins and auditors); another org's is "not found".
-#[server(endpoint = "person")]
+#[server(endpoint = "person", output = crate::server_fns::codec::TextJson)]
 pub async fn get_person(id: String) -> Result<PersonDetail, AppError> {
     use crate::domain::access::{service as access, AccessParams, GrantFilter, GrantQuery};
     use crate::domain::audit::service::{self as audit, HistoryOf};

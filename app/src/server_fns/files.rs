@@ -31,7 +31,7 @@ pub struct ShareFromPage {
     pub verdicts: Vec<ShareVerdict>,
 }
 
-#[server(endpoint = "nav_counts")]
+#[server(endpoint = "nav_counts", output = crate::server_fns::codec::TextJson)]
 pub async fn nav_counts() -> Result<NavigationCounts, AppError> {
     let (store, actor) = actor_and_store().await?;
     Ok(ssr::counts(&store, &actor).await?)
@@ -39,7 +39,7 @@ pub async fn nav_counts() -> Result<NavigationCounts, AppError> {
 
 /// What the page frame shows: the signed-in actor and the navigation counts, or `None` for a
 /// visitor. One resource for the frame, so that it never awaits one resource behind another.
-#[server(endpoint = "navigation")]
+#[server(endpoint = "navigation", output = crate::server_fns::codec::TextJson)]
 pub async fn navigation() -> Result<Option<(Actor, NavigationCounts)>, AppError> {
     use crate::domain::DomainError;
     let store = super::ssr::request_store()?;
@@ -54,7 +54,7 @@ pub async fn navigation() -> Result<Option<(Actor, NavigationCounts)>, AppError>
 }
 
 /// People to offer as recipients whose username or email contains `q` (the people picker).
-#[server(endpoint = "find_people")]
+#[server(endpoint = "find_people", output = crate::server_fns::codec::TextJson)]
 pub async fn find_people(q: String) -> Result<Vec<crate::domain::files::PersonMatch>, AppError> {
     use crate::domain::files::service as files;
     let (store, actor) = actor_and_store().await?;
@@ -79,7 +79,7 @@ mod ssr {
 
 /// A page of the caller's sent or received file and app shares, sorted as `sort` and `dir`
 /// ask (`FILE_SHARE_LIST`).
-#[server(endpoint = "shares")]
+#[server(endpoint = "shares", output = crate::server_fns::codec::TextJson)]
 pub async fn list_shares(
     tab: String,
     kind: String,
@@ -99,7 +99,7 @@ pub async fn list_shares(
 }
 
 /// Shares one path with the recipients (comma or space separated) and reports per entry.
-#[server(endpoint = "share_files")]
+#[server(endpoint = "share_files", output = crate::server_fns::codec::TextJson)]
 pub async fn share_files(
     path: String,
     recipients: String,
@@ -144,7 +144,7 @@ pub async fn share_files(
     Ok(ShareFromPage { shared: outcome.written, verdicts })
 }
 
-#[server(endpoint = "revoke_share")]
+#[server(endpoint = "revoke_share", output = crate::server_fns::codec::TextJson)]
 pub async fn revoke_share(id: String, #[server(default)] confirm: String) -> Result<(), AppError> {
     use crate::domain::{files::service as files, identity::Face, DomainError};
     if confirm != "yes" {
@@ -157,7 +157,7 @@ pub async fn revoke_share(id: String, #[server(default)] confirm: String) -> Res
     Ok(files::revoke_share(&store, &actor, Face::Web, &id).await?)
 }
 
-#[server(endpoint = "share_access")]
+#[server(endpoint = "share_access", output = crate::server_fns::codec::TextJson)]
 pub async fn change_share_access(id: String, access: String) -> Result<(), AppError> {
     use crate::domain::files::{service as files, Access};
     use crate::domain::identity::Face;
@@ -169,7 +169,7 @@ pub async fn change_share_access(id: String, access: String) -> Result<(), AppEr
 /// A page of the caller's requests: `tab` `incoming` (the default) or `outgoing`; `sort`
 /// (`asked`, `file`, `status`), `dir`, `status` (`pending`, `approved`, `declined`) and
 /// `per_page` as the list page's query gives them.
-#[server(endpoint = "requests")]
+#[server(endpoint = "requests", output = crate::server_fns::codec::TextJson)]
 pub async fn list_requests(
     tab: String,
     #[server(default)] page: String,
@@ -192,7 +192,7 @@ pub async fn list_requests(
     Ok(files::request_page(&store, &actor, tab != "outgoing", page, &choice).await?)
 }
 
-#[server(endpoint = "request_file")]
+#[server(endpoint = "request_file", output = crate::server_fns::codec::TextJson)]
 pub async fn request_file(
     path: String,
     #[server(default)] message: String,
@@ -204,7 +204,7 @@ pub async fn request_file(
 
 /// Approves (`decision = "approved"`, with an optional message to the requester) or declines
 /// an incoming request.
-#[server(endpoint = "answer_request")]
+#[server(endpoint = "answer_request", output = crate::server_fns::codec::TextJson)]
 pub async fn answer_request(
     id: String,
     decision: String,
@@ -217,14 +217,14 @@ pub async fn answer_request(
     Ok(files::answer_request(&store, &actor, Face::Web, &id, &decision, answer).await?)
 }
 
-#[server(endpoint = "withdraw_request")]
+#[server(endpoint = "withdraw_request", output = crate::server_fns::codec::TextJson)]
 pub async fn withdraw_request(id: String) -> Result<(), AppError> {
     use crate::domain::{files::service as files, identity::Face};
     let (store, actor) = actor_and_store().await?;
     Ok(files::withdraw_request(&store, &actor, Face::Web, &id).await?)
 }
 
-#[server(endpoint = "notifications")]
+#[server(endpoint = "notifications", output = crate::server_fns::codec::TextJson)]
 pub async fn list_notifications() -> Result<Vec<Notification>, AppError> {
     use crate::domain::files::service as files;
     let (store, actor) = actor_and_store().await?;
@@ -232,7 +232,7 @@ pub async fn list_notifications() -> Result<Vec<Notification>, AppError> {
 }
 
 /// Marks one notification read, or all of them when `id` is empty.
-#[server(endpoint = "mark_read")]
+#[server(endpoint = "mark_read", output = crate::server_fns::codec::TextJson)]
 pub async fn mark_read(#[server(default)] id: String) -> Result<(), AppError> {
     use crate::domain::files::service as files;
     let (store, actor) = actor_and_store().await?;

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 pub mod access;
+pub mod codec;
 pub mod details;
 mod error;
 pub mod files;
@@ -28,7 +29,7 @@ pub struct PublicUrl {
 }
 
 /// The storage state shown on the start page.
-#[server(endpoint = "service_status")]
+#[server(endpoint = "service_status", output = crate::server_fns::codec::TextJson)]
 pub async fn get_service_status() -> Result<ServiceStatus, AppError> {
     use crate::domain::system;
 
@@ -37,7 +38,7 @@ pub async fn get_service_status() -> Result<ServiceStatus, AppError> {
 }
 
 /// The signed-in actor, or `None` when nobody is signed in.
-#[server(endpoint = "current_actor")]
+#[server(endpoint = "current_actor", output = crate::server_fns::codec::TextJson)]
 pub async fn get_current_actor() -> Result<Option<Actor>, AppError> {
     use crate::domain::DomainError;
 
@@ -49,7 +50,7 @@ pub async fn get_current_actor() -> Result<Option<Actor>, AppError> {
     }
 }
 
-#[server(endpoint = "tokens")]
+#[server(endpoint = "tokens", output = crate::server_fns::codec::TextJson)]
 pub async fn list_tokens() -> Result<Vec<TokenSummary>, AppError> {
     use crate::domain::identity::service as identity;
 
@@ -61,7 +62,7 @@ pub async fn list_tokens() -> Result<Vec<TokenSummary>, AppError> {
 /// browser is redirected back to the page, so the secret is kept in the session for that
 /// page to show once.
 /// `read_only` is a checkbox (present when ticked); `expires_in_days` is empty for "never".
-#[server(endpoint = "create_token")]
+#[server(endpoint = "create_token", output = crate::server_fns::codec::TextJson)]
 pub async fn create_token(
     name: String,
     #[server(default)] read_only: Option<String>,
@@ -87,12 +88,12 @@ pub async fn create_token(
 }
 
 /// The token created by a plain form post, if any; handed out once.
-#[server(endpoint = "take_new_token")]
+#[server(endpoint = "take_new_token", output = crate::server_fns::codec::TextJson)]
 pub async fn take_new_token() -> Result<Option<NewToken>, AppError> {
     Ok(crate::auth::ssr::take_new_token().await?)
 }
 
-#[server(endpoint = "revoke_token")]
+#[server(endpoint = "revoke_token", output = crate::server_fns::codec::TextJson)]
 pub async fn revoke_token(id: String) -> Result<(), AppError> {
     use crate::domain::identity::{service as identity, Face};
     use crate::domain::DomainError;
@@ -102,7 +103,7 @@ pub async fn revoke_token(id: String) -> Result<(), AppError> {
     Ok(identity::revoke_token(&store, &actor, Face::Web, id).await?)
 }
 
-#[server(endpoint = "audit_events")]
+#[server(endpoint = "audit_events", output = crate::server_fns::codec::TextJson)]
 pub async fn list_audit_events(
     action: Option<String>,
     before: Option<String>,
@@ -123,7 +124,7 @@ pub async fn list_audit_events(
     Ok(audit::list(&store, &actor, &filter).await?)
 }
 
-#[server(endpoint = "audit_actions")]
+#[server(endpoint = "audit_actions", output = crate::server_fns::codec::TextJson)]
 pub async fn list_audit_actions() -> Result<Vec<String>, AppError> {
     use crate::domain::audit::service as audit;
 

@@ -56,7 +56,7 @@ pub struct OrgSharesView {
 /// `entity`, or empty for both); `q` matches share names and references, and entity ids.
 // Each argument is one query parameter of the page (and one form field of the call).
 #[allow(clippy::too_many_arguments)]
-#[server(endpoint = "org_shares")]
+#[server(endpoint = "org_shares", output = crate::server_fns::codec::TextJson)]
 pub async fn org_shares(
     tab: String,
     kind: String,
@@ -134,7 +134,7 @@ pub async fn org_shares(
 
 /// Moves an expiring share's expiry `days` (1 to 365) past the later of now and its current
 /// expiry.
-#[server(endpoint = "extend_share")]
+#[server(endpoint = "extend_share", output = crate::server_fns::codec::TextJson)]
 pub async fn extend_share(id: String, days: i64) -> Result<(), AppError> {
     use crate::domain::account_shares::service as account_shares;
     use crate::domain::identity::Face;

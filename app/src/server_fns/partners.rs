@@ -36,7 +36,7 @@ pub struct RolesView {
 
 /// A page of the partners list; `sort` (`name`, `updated`, `users`, `shared`, `offered`),
 /// `dir`, `status` (`registered`, `unregistered`) and `per_page` as the page's query gives them.
-#[server(endpoint = "partners")]
+#[server(endpoint = "partners", output = crate::server_fns::codec::TextJson)]
 pub async fn list_partners(
     search: String,
     page: usize,
@@ -52,7 +52,7 @@ pub async fn list_partners(
     Ok(partners::partner_page(&store, &actor, &search, page, &choice).await?)
 }
 
-#[server(endpoint = "partner")]
+#[server(endpoint = "partner", output = crate::server_fns::codec::TextJson)]
 pub async fn get_partner(partner_org_id: String) -> Result<PartnerDetail, AppError> {
     use crate::domain::{authz::Operation, partners::service as partners};
     let public_url = use_context::<super::PublicUrl>();
@@ -76,7 +76,7 @@ pub async fn get_partner(partner_org_id: String) -> Result<PartnerDetail, AppErr
 }
 
 /// Orgs whose name contains `q`, for the partner picker (ids and names only).
-#[server(endpoint = "find_orgs")]
+#[server(endpoint = "find_orgs", output = crate::server_fns::codec::TextJson)]
 pub async fn find_orgs(q: String) -> Result<Vec<OrgMatch>, AppError> {
     use crate::domain::partners::service as partners;
     let (store, actor) = actor_and_store().await?;
@@ -85,7 +85,7 @@ pub async fn find_orgs(q: String) -> Result<Vec<OrgMatch>, AppError> {
 
 /// The org's entities (shared or offered before) whose id or schema contains `q`, for the
 /// entity picker.
-#[server(endpoint = "find_entities")]
+#[server(endpoint = "find_entities", output = crate::server_fns::codec::TextJson)]
 pub async fn find_entities(q: String) -> Result<Vec<EntityMatch>, AppError> {
     use crate::domain::partners::service as partners;
     let (store, actor) = actor_and_store().await?;
@@ -93,7 +93,7 @@ pub async fn find_entities(q: String) -> Result<Vec<EntityMatch>, AppError> {
 }
 
 /// People of the partner org whose username or email contains `q` (the partner user picker).
-#[server(endpoint = "find_partner_people")]
+#[server(endpoint = "find_partner_people", output = crate::server_fns::codec::TextJson)]
 pub async fn find_partner_people(
     partner_org_id: String,
     q: String,
@@ -105,7 +105,7 @@ pub async fn find_partner_people(
 
 /// Starts a configuration for a partner picked by name (or typed as an org id or exact name)
 /// and opens its page. An id of a partner not on Sharewell yet needs `not_on_sharewell=yes`.
-#[server(endpoint = "add_partner")]
+#[server(endpoint = "add_partner", output = crate::server_fns::codec::TextJson)]
 pub async fn add_partner(
     partner_org_id: String,
     #[server(default)] not_on_sharewell: String,
@@ -119,7 +119,7 @@ pub async fn add_partner(
 }
 
 /// Sets the user limit; an empty field removes it.
-#[server(endpoint = "partner_user_limit")]
+#[server(endpoint = "partner_user_limit", output = crate::server_fns::codec::TextJson)]
 pub async fn set_user_limit(partner_org_id: String, user_limit: String) -> Result<(), AppError> {
     use crate::domain::{identity::Face, partners::service as partners, DomainError};
     let (store, actor) = actor_and_store().await?;
@@ -133,7 +133,7 @@ pub async fn set_user_limit(partner_org_id: String, user_limit: String) -> Resul
     Ok(())
 }
 
-#[server(endpoint = "partner_add_user")]
+#[server(endpoint = "partner_add_user", output = crate::server_fns::codec::TextJson)]
 pub async fn add_partner_user(partner_org_id: String, username: String) -> Result<(), AppError> {
     use crate::domain::{identity::Face, partners::service as partners};
     let (store, actor) = actor_and_store().await?;
@@ -141,7 +141,7 @@ pub async fn add_partner_user(partner_org_id: String, username: String) -> Resul
     Ok(())
 }
 
-#[server(endpoint = "partner_remove_user")]
+#[server(endpoint = "partner_remove_user", output = crate::server_fns::codec::TextJson)]
 pub async fn remove_partner_user(partner_org_id: String, user_id: String) -> Result<(), AppError> {
     use crate::domain::{identity::Face, partners::service as partners, DomainError};
     let (store, actor) = actor_and_store().await?;
@@ -151,7 +151,7 @@ pub async fn remove_partner_user(partner_org_id: String, user_id: String) -> Res
     Ok(())
 }
 
-#[server(endpoint = "partner_role")]
+#[server(endpoint = "partner_role", output = crate::server_fns::codec::TextJson)]
 pub async fn assign_partner_role(
     partner_org_id: String,
     template_role_id: String,
@@ -163,7 +163,7 @@ pub async fn assign_partner_role(
 }
 
 /// Shares (`share = "true"`) or unshares one entity with the partner.
-#[server(endpoint = "partner_share")]
+#[server(endpoint = "partner_share", output = crate::server_fns::codec::TextJson)]
 pub async fn share_entity(
     partner_org_id: String,
     schema: String,
@@ -185,7 +185,7 @@ pub async fn share_entity(
 
 /// Offers one entity to this partner and, optionally, to more partners at once (ids
 /// separated by commas, spaces or new lines); or withdraws an offer (`withdraw = "true"`).
-#[server(endpoint = "partner_offer")]
+#[server(endpoint = "partner_offer", output = crate::server_fns::codec::TextJson)]
 pub async fn offer_entity(
     partner_org_id: String,
     schema: String,
@@ -219,7 +219,7 @@ pub async fn offer_entity(
 
 /// Deletes the configuration once confirmed (`confirm=yes`, which the confirm step's button
 /// sends), then opens the list, saying so.
-#[server(endpoint = "partner_delete")]
+#[server(endpoint = "partner_delete", output = crate::server_fns::codec::TextJson)]
 pub async fn delete_partner(
     partner_org_id: String,
     #[server(default)] confirm: String,
@@ -234,7 +234,7 @@ pub async fn delete_partner(
     Ok(())
 }
 
-#[server(endpoint = "roles")]
+#[server(endpoint = "roles", output = crate::server_fns::codec::TextJson)]
 pub async fn list_roles() -> Result<Vec<TemplateRole>, AppError> {
     use crate::domain::partners::service as partners;
     let (store, actor) = actor_and_store().await?;
@@ -242,7 +242,7 @@ pub async fn list_roles() -> Result<Vec<TemplateRole>, AppError> {
 }
 
 /// The roles page: the roles, and who holds each for those who may delete them.
-#[server(endpoint = "roles_page")]
+#[server(endpoint = "roles_page", output = crate::server_fns::codec::TextJson)]
 pub async fn roles_page() -> Result<RolesView, AppError> {
     use crate::domain::{authz::Operation, partners::service as partners};
     let (store, actor) = actor_and_store().await?;
@@ -257,7 +257,7 @@ pub async fn roles_page() -> Result<RolesView, AppError> {
 
 /// Creates a role (no `id`) or updates one. Grants are one per line:
 /// `action resource [allow|deny]`.
-#[server(endpoint = "save_role")]
+#[server(endpoint = "save_role", output = crate::server_fns::codec::TextJson)]
 pub async fn save_role(
     #[server(default)] id: String,
     name: String,
@@ -275,7 +275,7 @@ pub async fn save_role(
     Ok(())
 }
 
-#[server(endpoint = "delete_role")]
+#[server(endpoint = "delete_role", output = crate::server_fns::codec::TextJson)]
 pub async fn delete_role(id: String) -> Result<(), AppError> {
     use crate::domain::{identity::Face, partners::service as partners, DomainError};
     let (store, actor) = actor_and_store().await?;
@@ -284,7 +284,7 @@ pub async fn delete_role(id: String) -> Result<(), AppError> {
 }
 
 /// Public: the offer behind a link, as its page shows it.
-#[server(endpoint = "offer")]
+#[server(endpoint = "offer", output = crate::server_fns::codec::TextJson)]
 pub async fn get_offer(token: String) -> Result<OfferView, AppError> {
     use crate::domain::partners::service as partners;
     let store = super::ssr::request_store()?;
@@ -292,7 +292,7 @@ pub async fn get_offer(token: String) -> Result<OfferView, AppError> {
 }
 
 /// Public: accept (`decision = "accept"`) or decline the offer behind a link.
-#[server(endpoint = "answer_offer")]
+#[server(endpoint = "answer_offer", output = crate::server_fns::codec::TextJson)]
 pub async fn answer_offer(token: String, decision: String) -> Result<OfferView, AppError> {
     use crate::domain::partners::service as partners;
     use crate::domain::DomainError;

@@ -15,7 +15,7 @@ use super::ssr::{actor_and_store, to_server_fn_error as fail};
 
 /// A page of the org's users; `sort` (`created`, `name`, `status`), `dir`, `status`
 /// (`active`, `deactivated`) and `per_page` as the list page's query gives them.
-#[server(endpoint = "users")]
+#[server(endpoint = "users", output = crate::server_fns::codec::TextJson)]
 pub async fn list_users(
     page: String,
     #[server(default)] sort: String,
@@ -40,7 +40,7 @@ pub async fn list_users(
 
 /// Adds a user; an empty password field means "send a set-password link". Posted without
 /// JavaScript, the link is kept in the session for the page the browser returns to.
-#[server(endpoint = "add_user")]
+#[server(endpoint = "add_user", output = crate::server_fns::codec::TextJson)]
 pub async fn add_user(
     username: String,
     email: String,
@@ -64,7 +64,7 @@ pub async fn add_user(
     Ok(added)
 }
 
-#[server(endpoint = "change_user_role")]
+#[server(endpoint = "change_user_role", output = crate::server_fns::codec::TextJson)]
 pub async fn change_user_role(id: String, role: String) -> Result<UserSummary, AppError> {
     use crate::domain::identity::user_service::{self as users, UserChange};
     use crate::domain::identity::{Face, Role};
@@ -75,7 +75,7 @@ pub async fn change_user_role(id: String, role: String) -> Result<UserSummary, A
 }
 
 /// Deactivates (`active=false`) or reactivates (`active=true`) a user.
-#[server(endpoint = "set_user_active")]
+#[server(endpoint = "set_user_active", output = crate::server_fns::codec::TextJson)]
 pub async fn set_user_active(id: String, active: String) -> Result<UserSummary, AppError> {
     use crate::domain::identity::user_service::{self as users, UserChange};
     use crate::domain::identity::Face;
@@ -92,7 +92,7 @@ pub async fn set_user_active(id: String, active: String) -> Result<UserSummary, 
 }
 
 /// Issues a new one-time set-password link for a user, shown once.
-#[server(endpoint = "reset_user_password")]
+#[server(endpoint = "reset_user_password", output = crate::server_fns::codec::TextJson)]
 pub async fn reset_user_password(id: String) -> Result<PasswordLink, AppError> {
     use crate::domain::identity::user_service as users;
     use crate::domain::identity::Face;
@@ -108,13 +108,13 @@ pub async fn reset_user_password(id: String) -> Result<PasswordLink, AppError> {
 }
 
 /// The set-password link made by a plain form post, if any; handed out once.
-#[server(endpoint = "take_password_link")]
+#[server(endpoint = "take_password_link", output = crate::server_fns::codec::TextJson)]
 pub async fn take_password_link() -> Result<Option<PasswordLink>, AppError> {
     ssr::take_link().await
 }
 
 /// The signed-in user changes their own password.
-#[server(endpoint = "change_own_password")]
+#[server(endpoint = "change_own_password", output = crate::server_fns::codec::TextJson)]
 pub async fn change_own_password(
     current_password: String,
     new_password: String,
@@ -134,7 +134,7 @@ pub async fn change_own_password(
 }
 
 /// Whose a live set-password link is (public: the link is the credential).
-#[server(endpoint = "password_link")]
+#[server(endpoint = "password_link", output = crate::server_fns::codec::TextJson)]
 pub async fn password_link_username(token: String) -> Result<String, AppError> {
     use crate::domain::identity::user_service as users;
 
@@ -143,7 +143,7 @@ pub async fn password_link_username(token: String) -> Result<String, AppError> {
 }
 
 /// The signed-in user's email settings (and whether this server sends email at all).
-#[server(endpoint = "email_settings")]
+#[server(endpoint = "email_settings", output = crate::server_fns::codec::TextJson)]
 pub async fn get_email_settings() -> Result<EmailSettings, AppError> {
     use crate::domain::notifications::{email, EmailAvailability};
 
@@ -154,7 +154,7 @@ pub async fn get_email_settings() -> Result<EmailSettings, AppError> {
 
 /// Saves the Account page's email form: each category is a checkbox named after it, present
 /// when ticked, so a category left out is turned off.
-#[server(endpoint = "save_email_settings")]
+#[server(endpoint = "save_email_settings", output = crate::server_fns::codec::TextJson)]
 pub async fn save_email_settings(
     #[server(default)] shares: Option<String>,
     #[server(default)] offers: Option<String>,

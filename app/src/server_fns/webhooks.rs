@@ -15,7 +15,7 @@ use super::ssr::actor_and_store;
 #[cfg(feature = "ssr")]
 use crate::domain::identity::Face;
 
-#[server(endpoint = "webhooks")]
+#[server(endpoint = "webhooks", output = crate::server_fns::codec::TextJson)]
 pub async fn list_webhooks() -> Result<Vec<WebhookEndpoint>, AppError> {
     use crate::domain::notifications::webhooks;
 
@@ -23,7 +23,7 @@ pub async fn list_webhooks() -> Result<Vec<WebhookEndpoint>, AppError> {
     Ok(webhooks::list(&store, &actor).await?)
 }
 
-#[server(endpoint = "webhook")]
+#[server(endpoint = "webhook", output = crate::server_fns::codec::TextJson)]
 pub async fn get_webhook(id: String) -> Result<WebhookEndpoint, AppError> {
     use crate::domain::notifications::webhooks;
 
@@ -33,7 +33,7 @@ pub async fn get_webhook(id: String) -> Result<WebhookEndpoint, AppError> {
 
 /// A page of an endpoint's delivery log, newest first; `before` is the previous page's
 /// `next_before` (empty for the newest).
-#[server(endpoint = "webhook_deliveries")]
+#[server(endpoint = "webhook_deliveries", output = crate::server_fns::codec::TextJson)]
 pub async fn list_webhook_deliveries(
     id: String,
     #[server(default)] before: String,
@@ -53,7 +53,7 @@ pub async fn list_webhook_deliveries(
 
 /// Registers an endpoint. Its secret is in the answer; when the form was posted without
 /// JavaScript it is kept in the session for the page the browser returns to, shown once.
-#[server(endpoint = "create_webhook")]
+#[server(endpoint = "create_webhook", output = crate::server_fns::codec::TextJson)]
 pub async fn create_webhook(
     url: String,
     #[server(default)] events: Vec<String>,
@@ -74,7 +74,7 @@ pub async fn create_webhook(
 }
 
 /// Saves the edit form: URL, description, and the ticked event types (none for all).
-#[server(endpoint = "update_webhook")]
+#[server(endpoint = "update_webhook", output = crate::server_fns::codec::TextJson)]
 pub async fn update_webhook(
     id: String,
     url: String,
@@ -95,7 +95,7 @@ pub async fn update_webhook(
 }
 
 /// Enables (`enabled=true`, which also forgets its failures) or disables an endpoint.
-#[server(endpoint = "set_webhook_enabled")]
+#[server(endpoint = "set_webhook_enabled", output = crate::server_fns::codec::TextJson)]
 pub async fn set_webhook_enabled(id: String, enabled: String) -> Result<WebhookEndpoint, AppError> {
     use crate::domain::notifications::{webhooks, WebhookChange};
     use crate::domain::DomainError;
@@ -112,7 +112,7 @@ pub async fn set_webhook_enabled(id: String, enabled: String) -> Result<WebhookE
 }
 
 /// Replaces the signing secret; the new one is shown once, like at creation.
-#[server(endpoint = "rotate_webhook_secret")]
+#[server(endpoint = "rotate_webhook_secret", output = crate::server_fns::codec::TextJson)]
 pub async fn rotate_webhook_secret(id: String) -> Result<EndpointWithSecret, AppError> {
     use crate::domain::notifications::webhooks;
 
@@ -124,7 +124,7 @@ pub async fn rotate_webhook_secret(id: String) -> Result<EndpointWithSecret, App
 
 /// Deletes an endpoint and its log once confirmed (`confirm=yes`, which the confirm step's
 /// button sends), then opens the list, saying so.
-#[server(endpoint = "delete_webhook")]
+#[server(endpoint = "delete_webhook", output = crate::server_fns::codec::TextJson)]
 pub async fn delete_webhook(
     id: String,
     #[server(default)] confirm: String,
@@ -142,7 +142,7 @@ pub async fn delete_webhook(
 }
 
 /// Queues a `webhook.test` event for the endpoint.
-#[server(endpoint = "send_test_webhook")]
+#[server(endpoint = "send_test_webhook", output = crate::server_fns::codec::TextJson)]
 pub async fn send_test_webhook(id: String) -> Result<Delivery, AppError> {
     use crate::domain::notifications::webhooks;
 
@@ -151,7 +151,7 @@ pub async fn send_test_webhook(id: String) -> Result<Delivery, AppError> {
 }
 
 /// Sends a delivered or failed event again, with the same `webhook-id`.
-#[server(endpoint = "resend_webhook_delivery")]
+#[server(endpoint = "resend_webhook_delivery", output = crate::server_fns::codec::TextJson)]
 pub async fn resend_webhook_delivery(id: String, delivery: String) -> Result<Delivery, AppError> {
     use crate::domain::notifications::webhooks;
     use crate::domain::DomainError;
@@ -162,7 +162,7 @@ pub async fn resend_webhook_delivery(id: String, delivery: String) -> Result<Del
 }
 
 /// The secret made by a plain form post (create or rotate), if any; handed out once.
-#[server(endpoint = "take_webhook_secret")]
+#[server(endpoint = "take_webhook_secret", output = crate::server_fns::codec::TextJson)]
 pub async fn take_webhook_secret() -> Result<Option<EndpointWithSecret>, AppError> {
     ssr::take_secret().await
 }
