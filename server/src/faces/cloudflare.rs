@@ -20,8 +20,8 @@ use utoipa_axum::routes;
 use app::domain::account_shares::service::{self as shares, Account, Completion};
 use app::domain::account_shares::{
     AccountShare, AccountSharePage, Association, Direction, NewAccountShare, NewShareResource,
-    RecipientRef, ShareOrder, ShareQuery, ShareRecipient, ShareResource, ShareStatus, TargetType,
-    FACE_CLOUDFLARE,
+    RecipientRef, ResourceFilter, ShareOrder, ShareQuery, ShareRecipient, ShareResource,
+    ShareStatus, TargetType, FACE_CLOUDFLARE,
 };
 use app::domain::identity::{Actor, Face};
 use app::domain::paging::Cursor;
@@ -374,11 +374,18 @@ async fn list_recipients(
 ) -> Result<Response, CloudflareError> {
     let params = QueryParams::parse(query.as_deref())?;
     let (page, per_page) = params.paging()?;
-    let share = shares::get(&state.store, FACE, account, &share_id).await?;
-    let resources = params.flag("include_resources")?.then_some(share.resources.as_slice());
-    let items: Vec<RecipientView> =
-        share.recipients.iter().map(|recipient| recipient_json(recipient, resources)).collect();
-    Ok(paged_list(items, page, per_page))
+    let (recipients, total) =
+        shares::recipient_page(&state.store, FACE, account, &share_id, (page, per_page)).await?;
+    // Each recipient carries the share's resources when asked: read them once for the page.
+    let resources = match params.flag("include_resources")? {
+        true => Some(shares::resources(&state.store, FACE, account, &share_id).await?),
+        false => None,
+    };
+    let items: Vec<RecipientView> = recipients
+        .iter()
+        .map(|recipient| recipient_json(recipient, resources.as_deref()))
+        .collect();
+    Ok(list_response(items, page, per_page, total))
 }
 
 #[utoipa::path(get, path = "/client/v4/accounts/{account_id}/shares/{share_id}/recipients/{recipient_id}", params(("account_id" = String, Path, description = "The account: 32 hex digits"), ("share_id" = String, Path), ("recipient_id" = String, Path), RecipientParams), responses((status = 200, description = "The recipient", body = Envelope<RecipientView>), CloudflareErrors))]
@@ -432,16 +439,13 @@ async fn list_resources(
 ) -> Result<Response, CloudflareError> {
     let params = QueryParams::parse(query.as_deref())?;
     let (page, per_page) = params.paging()?;
-    let resource_type = params.one("resource_type");
-    let status = params.status()?;
-    let items: Vec<ResourceView> = shares::resources(&state.store, FACE, account, &share_id)
-        .await?
-        .iter()
-        .filter(|resource| resource_type.is_none_or(|kind| resource.resource_type == kind))
-        .filter(|resource| status.is_none_or(|status| resource.status == status))
-        .map(resource_json)
-        .collect();
-    Ok(paged_list(items, page, per_page))
+    let filter =
+        ResourceFilter { resource_type: params.one("resource_type"), status: params.status()? };
+    let (resources, total) =
+        shares::resource_page(&state.store, FACE, account, &share_id, filter, (page, per_page))
+            .await?;
+    let items: Vec<ResourceView> = resources.iter().map(resource_json).collect();
+    Ok(list_response(items, page, per_page, total))
 }
 
 #[utoipa::path(get, path = "/client/v4/accounts/{account_id}/shares/{share_id}/resources/{resource_id}", params(("account_id" = String, Path, description = "The account: 32 hex digits"), ("share_id" = String, Path), ("resource_id" = String, Path)), responses((status = 200, description = "The resource", body = Envelope<ResourceView>), CloudflareErrors))]
@@ -742,15 +746,6 @@ fn share_list(
     let items: Vec<ShareView> =
         page.shares.iter().map(|share| share_json(share, kind(share), includes)).collect();
     list_response_with_cursor(items, page.page, page.per_page, page.total, page.next.as_deref())
-}
-
-/// Pages a short list held in memory (the recipients or resources of one share).
-fn paged_list<T: Serialize>(items: Vec<T>, page: i64, per_page: i64) -> Response {
-    let total = items.len() as i64;
-    let start = usize::try_from((page - 1) * per_page).unwrap_or(usize::MAX);
-    let slice: Vec<T> =
-        items.into_iter().skip(start).take(usize::try_from(per_page).unwrap_or(0)).collect();
-    list_response(slice, page, per_page, total)
 }
 
 // ---- query strings ---------------------------------------------------------------------------

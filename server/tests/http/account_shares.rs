@@ -435,6 +435,15 @@ async fn accounts_and_shares_of_other_orgs_are_out_of_reach() {
     assert_eq!(listed["result"][0]["account_id"], o.globex.simple());
     let (_, all) = app.call(Method::GET, &recipients, Some(&o.alice), None).await;
     assert_eq!(all["result"].as_array().unwrap().len(), 2, "the owner sees every recipient");
+    let second_page = format!("{recipients}?per_page=1&page=2&include_resources=true");
+    let (_, second) = app.call(Method::GET, &second_page, Some(&o.alice), None).await;
+    assert_eq!(second["result"].as_array().unwrap().len(), 1, "{second}");
+    assert_eq!(second["result"][0]["account_id"], all["result"][1]["account_id"]);
+    assert_eq!(second["result_info"]["total_count"], 2);
+    assert!(second["result"][0]["resources"].is_array(), "{second}");
+    let second_seen_by_globex = format!("{seen_by_globex}?page=2");
+    let (_, past) = app.call(Method::GET, &second_seen_by_globex, Some(&o.gus), None).await;
+    assert_eq!(past["result"], json!([]), "{past}");
 
     let organization = format!("/client/v4/organizations/{}/shares", o.holding.simple());
     let (_, listed) = app.call(Method::GET, &organization, Some(&o.hank), None).await;
@@ -759,6 +768,21 @@ async fn resources_are_added_updated_with_a_new_version_and_removed_in_the_backg
         .await;
     assert_eq!(listed["result"].as_array().unwrap().len(), 1, "{listed}");
     assert_eq!(listed["result_info"]["total_count"], 1);
+    // Pages of the resources, read from the store a page at a time, and filtered there.
+    let page = |query: &'static str| {
+        let path = format!("{resources}?{query}");
+        let app = &app;
+        let token = o.alice.clone();
+        async move { app.call(Method::GET, &path, Some(&token), None).await.1 }
+    };
+    let (first, second) = (page("per_page=1&page=1").await, page("per_page=1&page=2").await);
+    assert_eq!(first["result_info"]["total_count"], 2, "{first}");
+    assert_eq!(first["result_info"]["total_pages"], 2);
+    assert_eq!(second["result"].as_array().unwrap().len(), 1, "{second}");
+    assert_ne!(first["result"][0]["id"], second["result"][0]["id"]);
+    let past = page("per_page=1&page=3").await;
+    assert_eq!((past["success"].clone(), past["result"].clone()), (json!(true), json!([])));
+    assert_eq!(page("status=deleted").await["result_info"]["total_count"], 0);
 
     let (_, removing) = app.call(Method::DELETE, &resource_path, Some(&o.alice), None).await;
     assert_eq!(removing["result"]["status"], "deleting");

@@ -54,6 +54,13 @@ macro_rules! text_enum {
     };
 }
 
+/// Which of a share's resources a page lists (`None`: any).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ResourceFilter<'a> {
+    pub resource_type: Option<&'a str>,
+    pub status: Option<ShareStatus>,
+}
+
 text_enum!(
     /// Who receives a share: single accounts, or organizations (an org and its child orgs).
     TargetType { Account => "account", Organization => "organization" }

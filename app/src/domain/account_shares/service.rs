@@ -7,8 +7,8 @@ use serde_json::json;
 
 use super::{
     AccountShare, AccountSharePage, Association, NewAccountShare, NewShareResource, RecipientRef,
-    ShareQuery, ShareRecipient, ShareResource, ShareStatus, TargetType, CLOUDFLARE_RESOURCE_TYPES,
-    ENABLENOW_RESOURCE_TYPES, FACE_ENABLENOW,
+    ResourceFilter, ShareQuery, ShareRecipient, ShareResource, ShareStatus, TargetType,
+    CLOUDFLARE_RESOURCE_TYPES, ENABLENOW_RESOURCE_TYPES, FACE_ENABLENOW,
 };
 use crate::domain::audit::service::{record, Author, Change};
 use crate::domain::authz::Operation;
@@ -538,6 +538,42 @@ pub async fn recipients(
     share_id: &str,
 ) -> Result<Vec<ShareRecipient>, DomainError> {
     Ok(get(store, face, account, share_id).await?.recipients)
+}
+
+/// A numbered page of the recipients of a share that `account` may see, and how many it may
+/// see. The owner's are read a page at a time; a recipient sees only its own entry (or its
+/// organization's), which [`get_summary`] has already read.
+pub async fn recipient_page(
+    store: &Store,
+    face: Face,
+    account: Account,
+    share_id: &str,
+    (page, per_page): (i64, i64),
+) -> Result<(Vec<ShareRecipient>, i64), DomainError> {
+    let share = get_summary(store, face, account, share_id).await?;
+    let offset = (page - 1) * per_page;
+    if share.owner_org_id != account.org_id {
+        let total = share.recipients.len() as i64;
+        let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+        let take = usize::try_from(per_page).unwrap_or(0);
+        return Ok((share.recipients.into_iter().skip(skip).take(take).collect(), total));
+    }
+    store::recipient_page(&mut *store.pool().acquire().await?, share.id, per_page, offset).await
+}
+
+/// A numbered page of the resources of a share the account can see that match `filter`, and
+/// how many match.
+pub async fn resource_page(
+    store: &Store,
+    face: Face,
+    account: Account,
+    share_id: &str,
+    filter: ResourceFilter<'_>,
+    (page, per_page): (i64, i64),
+) -> Result<(Vec<ShareResource>, i64), DomainError> {
+    let share = get_summary(store, face, account, share_id).await?;
+    let mut connection = store.pool().acquire().await?;
+    store::resource_page(&mut connection, share.id, filter, per_page, (page - 1) * per_page).await
 }
 
 /// The recipients `account` may see: all of them for the owner; for a recipient, only its own

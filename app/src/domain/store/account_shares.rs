@@ -4,8 +4,8 @@ use sqlx::AnyExecutor;
 
 use super::{like_pattern, parse_id};
 use crate::domain::account_shares::{
-    AccountShare, Association, Direction, ShareOrder, ShareQuery, ShareRecipient, ShareResource,
-    ShareStatus, TargetType,
+    AccountShare, Association, Direction, ResourceFilter, ShareOrder, ShareQuery, ShareRecipient,
+    ShareResource, ShareStatus, TargetType,
 };
 use crate::domain::ids::{AccountShareId, OrgId, RecipientId, ShareResourceId};
 use crate::domain::paging::{Cursor, Total, COUNT_CAP};
@@ -556,6 +556,33 @@ pub async fn recipients(
     rows.into_iter().map(RecipientRow::into_recipient).collect()
 }
 
+/// A page of a share's recipients in id order (an index seek on `(share_id, id)`), and how
+/// many it has.
+pub async fn recipient_page(
+    db: &mut sqlx::AnyConnection,
+    share_id: AccountShareId,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<ShareRecipient>, i64), DomainError> {
+    let total: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM account_share_recipients WHERE share_id = $1")
+            .bind(share_id.to_string())
+            .fetch_one(&mut *db)
+            .await?;
+    let rows: Vec<RecipientRow> = sqlx::query_as(&format!(
+        "SELECT {RECIPIENT_COLUMNS} FROM account_share_recipients r JOIN orgs o ON o.id = r.org_id \
+         WHERE r.share_id = $1 ORDER BY r.id LIMIT $2 OFFSET $3"
+    ))
+    .bind(share_id.to_string())
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *db)
+    .await?;
+    let recipients =
+        rows.into_iter().map(RecipientRow::into_recipient).collect::<Result<_, _>>()?;
+    Ok((recipients, total))
+}
+
 /// Adds `org_id` as a recipient, or brings back one that was removed. Returns the
 /// recipient's id and whether anything changed (false: already there and not leaving).
 pub async fn upsert_recipient(
@@ -782,6 +809,38 @@ pub async fn resources(
     .fetch_all(db)
     .await?;
     rows.into_iter().map(ResourceRow::into_resource).collect()
+}
+
+/// A page of a share's resources that match `filter`, in id order (an index seek on
+/// `(share_id, id)`), and how many match.
+pub async fn resource_page(
+    db: &mut sqlx::AnyConnection,
+    share_id: AccountShareId,
+    filter: ResourceFilter<'_>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<ShareResource>, i64), DomainError> {
+    const MATCHING: &str = "FROM account_share_resources WHERE share_id = $1 \
+        AND ($2 IS NULL OR resource_type = $2) AND ($3 IS NULL OR status = $3)";
+    let status = filter.status.map(ShareStatus::as_str);
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {MATCHING}"))
+        .bind(share_id.to_string())
+        .bind(filter.resource_type)
+        .bind(status)
+        .fetch_one(&mut *db)
+        .await?;
+    let rows: Vec<ResourceRow> = sqlx::query_as(&format!(
+        "SELECT {RESOURCE_COLUMNS} {MATCHING} ORDER BY id LIMIT $4 OFFSET $5"
+    ))
+    .bind(share_id.to_string())
+    .bind(filter.resource_type)
+    .bind(status)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *db)
+    .await?;
+    let resources = rows.into_iter().map(ResourceRow::into_resource).collect::<Result<_, _>>()?;
+    Ok((resources, total))
 }
 
 /// Replaces a resource's metadata and bumps its version.
