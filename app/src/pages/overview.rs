@@ -6,7 +6,7 @@ use crate::domain::overview::{NeedsMe, EXPIRY_WINDOW_HOURS};
 use crate::server_fns::{get_current_actor, list_tokens, AppError};
 
 /// What needs the signed-in person, each count with the page that handles it.
-#[server(endpoint = "what_needs_me")]
+#[server(endpoint = "what_needs_me", output = crate::server_fns::codec::TextJson)]
 pub async fn what_needs_me() -> Result<NeedsMe, AppError> {
     use crate::domain::overview::service as overview;
     let (store, actor) = crate::server_fns::ssr::actor_and_store().await?;
