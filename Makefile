@@ -1,11 +1,15 @@
 # Sharewell: `make run` serves it, `make test` checks everything. Both install what is missing
-# first (Debian packages, npm packages, the Python venv, wasm-bindgen-cli) and are safe to run again.
+# first (Debian packages, npm packages, the Python venv, wasm-bindgen-cli, wasm-split-cli) and are
+# safe to run again.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
 # wasm-bindgen-cli must match the wasm-bindgen version locked in Cargo.lock exactly.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)
+# wasm-split-cli (frontend/build.sh) comes with the wasm_split_cli_support crate; it must read
+# the split points of the wasm_split_helpers version that leptos locks in Cargo.lock.
+WASM_SPLIT_VERSION := $(shell awk '/^name = "wasm_split_helpers"$$/ { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)
 # python3-venv: Debian's python3 cannot create end2end/.venv (for the Cloudflare Python SDK) without it.
 APT_PACKAGES := rustc-web cargo-web rust-web-src lld-16 chromium python3-venv postgresql
 NPM_FOLDERS := frontend style end2end
@@ -92,6 +96,10 @@ deps: apt-packages $(addsuffix /node_modules/.installed,$(NPM_FOLDERS)) end2end/
 	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
 	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
 	  cargo install wasm-bindgen-cli --version "$(WASM_BINDGEN_VERSION)"; \
+	fi
+	@if ! cargo install --list | grep -qx "wasm_split_cli_support v$(WASM_SPLIT_VERSION):"; then \
+	  echo "installing wasm-split-cli $(WASM_SPLIT_VERSION)"; \
+	  cargo install --locked wasm_split_cli_support --version "$(WASM_SPLIT_VERSION)" --features build-binary; \
 	fi
 
 # A target of its own so that the venv below can wait for python3-venv (prerequisites are built

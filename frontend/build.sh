@@ -20,9 +20,15 @@ mkdir -p "$site_pkg"
 # formatting machinery, and carry no source locations; std's size-optimised algorithms. A
 # panic still fails the page, and the browser tests still see it (as "RuntimeError:
 # unreachable"). RUSTFLAGS replaces the config's flags, so the cfg is named here again.
-RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
+#
+# The lazily loaded pages (app/src/routes.rs) are cut out of the module by wasm-split, which
+# reads the linker's relocations (`--emit-relocs`). Debian's wasm-ld-16 writes relocations it
+# cannot read ("Invalid data segment index in symbol"), so the module is linked by the
+# rust-lld of the machine's rustup toolchain (LLD 22 with Rust 1.95).
+rust_lld="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin/rust-lld"
+RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Clink-args=--emit-relocs" \
 RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
-CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/bin/wasm-ld-16 \
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$rust_lld" \
 CARGO_TARGET_DIR="$wasm_target_dir" \
   /usr/bin/cargo build --locked -p frontend --target wasm32-unknown-unknown \
     -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size \
@@ -39,11 +45,26 @@ if [ -f "$stamp" ] && [ "$stamp" -nt "$cargo_wasm" ]; then
 fi
 rm -f "$stamp"
 
-wasm-bindgen --target web --no-typescript --out-dir "$site_pkg" --out-name sharewell \
-  "$wasm_target_dir/wasm32-unknown-unknown/wasm-release/frontend.wasm"
+# wasm-split cuts the lazily loaded modules (`split_*.wasm`, and `chunk_*.wasm` for code two
+# of them share) out of the main module, and writes the loader that fetches them
+# (`__wasm_split.js`, imported by the main script). Modules of an earlier build go first.
+split_dir="$wasm_target_dir/split"
+rm -rf "$split_dir" && mkdir -p "$split_dir"
+rm -f "$site_pkg"/split_* "$site_pkg"/chunk_* "$site_pkg"/__wasm_split.js*
+wasm-split-cli --target web --out-name sharewell "$cargo_wasm" "$split_dir"
+main_wasm="$wasm_target_dir/split-main.wasm"
+mv "$split_dir/sharewell.wasm" "$main_wasm"
+mv "$split_dir"/* "$site_pkg"/
 
-frontend/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-  "$site_pkg/sharewell_bg.wasm" -o "$site_pkg/sharewell_bg.wasm"
+# The split modules link to the main module's exports by name, so wasm-bindgen keeps them.
+wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
+  --out-dir "$site_pkg" --out-name sharewell "$main_wasm"
+
+for module in "$site_pkg"/sharewell_bg.wasm "$site_pkg"/split_*.wasm "$site_pkg"/chunk_*.wasm; do
+  [ -f "$module" ] || continue
+  frontend/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    "$module" -o "$module"
+done
 
 # Content-hashed names, brotli and gzip copies, hash.txt; prints the first load's size.
 node frontend/site-assets.mjs target/site

@@ -7,26 +7,20 @@ pub mod auth;
 pub mod components;
 pub mod domain;
 pub mod pages;
+mod routes;
 pub mod server_fns;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
 
 use crate::components::layout::Layout;
-use crate::pages::access::AccessPage;
-use crate::pages::{
-    account::AccountPage, audit::AuditPage, home::HomePage, login::LoginPage, not_found::NotFound,
-    notifications::NotificationsPage, offer::OfferPage, overview::OverviewPage,
-    partner_detail::PartnerDetailPage, partners::PartnersPage, requests::RequestsPage,
-    roles::RolesPage, set_password::SetPasswordPage, shared::SharedPage, tokens::TokensPage,
-    users::UsersPage,
-};
-use crate::pages::{account_share_detail::AccountShareDetailPage, person_detail::PersonDetailPage};
-use crate::pages::{webhook_detail::WebhookDetailPage, webhooks::WebhooksPage};
+use crate::pages::not_found::NotFound;
+use crate::pages::{home::HomePage, login::LoginPage, set_password::SetPasswordPage};
+use crate::routes::*;
 
 /// Name shared by the wasm bundle, its JS glue and the stylesheet under `/pkg`.
 pub const SITE_NAME: &str = "sharewell";
@@ -115,29 +109,29 @@ pub fn App() -> impl IntoView {
                     // without JavaScript never keeps a "Loading…" placeholder.
                     <Route path=path!("/") view=HomePage ssr=SsrMode::InOrder />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::InOrder />
-                    <Route path=path!("/overview") view=OverviewPage ssr=SsrMode::InOrder />
-                    <Route path=path!("/tokens") view=TokensPage ssr=SsrMode::InOrder />
-                    <Route path=path!("/audit") view=AuditPage ssr=SsrMode::InOrder />
-                    <Route path=path!("/partners") view=PartnersPage ssr=SsrMode::InOrder />
-                    <Route path=path!("/partners/:partner_id") view=PartnerDetailPage ssr=SsrMode::InOrder />
-                    <Route path=path!("/roles") view=RolesPage ssr=SsrMode::InOrder />
-                    <Route path=path!("/shared") view=SharedPage ssr=SsrMode::InOrder />
-                    <Route path=path!("/requests") view=RequestsPage ssr=SsrMode::InOrder />
-                    <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::InOrder />
-                    <Route path=path!("/users") view=UsersPage ssr=SsrMode::InOrder />
-                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::InOrder />
-                    <Route path=path!("/webhooks") view=WebhooksPage ssr=SsrMode::InOrder />
-                    <Route path=path!("/webhooks/:id") view=WebhookDetailPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/overview") view={Lazy::<OverviewRoute>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/tokens") view={Lazy::<TokensRoute>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/partners") view={Lazy::<PartnersRoute>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/partners/:partner_id") view={Lazy::<PartnerDetailRoute>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/roles") view={Lazy::<RolesRoute>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/shared") view={Lazy::<SharedRoute>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/requests") view={Lazy::<RequestsRoute>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/notifications") view={Lazy::<NotificationsRoute>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/users") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/webhooks") view={Lazy::<WebhooksRoute>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/webhooks/:id") view={Lazy::<WebhookDetailRoute>::new()} ssr=SsrMode::InOrder />
                     // Rendered whole before answering, so the grants show without JavaScript.
-                    <Route path=path!("/access") view=AccessPage ssr=SsrMode::Async />
+                    <Route path=path!("/access") view={Lazy::<AccessRoute>::new()} ssr=SsrMode::Async />
                     // Detail pages: rendered whole, so that another org's share or person is a 404.
-                    <Route path=path!("/shared/accounts/:id") view=AccountShareDetailPage ssr=SsrMode::Async />
-                    <Route path=path!("/users/:id") view=PersonDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("/shared/accounts/:id") view={Lazy::<AccountShareDetailRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/users/:id") view={Lazy::<PersonDetailRoute>::new()} ssr=SsrMode::Async />
                     // Public: the one-time link is the credential.
                     <Route path=path!("/set-password/:token") view=SetPasswordPage ssr=SsrMode::InOrder />
                     // Rendered whole before answering, so that an unknown link answers 404 and a
                     // partner without JavaScript sees the offer, not a loading placeholder.
-                    <Route path=path!("/offers/:token") view=OfferPage ssr=SsrMode::Async />
+                    <Route path=path!("/offers/:token") view={Lazy::<OfferRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

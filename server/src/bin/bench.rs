@@ -164,7 +164,9 @@ async fn main() -> Result<(), Failure> {
         ),
         String::new(),
     );
-    table.row("first-load bundle (target/site/pkg)", bundle_bytes(), String::new());
+    for (label, figure) in bundle_rows() {
+        table.row(&label, figure, String::new());
+    }
     bare.stop();
 
     println!("{}", table.render(&machine()));
@@ -982,24 +984,24 @@ fn machine() -> String {
     format!("{cpu}, {cores} cores, {memory:.0} GB RAM, SQLite, release build")
 }
 
-/// Raw, gzip (-9) and brotli sizes of the files a first load fetches (wasm, JS, CSS). Brotli
-/// is read from `.br` copies beside them when the site build wrote those.
-/// The first load as a browser gets it: the wasm, JS and CSS that `target/site/hash.txt`
-/// names (their content-hashed copies, as the pages link them), raw and as their `.gz` and
-/// `.br` copies are served.
-fn bundle_bytes() -> String {
-    let site = Path::new("target/site");
-    let Ok(hashes) = std::fs::read_to_string(site.join("hash.txt")) else {
-        return "n/a (no target/site/hash.txt: run `make site`)".into();
+/// What each first load fetches, raw and as its `.gz` and `.br` copies are served: the main
+/// module (script, wasm, stylesheet and the loader of the lazily loaded modules), and with each
+/// lazily loaded module and the modules it needs, as `frontend/site-assets.mjs` wrote them to
+/// `target/site/first-load.json`.
+fn bundle_rows() -> Vec<(String, String)> {
+    let Ok(text) = std::fs::read_to_string("target/site/first-load.json") else {
+        return vec![(
+            "first load".into(),
+            "n/a (no target/site/first-load.json: run `make site`)".into(),
+        )];
     };
-    let size = |path: &Path| std::fs::metadata(path).map_or(0, |meta| meta.len());
-    let (mut raw, mut gzip, mut brotli) = (0u64, 0u64, 0u64);
-    for line in hashes.lines() {
-        let Some((kind, hash)) = line.split_once(": ") else { continue };
-        let file = site.join("pkg").join(format!("sharewell.{}.{kind}", hash.trim()));
-        raw += size(&file);
-        gzip += size(&file.with_extension(format!("{kind}.gz")));
-        brotli += size(&file.with_extension(format!("{kind}.br")));
-    }
-    format!("raw {raw} B · gzip {gzip} B · brotli {brotli} B")
+    let loads: serde_json::Map<String, Value> = serde_json::from_str(&text).unwrap_or_default();
+    loads
+        .iter()
+        .map(|(label, sizes)| {
+            let size = |i: usize| sizes.get(i).and_then(Value::as_u64).unwrap_or(0);
+            let figure = format!("raw {} B · gzip {} B · brotli {} B", size(0), size(1), size(2));
+            (format!("first load: {label}"), figure)
+        })
+        .collect()
 }
