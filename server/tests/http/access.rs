@@ -404,17 +404,7 @@ async fn the_csv_export_has_a_header_one_row_per_grant_and_safe_cells() {
 #[tokio::test]
 async fn partner_entities_shared_before_the_grantor_was_stored_take_it_from_the_audit_log() {
     let data = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/old.db", data.path().display());
-    let store = app::domain::store::Store::connect(&url).await.unwrap();
-    // SQLite's migrations before the grantor column, as a database made before it has.
-    let older = app::domain::store::MIGRATOR
-        .iter()
-        .filter(|m| m.version < 14 && !m.description.ends_with(" postgres"))
-        .cloned()
-        .collect();
-    let before =
-        sqlx::migrate::Migrator::new(app::domain::store::MigrationList(older)).await.unwrap();
-    before.run(store.pool()).await.unwrap();
+    let store = common::sqlite_store_before(data.path(), 14).await;
     let at = "2026-01-01T00:00:00.000000Z";
     for sql in [
         "INSERT INTO orgs (id, name, created_at) VALUES ('org-acme', 'Acme', $1)",

@@ -54,8 +54,7 @@ async fn a_file_shared_on_the_page_shows_up_for_both_sides_and_can_be_changed_an
     assert_eq!(searched["total"], 1, "text filter is case-insensitive");
 
     app.server_fn_ok("share_access", &[("id", &id), ("access", "write")]).await;
-    let html =
-        app.client.get(app.url("/shared?tab=sent")).send().await.unwrap().text().await.unwrap();
+    let html = app.page("/shared?tab=sent").await;
     assert!(html.contains("/alice/plan.pdf") && html.contains("write"), "{html}");
 
     app.sign_in("bob", PASSWORD, "/shared").await;
@@ -145,15 +144,7 @@ async fn the_file_shares_sort_by_each_column_page_by_the_size_asked_and_keep_the
 
     // The page: sort headings and the page size form name the file shares' own parameters
     // and keep the account shares' (`sort`), and unknown values are a 400.
-    let html = app
-        .client
-        .get(app.url("/shared?sort=name&fsort=item&fdir=desc"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page("/shared?sort=name&fsort=item&fdir=desc").await;
     assert!(html.contains(r#"aria-sort="descending""#), "{html}");
     assert!(html.contains("fsort=person&amp;fdir=asc"), "a heading sorts by the person: {html}");
     assert!(html.contains(r#"name="fper_page""#), "{html}");
@@ -191,15 +182,7 @@ async fn a_request_made_on_the_page_is_approved_by_the_owner_and_shares_the_file
     .await;
     let outgoing = app.server_fn_ok("requests", &[("tab", "outgoing")]).await;
     assert_eq!(outgoing["requests"][0]["status"], "pending");
-    let html = app
-        .client
-        .get(app.url("/requests?tab=outgoing"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page("/requests?tab=outgoing").await;
     assert!(html.contains("budget.xlsx") && html.contains("Withdraw"), "{html}");
 
     app.sign_in("alice", PASSWORD, "/requests").await;

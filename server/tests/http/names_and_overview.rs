@@ -22,12 +22,6 @@ async fn orgs(app: &TestApp) -> String {
     globex.to_string()
 }
 
-async fn page(app: &TestApp, path: &str) -> String {
-    let response = app.client.get(app.url(path)).send().await.unwrap();
-    assert_eq!(response.status(), 200, "GET {path}");
-    response.text().await.unwrap()
-}
-
 #[tokio::test]
 async fn the_org_search_finds_orgs_by_name_and_tells_only_ids_and_names() {
     let app = spawn_app().await;
@@ -75,11 +69,11 @@ async fn a_partner_is_added_by_its_name_and_a_name_matching_no_org_is_refused() 
     app.sign_in("alice", PASSWORD, "/partners").await;
 
     // Without JavaScript: the search form lists matches, each with an Add button.
-    let html = page(&app, "/partners?find=glob").await;
+    let html = app.page("/partners?find=glob").await;
     assert!(html.contains("Orgs matching"), "{html}");
     assert!(html.contains("Globe Trotters") && html.contains(&globex), "{html}");
     assert!(html.contains("aria-label=\"Add Globex\""), "{html}");
-    let none = page(&app, "/partners?find=nobody%20here").await;
+    let none = app.page("/partners?find=nobody%20here").await;
     assert!(none.contains("No org on Sharewell matches"), "{none}");
     assert!(none.contains("not on Sharewell yet"), "{none}");
 
@@ -122,7 +116,7 @@ async fn a_partner_is_added_by_its_name_and_a_name_matching_no_org_is_refused() 
         .filter_map(|event| event["object_name"].as_str())
         .collect();
     assert!(names.contains(&"Globex") && names.contains(&"future-partner"), "{events}");
-    let html = page(&app, "/audit").await;
+    let html = app.page("/audit").await;
     // (Rendered text may be followed by a hydration marker, `<!>`.)
     assert!(html.contains(">Globex</span>") || html.contains(">Globex<!></span>"), "{html}");
     app.stop().await;
@@ -164,7 +158,7 @@ async fn the_shared_filter_finds_account_shares_and_entities_by_the_partner_org_
     assert_eq!(other["shares"], json!([]), "{other}");
     assert_eq!(other["entities"], json!([]), "{other}");
 
-    let html = page(&app, "/shared?kind=entity").await;
+    let html = app.page("/shared?kind=entity").await;
     assert!(html.contains(&format!("title=\"{globex}\">Globex")), "name, id on hover: {html}");
     app.stop().await;
 }
@@ -189,7 +183,7 @@ async fn the_overview_counts_what_needs_the_person_and_home_sends_them_there() {
     assert_eq!(fresh["expiring_sent"], 0);
     assert_eq!(fresh["open_offers"], 0);
     assert_eq!(fresh["failed_deliveries"], 0, "an admin sees deliveries");
-    let html = page(&app, "/overview").await;
+    let html = app.page("/overview").await;
     assert!(html.contains("Nothing needs you"), "{html}");
 
     // An expiring share (EnableNow: a day) and an open offer.
@@ -206,7 +200,7 @@ async fn the_overview_counts_what_needs_the_person_and_home_sends_them_there() {
     let counts = needs(&app).await;
     assert_eq!(counts["expiring_sent"], 1, "{counts}");
     assert_eq!(counts["open_offers"], 1, "{counts}");
-    let html = page(&app, "/overview").await;
+    let html = app.page("/overview").await;
     assert!(!html.contains("Nothing needs you"), "{html}");
     assert!(html.contains("share you sent expires within 48 h"), "{html}");
     assert!(html.contains("offer to a partner is still open"), "{html}");
@@ -242,7 +236,7 @@ async fn a_share_with_oneself_reads_as_such() {
     )
     .await;
     for tab in ["sent", "received"] {
-        let html = page(&app, &format!("/shared?tab={tab}&kind=file")).await;
+        let html = app.page(&format!("/shared?tab={tab}&kind=file")).await;
         assert!(html.contains("notes.txt"), "{html}");
         assert!(html.contains("You (shared with yourself)"), "{tab}: {html}");
     }

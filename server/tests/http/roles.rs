@@ -848,13 +848,8 @@ async fn the_pages_show_each_person_only_the_links_and_forms_they_may_use() {
 async fn a_sqlite_database_from_before_the_readonly_role_keeps_its_users_and_all_that_refers_to_them(
 ) {
     let data = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/old.db", data.path().display());
-    let store = app::domain::store::Store::connect(&url).await.unwrap();
-    // The migrations up to (not including) the readonly role, as a database made before it has.
-    let older = app::domain::store::MIGRATOR.iter().filter(|m| m.version < 6).cloned().collect();
-    let before =
-        sqlx::migrate::Migrator::new(app::domain::store::MigrationList(older)).await.unwrap();
-    before.run(store.pool()).await.unwrap();
+    // As a database made before the readonly role (migration 6) has it.
+    let store = common::sqlite_store_before(data.path(), 6).await;
     let secret = "sw_an-old-token-from-before-the-upgrade";
     for sql in [
         "INSERT INTO orgs (id, name, created_at) VALUES ('0190a000-0000-7000-8000-00000000000a', 'Acme', '2026-01-01T00:00:00.000000Z')",

@@ -38,9 +38,31 @@ pub struct TestApp {
     _data: TempDir,
 }
 
+/// A SQLite database in `dir`, migrated up to (not including) `version` as one made by an
+/// older Sharewell: for tests of what a migration does to the rows already there.
+pub async fn sqlite_store_before(dir: &std::path::Path, version: i64) -> Store {
+    let store = Store::connect(&format!("sqlite://{}/old.db", dir.display())).await.unwrap();
+    let older = app::domain::store::MIGRATOR
+        .iter()
+        .filter(|m| m.version < version && !m.description.ends_with(" postgres"))
+        .cloned()
+        .collect();
+    let before =
+        sqlx::migrate::Migrator::new(app::domain::store::MigrationList(older)).await.unwrap();
+    before.run(store.pool()).await.unwrap();
+    store
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
+    }
+
+    /// A page as the client's session gets it; anything but 200 fails the test.
+    pub async fn page(&self, path: &str) -> String {
+        let response = self.client.get(self.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.text().await.unwrap()
     }
 
     /// Stops the server gracefully and waits for it to finish.
