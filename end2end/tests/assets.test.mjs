@@ -117,7 +117,7 @@ test("a signed-in page loads its lazily loaded module, hashed and cached, and hy
   await page.reload();
   await page.waitForSelector("body[data-hydrated=true]");
   const loaded = await checkAssets(assets, readHashes());
-  assert.ok(loaded.split_signed_in_pages, `the signed-in pages' module: ${JSON.stringify(loaded)}`);
+  assert.ok(loaded.split_share_pages, `the module of the share pages: ${JSON.stringify(loaded)}`);
   assert.ok(!loaded.split___offer_route_view, "not the offer page's");
   // Hydrated: a client-side change of page works.
   await page.getByRole("link", { name: "Requests" }).first().click();
