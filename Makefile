@@ -11,7 +11,7 @@ WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(
 # the split points of the wasm_split_helpers version that leptos locks in Cargo.lock.
 WASM_SPLIT_VERSION := $(shell awk '/^name = "wasm_split_helpers"$$/ { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)
 # python3-venv: Debian's python3 cannot create end2end/.venv (for the Cloudflare Python SDK) without it.
-APT_PACKAGES := rustc-web cargo-web rust-web-src lld-16 chromium python3-venv postgresql
+APT_PACKAGES := rustc-web cargo-web rust-web-src chromium python3-venv postgresql
 NPM_FOLDERS := frontend style end2end
 
 .PHONY: run release test deps apt-packages site docs-ui css wasm check rust-tests postgres-tests browser-tests schemathesis clean-site bench

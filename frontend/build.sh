@@ -66,7 +66,8 @@ for module in "$site_pkg"/sharewell_bg.wasm "$site_pkg"/split_*.wasm "$site_pkg"
     "$module" -o "$module"
 done
 
-# Content-hashed names, brotli and gzip copies, hash.txt; prints the first load's size.
+# Content-hashed names, brotli and gzip copies, hash.txt; prints (and writes to
+# first-load.json) the size of each first load.
 node frontend/site-assets.mjs target/site
 
 # Last: the site now holds the build of this cargo output.
