@@ -692,14 +692,16 @@ pub async fn remove_resource(
     Ok(answer)
 }
 
-/// The resources of a share the account can see, optionally of one type or status only.
+/// The resources of a share the account can see, in id order (without reading its
+/// recipients, as [`get`] would, beyond what the access check needs).
 pub async fn resources(
     store: &Store,
     face: Face,
     account: Account,
     share_id: &str,
 ) -> Result<Vec<ShareResource>, DomainError> {
-    Ok(get(store, face, account, share_id).await?.resources)
+    let share = get_summary(store, face, account, share_id).await?;
+    store::resources(store.pool(), share.id).await
 }
 
 pub async fn resource(
